@@ -1,0 +1,37 @@
+"""auditor — audit a model's outputs for group fairness, exactly or with differential privacy.
+
+>>> import auditor
+>>> result = auditor.audit("predictions.csv", label="y", prediction="y_hat",
+...                        protected=["race", "sex"])          # doctest: +SKIP
+>>> result.to_dict()["breakdowns"][0]["summary"]              # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from .audit import audit, evaluate_cube, reaudit  # noqa: E402
+from .errors import (  # noqa: E402
+    AuditorError,
+    BudgetExceededError,
+    InputError,
+    PolicyError,
+    PrivacyError,
+)
+from .policy import FOUR_FIFTHS, Policy, PolicyCheck, load_policy  # noqa: E402
+from .result import AuditResult  # noqa: E402
+
+__all__ = [
+    "FOUR_FIFTHS",
+    "AuditResult",
+    "AuditorError",
+    "BudgetExceededError",
+    "InputError",
+    "Policy",
+    "PolicyCheck",
+    "PolicyError",
+    "PrivacyError",
+    "__version__",
+    "audit",
+    "evaluate_cube",
+    "load_policy",
+    "reaudit",
+]

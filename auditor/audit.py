@@ -1,0 +1,304 @@
+"""The audit pipeline: source → count cube → (privacy) → metrics → policy → :class:`AuditResult`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from . import __version__
+from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube
+from .engine import connect
+from .errors import InputError
+from .ingest import ColumnMapping, Fingerprint, open_source
+from .metrics import (
+    ConfusionCounts,
+    ExactIntervals,
+    IntervalEstimator,
+    compute_breakdown,
+)
+from .policy import Policy, evaluate_policy, load_policy
+from .result import AuditResult, DatasetInfo
+from .scores import score_analysis
+
+__all__ = ["audit", "evaluate_cube", "parse_reference", "reaudit"]
+
+Progress = Callable[[float, str], None]
+
+
+def parse_reference(values: Iterable[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """``["race=Caucasian", "sex=Male"]`` (or a mapping) → ``{"race": "Caucasian", ...}``."""
+    if values is None:
+        return {}
+    if isinstance(values, Mapping):
+        return {str(k): str(v) for k, v in values.items()}
+    result = {}
+    for item in values:
+        if "=" not in item:
+            raise InputError(
+                f"reference {item!r} is not of the form COLUMN=VALUE, e.g. --reference race=Caucasian"
+            )
+        name, value = item.split("=", 1)
+        result[name.strip()] = value.strip()
+    return result
+
+
+def _resolve_policy(policy: Policy | str | os.PathLike | None) -> Policy | None:
+    if policy is None or isinstance(policy, Policy):
+        return policy
+    return load_policy(policy)
+
+
+def _groups_of(table: pd.DataFrame, by: tuple[str, ...]) -> tuple[list[dict], list[ConfusionCounts]]:
+    keys, counts = [], []
+    columns = list(table.columns)
+    for row in table.itertuples(index=False, name=None):
+        record = dict(zip(columns, row, strict=True))
+        keys.append({name: str(record[name]) for name in by})
+        counts.append(
+            ConfusionCounts(tp=record["tp"], fp=record["fp"], tn=record["tn"], fn=record["fn"])
+        )
+    return keys, counts
+
+
+def evaluate_cube(
+    cube: CountCube,
+    *,
+    reference: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
+    min_group_size: int = 30,
+    intersections: bool = True,
+    intervals: IntervalEstimator | None = None,
+) -> tuple[Any, tuple, Any]:
+    """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``."""
+    estimator = intervals or ExactIntervals()
+    significance = not cube.is_private
+    reference = dict(reference or {})
+    unknown = [name for name in reference if name not in cube.attributes]
+    if unknown:
+        raise InputError(
+            f"reference names {unknown}, which is not a protected attribute of this audit; "
+            f"protected attributes are {list(cube.attributes)}"
+        )
+    overall_keys, overall_counts = _groups_of(cube.counts(()), ())
+    overall = compute_breakdown(
+        overall_keys,
+        overall_counts,
+        by=(),
+        min_group_size=min_group_size,
+        intervals=estimator,
+        significance=False,
+    ).groups[0]
+    breakdowns = []
+    for by in cube.breakdowns(intersections=intersections):
+        keys, counts = _groups_of(cube.counts(by), by)
+        breakdowns.append(
+            compute_breakdown(
+                keys,
+                counts,
+                by=by,
+                reference=reference,
+                min_group_size=min_group_size,
+                intervals=estimator,
+                significance=significance,
+            )
+        )
+    breakdowns = tuple(breakdowns)
+    verdicts = evaluate_policy(policy, breakdowns) if policy is not None else None
+    return overall, breakdowns, verdicts
+
+
+def reaudit(
+    result: AuditResult,
+    *,
+    reference: Mapping[str, str] | Iterable[str] | None = None,
+    policy: Policy | str | os.PathLike | None = None,
+    min_group_size: int | None = None,
+) -> AuditResult:
+    """The same audit with another reference, policy or minimum group size — from the cached cube.
+
+    No data is read: this is what dashboard interactions call.
+    """
+    from dataclasses import replace
+
+    options = dict(result.options)
+    if reference is not None:
+        options["reference"] = parse_reference(reference)
+    if min_group_size is not None:
+        options["min_group_size"] = int(min_group_size)
+    resolved_policy = _resolve_policy(policy) if policy is not None else (
+        result.policy.policy if result.policy is not None else None
+    )
+    overall, breakdowns, verdicts = evaluate_cube(
+        result.cube,
+        reference=options.get("reference"),
+        policy=resolved_policy,
+        min_group_size=options["min_group_size"],
+        intersections=options["intersections"],
+        intervals=_estimator_for(result.cube, confidence=options["confidence"]),
+    )
+    return replace(result, overall=overall, breakdowns=breakdowns, policy=verdicts, options=options)
+
+
+def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
+    if cube.is_private:
+        return cube.release.interval_estimator(confidence=confidence)
+    return ExactIntervals(confidence=confidence)
+
+
+def audit(
+    source: str | os.PathLike | pd.DataFrame | duckdb.DuckDBPyRelation,
+    *,
+    label: str,
+    protected: str | Iterable[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    positive_label: str | None = None,
+    reference: Mapping[str, str] | Iterable[str] | None = None,
+    policy: Policy | str | os.PathLike | None = None,
+    min_group_size: int = 30,
+    intersections: bool = True,
+    confidence: float = 0.95,
+    epsilon: float | None = None,
+    delta: float | None = None,
+    mechanism: Literal["laplace", "gaussian"] | None = None,
+    categories: Mapping[str, Iterable[str]] | None = None,
+    store: str | os.PathLike | None = None,
+    privacy_budget: float | None = None,
+    seed: int | None = None,
+    max_groups: int = DEFAULT_MAX_GROUPS,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Audit a model's outputs across protected groups.
+
+    Parameters
+    ----------
+    source
+        A CSV (any delimiter, UTF-8 or Latin-1, optionally gzip), Parquet or JSON-lines file,
+        a pandas DataFrame, or a DuckDB relation.
+    label, prediction
+        Columns with the true outcome and the model's decision. Instead of ``prediction``,
+        give ``score`` and ``threshold`` (score ≥ threshold is positive).
+    protected
+        One or more protected attributes; every pair is also audited (intersections).
+    positive_label
+        The favourable (or flagged) outcome when labels are not 0/1, true/false or yes/no.
+    reference
+        Reference group per attribute, e.g. ``{"race": "Caucasian"}``; default the largest.
+    policy
+        A :class:`~auditor.policy.Policy` or the path of a policy TOML file.
+    epsilon, delta, mechanism
+        Release the counts with differential privacy (see :mod:`auditor.privacy`).
+
+    Examples
+    --------
+    >>> import auditor
+    >>> result = auditor.audit("sample_data/compas_predictions.csv", label="two_year_recid",
+    ...                        prediction="high_risk", protected=["race", "sex"])  # doctest: +SKIP
+    >>> result.breakdown("race").group(race="African-American").metrics["fpr"]  # doctest: +SKIP
+    0.4233...
+    """
+    report = progress or (lambda fraction, message: None)
+    protected = (protected,) if isinstance(protected, str) else tuple(protected)
+    mapping = ColumnMapping(
+        label=label,
+        protected=protected,
+        prediction=prediction,
+        score=score,
+        threshold=threshold,
+        positive_label=positive_label,
+    )
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence must be between 0 and 1, not {confidence}")
+    if min_group_size < 0:
+        raise InputError(f"min_group_size must be 0 or more, not {min_group_size}")
+    resolved_policy = _resolve_policy(policy)
+    requested_reference = parse_reference(reference)
+    own_connection = connection is None
+    con = connection or connect()
+    try:
+        opened = open_source(source, connection=con)
+        opened.start_fingerprint()
+        cube = build_cube(
+            opened,
+            mapping,
+            max_groups=max_groups,
+            progress=lambda f, m: report(0.05 + 0.75 * f, m),
+        )
+        report(0.85, "Fingerprinting the data")
+        fingerprint: Fingerprint = opened.fingerprint()
+    finally:
+        if own_connection:
+            con.close()
+
+    privacy: dict[str, Any] = {"mode": "exact"}
+    if epsilon is not None:
+        from .privacy import release_cube
+
+        report(0.88, "Adding calibrated noise")
+        cube, privacy = release_cube(
+            cube,
+            epsilon=epsilon,
+            delta=delta,
+            mechanism=mechanism,
+            categories=categories,
+            fingerprint=fingerprint,
+            store=store,
+            privacy_budget=privacy_budget,
+            seed=seed,
+        )
+    elif mechanism is not None or delta is not None:
+        raise InputError("--delta and --mechanism need --epsilon E: give the privacy budget to spend")
+
+    report(0.92, "Computing metrics")
+    overall, breakdowns, verdicts = evaluate_cube(
+        cube,
+        reference=requested_reference,
+        policy=resolved_policy,
+        min_group_size=min_group_size,
+        intersections=intersections,
+        intervals=_estimator_for(cube, confidence=confidence),
+    )
+    scores = None
+    if cube.has_score:
+        scores = {"(all)": score_analysis(cube, ())}
+        for attribute in cube.attributes:
+            scores[attribute] = score_analysis(cube, (attribute,))
+    dataset = DatasetInfo(
+        source=str(opened.path) if opened.path is not None else opened.description,
+        format=opened.format,
+        sha256=fingerprint.sha256,
+        size_bytes=fingerprint.size_bytes,
+        fingerprint_method=fingerprint.method,
+        rows=cube.rows,
+        rows_used=cube.rows_used,
+        rows_excluded=cube.rows_excluded,
+        exclusions=dict(cube.exclusions),
+        encoding=opened.encoding,
+    )
+    report(1.0, "Done")
+    return AuditResult(
+        dataset=dataset,
+        mapping=mapping,
+        cube=cube,
+        overall=overall,
+        breakdowns=breakdowns,
+        policy=verdicts,
+        privacy=privacy,
+        options={
+            "reference": requested_reference,
+            "min_group_size": min_group_size,
+            "intersections": intersections,
+            "confidence": confidence,
+            "interval_method": _estimator_for(cube, confidence=confidence).method,
+        },
+        scores=scores,
+        created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+    )

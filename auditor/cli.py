@@ -1,0 +1,285 @@
+"""Command line: ``auditor audit``, ``auditor baseline``, ``auditor serve``.
+
+Exit codes: 0 the audit ran and every policy check passed (or no policy was given);
+1 a policy check failed; 2 a usage or input error (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import AuditorError
+
+__all__ = ["main"]
+
+EXIT_PASSED = 0
+EXIT_POLICY_FAILED = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive finite number")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number")
+    return value
+
+
+def _columns(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one column, e.g. --protected race,sex")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="auditor", description="Audit a model's outputs for group fairness.")
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    audit = commands.add_parser("audit", help="audit a prediction file")
+    audit.add_argument("file", help="CSV (optionally gzip), Parquet or JSON-lines file")
+    audit.add_argument("--label", required=True, help="column with the true outcome")
+    audit.add_argument("--prediction", help="column with the model's decision")
+    audit.add_argument("--score", help="column with the model's score")
+    audit.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
+    audit.add_argument("--protected", required=True, type=_columns, help="COL[,COL...]")
+    audit.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
+    audit.add_argument(
+        "--reference", action="append", default=[], metavar="COL=VALUE", help="reference group"
+    )
+    audit.add_argument("--min-group-size", type=int, default=30, help="smaller groups are flagged")
+    audit.add_argument("--no-intersections", action="store_true", help="skip attribute pairs")
+    audit.add_argument("--epsilon", type=_positive_float, help="release with ε-differential privacy")
+    audit.add_argument("--delta", type=_positive_float, help="δ for (ε, δ)-DP")
+    audit.add_argument("--mechanism", choices=("laplace", "gaussian"))
+    audit.add_argument("--categories", help="TOML file declaring each protected attribute's values")
+    audit.add_argument("--store", help="DuckDB file with the audit history and privacy ledger")
+    audit.add_argument("--privacy-budget", type=_positive_float, help="total ε for this data set")
+    audit.add_argument("--seed", type=int, help="seeded noise for tests: output is NOT private")
+    audit.add_argument("--policy", help="output specification (TOML)")
+    audit.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
+    audit.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the audit PDF")
+    audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
+
+    baseline = commands.add_parser("baseline", help="input-restriction study on training data")
+    baseline.add_argument("file")
+    baseline.add_argument("--target", required=True)
+    baseline.add_argument("--protected", required=True)
+    baseline.add_argument("--positive-label")
+    baseline.add_argument("--json", dest="json_out", metavar="OUT|-")
+    baseline.add_argument("--pdf", dest="pdf_out", metavar="OUT")
+    baseline.add_argument("--seed", type=int, default=0)
+    baseline.add_argument("--quiet", action="store_true")
+
+    serve = commands.add_parser("serve", help="start the dashboard")
+    serve.add_argument("--port", type=int, default=8501)
+    return parser
+
+
+def _write_json(document: dict[str, Any], target: str) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+
+
+def _read_categories(path: str | None) -> dict[str, list[str]] | None:
+    if path is None:
+        return None
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuditorError(f"categories file '{path}' does not exist: check the path") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AuditorError(f"categories file '{path}' is not valid TOML: {error}") from None
+    table = data.get("categories", data)
+    if not isinstance(table, dict) or not all(isinstance(v, list) for v in table.values()):
+        raise AuditorError(
+            f"categories file '{path}' must map each protected column to a list of values, "
+            'e.g. race = ["African-American", "Caucasian"]'
+        )
+    return {str(k): [str(v) for v in values] for k, values in table.items()}
+
+
+def _progress_printer(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        width = 24
+        filled = int(width * max(0.0, min(1.0, fraction)))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {message:<40}")
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _summary_lines(result) -> list[str]:
+    lines = [
+        f"audited {result.dataset.source}: {result.dataset.rows_used} rows used"
+        + (f", {result.dataset.rows_excluded} excluded" if result.dataset.rows_excluded else "")
+        if not result.is_private
+        else f"audited {result.dataset.source} with differential privacy "
+        f"(ε={result.privacy.get('epsilon')})"
+    ]
+    for breakdown in result.breakdowns:
+        if len(breakdown.by) != 1:
+            continue
+        summary = breakdown.summary
+        dpr = summary.get("demographic_parity_ratio")
+        eod = summary.get("equalized_odds_difference")
+        lines.append(
+            f"  {breakdown.by[0]}: demographic parity ratio "
+            f"{'n/a' if dpr is None else f'{dpr:.3f}'}, equalized odds difference "
+            f"{'n/a' if eod is None else f'{eod:.3f}'}"
+        )
+    if result.policy is not None:
+        for check in result.policy.checks:
+            value = "n/a" if check.value is None else f"{check.value:.3f}"
+            lines.append(
+                f"  {check.status.upper():<4} {check.check.describe()} [{', '.join(check.by)}]: {value}"
+            )
+        lines.append("policy: " + ("PASSED" if result.policy.passed else "FAILED"))
+    return lines
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    from .audit import audit
+
+    result = audit(
+        args.file,
+        label=args.label,
+        prediction=args.prediction,
+        score=args.score,
+        threshold=args.threshold,
+        protected=args.protected,
+        positive_label=args.positive_label,
+        reference=args.reference,
+        policy=args.policy,
+        min_group_size=args.min_group_size,
+        intersections=not args.no_intersections,
+        epsilon=args.epsilon,
+        delta=args.delta,
+        mechanism=args.mechanism,
+        categories=_read_categories(args.categories),
+        store=args.store,
+        privacy_budget=args.privacy_budget,
+        seed=args.seed,
+        progress=_progress_printer(args.quiet),
+    )
+    if args.json_out:
+        _write_json(result.to_dict(), args.json_out)
+    if args.pdf_out:
+        from .report import write_audit_pdf
+
+        write_audit_pdf(result.to_dict(), args.pdf_out)
+    if args.store and not result.is_private:
+        from .store import AuditStore
+
+        with AuditStore(args.store) as store:
+            store.record_audit(result.to_dict())
+    if not args.quiet:
+        for line in _summary_lines(result):
+            print(line, file=sys.stderr)
+    return result.exit_code
+
+
+def _run_baseline(args: argparse.Namespace) -> int:
+    from .baselines import run_study
+
+    study = run_study(
+        args.file,
+        target=args.target,
+        protected=args.protected,
+        positive_label=args.positive_label,
+        seed=args.seed,
+        progress=_progress_printer(args.quiet),
+    )
+    document = study.to_dict()
+    if args.json_out:
+        _write_json(document, args.json_out)
+    if args.pdf_out:
+        from .report import write_baseline_pdf
+
+        write_baseline_pdf(document, args.pdf_out)
+    if not args.quiet:
+        print(study.conclusion, file=sys.stderr)
+    return EXIT_PASSED
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.exists():
+        raise AuditorError(f"the dashboard's app.py was not found at {app}: run from a source checkout")
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)],
+    )
+    return EXIT_PASSED  # pragma: no cover - execvp does not return
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``auditor`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "audit":
+            return _run_audit(args)
+        if args.command == "baseline":
+            return _run_baseline(args)
+        return _run_serve(args)
+    except _UsageError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    except AuditorError as error:
+        print(f"auditor: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("auditor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"auditor: error: {error.strerror or error}: {getattr(error, 'filename', '')}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""The count cube: one aggregation pass over the data, from which every metric is derived.
+
+The finest table is ``(protected values…, y, ŷ[, score bin]) → n``. Every breakdown (each
+attribute, each pair of attributes, the whole population) is a sum over it, so the data is
+scanned once. When that table would be too large (many groups), one ``GROUPING SETS`` query
+computes the breakdowns directly instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+from .ingest import SOURCE_VIEW, ColumnMapping, Source
+from .labels import binary_coding
+from .sql import number_literal, quote_identifier
+
+__all__ = [
+    "MISSING_GROUP",
+    "CountCube",
+    "build_cube",
+]
+
+MISSING_GROUP = "(missing)"
+"""The group that rows with no value for a protected attribute are counted in."""
+
+HEAD_ROWS = 100_000
+DEFAULT_MAX_GROUPS = 1_000
+DEFAULT_MAX_FINEST_CELLS = 2_000_000
+MAX_EMPTY_INTERSECTION_FILL = 10_000
+CONFUSION = ("tp", "fp", "tn", "fn")
+
+
+def _attr_alias(index: int) -> str:
+    return f"a{index}"
+
+
+@dataclass(frozen=True)
+class CountCube:
+    """Counts of (protected values…, y, ŷ[, score bin]) for one audited data set.
+
+    ``cells`` is the finest table (columns: the attributes, ``y``, ``yhat``, optionally
+    ``score_bin``, and ``n``). When the finest table was too large to build, ``cells`` is
+    ``None`` and ``precomputed`` holds each breakdown's table instead. Counts are integers;
+    after a differentially private release they are noisy (and may be negative).
+    """
+
+    attributes: tuple[str, ...]
+    cells: pd.DataFrame | None
+    rows: int
+    rows_excluded: int
+    exclusions: Mapping[str, int]
+    has_score: bool = False
+    score_column: str | None = None
+    threshold: float | None = None
+    precomputed: Mapping[tuple[str, ...], pd.DataFrame] | None = None
+    release: Any = None
+    """The privacy release (see :mod:`auditor.privacy`) when counts are noisy; ``None`` if exact."""
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows - self.rows_excluded
+
+    @property
+    def is_private(self) -> bool:
+        return self.release is not None
+
+    def breakdowns(self, *, intersections: bool = True) -> list[tuple[str, ...]]:
+        """Each attribute on its own, then each pair of attributes (if ``intersections``)."""
+        result = [(name,) for name in self.attributes]
+        if intersections:
+            result.extend(itertools.combinations(self.attributes, 2))
+        return result
+
+    def with_cells(self, cells: pd.DataFrame, *, release: Any) -> CountCube:
+        """A copy with other (e.g. noisy) finest cells; breakdowns are re-derived from them."""
+        return replace(self, cells=cells, precomputed=None, release=release, _cache={})
+
+    def counts(self, by: Iterable[str]) -> pd.DataFrame:
+        """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``.
+
+        ``by=()`` gives the whole population. For a pair of attributes, combinations of
+        observed values that have no rows are included with zero counts (empty intersections).
+        """
+        by = tuple(by)
+        key = ("counts", by)
+        if key not in self._cache:
+            self._cache[key] = self._compute_counts(by)
+        return self._cache[key]
+
+    def score_counts(self, by: Iterable[str]) -> pd.DataFrame:
+        """Rows of (group values…, ``score_bin``, ``positives``, ``negatives``), by score bin.
+
+        Scores are binned to three significant digits (exact for integer scores such as
+        deciles); rows without a numeric score are left out of score analyses only.
+        """
+        if not self.has_score:
+            raise InputError("this audit has no score column: pass --score COL to analyse scores")
+        by = tuple(by)
+        key = ("scores", by)
+        if key not in self._cache:
+            self._cache[key] = self._compute_score_counts(by)
+        return self._cache[key]
+
+    def _compute_counts(self, by: tuple[str, ...]) -> pd.DataFrame:
+        self._check_by(by)
+        if self.cells is None:
+            table = self.precomputed[by]
+        else:
+            table = self.cells
+            if "score_bin" in table.columns:
+                table = table.groupby(
+                    [*self.attributes, "y", "yhat"], as_index=False, observed=True, dropna=False
+                )["n"].sum()
+            table = _confusion_by(table, by)
+        if len(by) == 2:
+            table = _fill_empty_intersections(table, by)
+        return table.sort_values(list(by), kind="stable").reset_index(drop=True)
+
+    def _compute_score_counts(self, by: tuple[str, ...]) -> pd.DataFrame:
+        self._check_by(by)
+        if self.cells is None:
+            table = self.precomputed[("scores", *by)]
+        else:
+            table = self.cells.dropna(subset=["score_bin"])
+        grouped = table.groupby([*by, "score_bin", "y"], observed=True)["n"].sum().unstack("y")
+        grouped = grouped.reindex(columns=[0, 1], fill_value=0).fillna(0)
+        grouped.columns = ["negatives", "positives"]
+        frame = grouped.reset_index()
+        frame[["negatives", "positives"]] = frame[["negatives", "positives"]].astype("int64")
+        return frame.sort_values([*by, "score_bin"], kind="stable").reset_index(drop=True)
+
+    def _check_by(self, by: tuple[str, ...]) -> None:
+        unknown = [name for name in by if name not in self.attributes]
+        if unknown:
+            raise InputError(
+                f"breakdown {list(by)} names {unknown}, which is not a protected attribute of "
+                f"this audit; protected attributes are {list(self.attributes)}"
+            )
+
+
+def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Sum finest cells (attributes…, y, yhat, n) into tp/fp/tn/fn per group of ``by``."""
+    keys = [*by, "y", "yhat"]
+    grouped = cells.groupby(keys, observed=True)["n"].sum() if by else cells.groupby(
+        ["y", "yhat"]
+    )["n"].sum()
+    wide = grouped.unstack(["y", "yhat"]) if by else grouped.to_frame().T
+    columns = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
+    out = pd.DataFrame(index=wide.index)
+    for name, cell in columns.items():
+        out[name] = wide[cell].fillna(0).astype("int64") if cell in wide.columns else 0
+    out["n"] = out[list(CONFUSION)].sum(axis=1)
+    return out.reset_index(drop=not by)
+
+
+def _fill_empty_intersections(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    levels = [sorted(table[name].unique()) for name in by]
+    if math.prod(len(level) for level in levels) > MAX_EMPTY_INTERSECTION_FILL:
+        return table
+    full = pd.MultiIndex.from_product(levels, names=list(by))
+    filled = table.set_index(list(by)).reindex(full, fill_value=0)
+    return filled.reset_index()
+
+
+def build_cube(
+    source: Source,
+    mapping: ColumnMapping,
+    *,
+    max_groups: int = DEFAULT_MAX_GROUPS,
+    max_finest_cells: int = DEFAULT_MAX_FINEST_CELLS,
+    progress: Callable[[float, str], None] | None = None,
+) -> CountCube:
+    """Scan ``source`` once and return its :class:`CountCube`.
+
+    Raises :class:`~auditor.errors.InputError` for a missing column, a label or prediction
+    that is not binary, a non-numeric score, or a protected attribute with more than
+    ``max_groups`` distinct values (usually an identifier chosen by mistake).
+    """
+    report = progress or (lambda fraction, message: None)
+    source.require_columns(mapping.columns)
+    report(0.05, "Checking columns")
+    estimate = _check_head(source, mapping, max_groups=max_groups)
+    use_finest = estimate <= max_finest_cells
+    report(0.15, "Counting (one pass over the data)")
+    raw = source.frame(*_cube_query(mapping, grouping_sets=not use_finest))
+    report(0.85, "Normalising labels")
+    cube = _normalise(raw, mapping, grouping_sets=not use_finest, max_groups=max_groups)
+    report(1.0, "Counted")
+    return cube
+
+
+def _row_expressions(mapping: ColumnMapping) -> list[str]:
+    parts = []
+    for index, name in enumerate(mapping.protected):
+        column = quote_identifier(name)
+        parts.append(
+            f"coalesce(nullif(trim(CAST({column} AS VARCHAR)), ''), '{MISSING_GROUP}') "
+            f"AS {_attr_alias(index)}"
+        )
+    parts.append(f"nullif(trim(CAST({quote_identifier(mapping.label)} AS VARCHAR)), '') AS y_raw")
+    if mapping.score is not None:
+        score = quote_identifier(mapping.score)
+        parts.append(
+            f"CASE WHEN isfinite(TRY_CAST({score} AS DOUBLE)) "
+            f"THEN TRY_CAST({score} AS DOUBLE) END AS s"
+        )
+    if mapping.prediction is not None:
+        prediction = quote_identifier(mapping.prediction)
+        parts.append(f"nullif(trim(CAST({prediction} AS VARCHAR)), '') AS p_raw")
+    return parts
+
+
+def _cube_query(mapping: ColumnMapping, *, grouping_sets: bool) -> tuple[str, list]:
+    rows = ", ".join(_row_expressions(mapping))
+    attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
+    if mapping.prediction is not None:
+        prediction = "p_raw"
+    else:
+        threshold = number_literal(mapping.threshold)
+        prediction = f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END"
+    select = [*attrs, "y_raw", f"{prediction} AS p_raw"]
+    if mapping.score is not None:
+        select.append(
+            "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN 0.0 "
+            "ELSE round(s, 2 - CAST(floor(log10(abs(s))) AS INTEGER)) END AS score_bin"
+        )
+    outer = ", ".join(select)
+    base = f"WITH rows AS (SELECT {rows} FROM {SOURCE_VIEW}) SELECT {outer}, count(*) AS n"
+    if not grouping_sets:
+        keys = ", ".join(range_names(select))
+        return f"{base}, 0 AS grouping_id FROM rows GROUP BY {keys}", []
+    sets = [[], *([a] for a in attrs), *itertools.combinations(attrs, 2)]
+    clauses = [f"({', '.join([*s, 'y_raw', 'p_raw'])})" for s in sets]
+    if mapping.score is not None:
+        clauses += [f"({', '.join([*s, 'y_raw', 'score_bin'])})" for s in [[], *([a] for a in attrs)]]
+    # p_raw and score_bin are output aliases; group on the expressions through a subquery.
+    inner = f"SELECT {outer} FROM rows"
+    group_cols = [*attrs, "y_raw", "p_raw"] + (["score_bin"] if mapping.score is not None else [])
+    grouping = f"GROUPING({', '.join(group_cols)})"
+    query = (
+        f"WITH rows AS (SELECT {rows} FROM {SOURCE_VIEW}), shaped AS ({inner}) "
+        f"SELECT {', '.join(group_cols)}, count(*) AS n, {grouping} AS grouping_id "
+        f"FROM shaped GROUP BY GROUPING SETS ({', '.join(clauses)})"
+    )
+    return query, []
+
+
+def range_names(select: list[str]) -> list[str]:
+    """The output names of SELECT expressions (the alias after AS, or the bare name)."""
+    return [part.rsplit(" AS ", 1)[-1].strip() for part in select]
+
+
+def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> int:
+    """Look at the first rows to fail fast on identifiers and non-binary labels.
+
+    Returns an estimate of the number of finest cells.
+    """
+    rows = ", ".join(_row_expressions(mapping))
+    attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
+    distinct = [f"count(DISTINCT {a})" for a in attrs]
+    distinct.append("count(DISTINCT y_raw)")
+    distinct.append("count(DISTINCT p_raw)" if mapping.prediction is not None else "0")
+    distinct.append(
+        "count(DISTINCT round(s, 2 - CAST(floor(log10(abs(nullif(s, 0)))) AS INTEGER)))"
+        if mapping.score is not None
+        else "0"
+    )
+    distinct.append("count(*)")
+    query = (
+        f"WITH rows AS (SELECT {rows} FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS})) "
+        f"SELECT {', '.join(distinct)} FROM rows"
+    )
+    counts = source.sql(query)[0]
+    *group_counts, label_count, prediction_count, score_bins, head_rows = counts
+    if head_rows == 0:
+        raise InputError(f"{source.description} has a header but no rows: there is nothing to audit")
+    for name, count in zip(mapping.protected, group_counts, strict=True):
+        if count > max_groups:
+            raise InputError(
+                f"protected attribute '{name}' has more than {max_groups} distinct values "
+                f"({count} in the first {min(head_rows, HEAD_ROWS):,} rows): it looks like an "
+                "identifier or a continuous value; bin it into groups first, or choose another column"
+            )
+    for role, name, count in (
+        ("label", mapping.label, label_count),
+        ("prediction", mapping.prediction, prediction_count),
+    ):
+        if name is not None and count > 2:
+            values = source.sql(
+                f"SELECT DISTINCT nullif(trim(CAST({quote_identifier(name)} AS VARCHAR)), '') AS v "
+                f"FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS}) WHERE v IS NOT NULL "
+                "ORDER BY v LIMIT 6"
+            )
+            shown = ", ".join(repr(v[0]) for v in values[:5]) + (", …" if len(values) > 5 else "")
+            raise InputError(
+                f"{role} column '{name}' has {count} classes ({shown}); the audit needs a binary "
+                f"outcome: map it to two classes (e.g. positive vs rest) or choose another column"
+            )
+    estimate = math.prod(max(c, 1) for c in group_counts) * 4
+    if mapping.score is not None:
+        estimate *= max(min(score_bins, 1000), 1)
+    return estimate
+
+
+def _normalise(
+    raw: pd.DataFrame, mapping: ColumnMapping, *, grouping_sets: bool, max_groups: int
+) -> CountCube:
+    attrs = list(mapping.protected)
+    aliases = {_attr_alias(i): name for i, name in enumerate(attrs)}
+    raw = raw.rename(columns=aliases)
+    for name in attrs:
+        raw[name] = raw[name].astype("string").astype(object)
+    label_values = set(raw["y_raw"].dropna().unique())
+    label_coding = binary_coding(
+        label_values, positive_label=mapping.positive_label, column=mapping.label, role="label"
+    )
+    if mapping.prediction is not None:
+        prediction_values = set(raw["p_raw"].dropna().unique())
+        prediction_coding = binary_coding(
+            prediction_values,
+            positive_label=mapping.positive_label,
+            column=mapping.prediction,
+            role="prediction",
+        )
+    else:
+        prediction_coding = {"1": 1, "0": 0}
+    raw["y"] = raw["y_raw"].map(label_coding)
+    raw["yhat"] = raw["p_raw"].map(prediction_coding)
+
+    if not grouping_sets:
+        population_rows = raw
+    else:
+        # GROUPING() is a bit mask over (attrs…, y_raw, p_raw[, score_bin]); the population set
+        # groups only (y_raw, p_raw): every attribute bit set, label/prediction bits clear.
+        width = len(attrs) + 2 + (1 if mapping.score is not None else 0)
+        attr_bits = sum(1 << (width - 1 - i) for i in range(len(attrs)))
+        score_bit = 1 if mapping.score is not None else 0
+        population_rows = raw[raw["grouping_id"] == attr_bits | score_bit]
+    total = int(population_rows["n"].sum())
+    missing_label = int(population_rows.loc[population_rows["y"].isna(), "n"].sum())
+    missing_prediction = int(
+        population_rows.loc[population_rows["y"].notna() & population_rows["yhat"].isna(), "n"].sum()
+    )
+    exclusions = {"missing_label": missing_label}
+    exclusions["missing_score" if mapping.prediction is None else "missing_prediction"] = (
+        missing_prediction
+    )
+    if total - missing_label - missing_prediction <= 0:
+        raise InputError(
+            f"no row has both a label ('{mapping.label}') and a prediction: "
+            f"{missing_label} rows lack the label and {missing_prediction} the prediction"
+        )
+
+    common = dict(
+        attributes=tuple(attrs),
+        rows=total,
+        rows_excluded=missing_label + missing_prediction,
+        exclusions=exclusions,
+        has_score=mapping.score is not None,
+        score_column=mapping.score,
+        threshold=mapping.threshold,
+    )
+    if not grouping_sets:
+        used = raw.dropna(subset=["y", "yhat"])
+        keys = [*attrs, "y", "yhat"] + (["score_bin"] if mapping.score is not None else [])
+        cells = used.groupby(keys, as_index=False, dropna=False, observed=True)["n"].sum()
+        cells[["y", "yhat", "n"]] = cells[["y", "yhat", "n"]].astype("int64")
+        for name in attrs:
+            if cells[name].nunique() > max_groups:
+                raise InputError(
+                    f"protected attribute '{name}' has {cells[name].nunique()} distinct values, "
+                    f"more than the limit of {max_groups}: bin it into groups first"
+                )
+        return CountCube(cells=cells, **common)
+
+    return CountCube(cells=None, precomputed=_split_grouping_sets(raw, mapping), **common)
+
+
+def _split_grouping_sets(raw: pd.DataFrame, mapping: ColumnMapping) -> dict:
+    attrs = list(mapping.protected)
+    has_score = mapping.score is not None
+    width = len(attrs) + 2 + (1 if has_score else 0)
+
+    def bit(position: int) -> int:
+        return 1 << (width - 1 - position)
+
+    used = raw.dropna(subset=["y"])
+    tables: dict = {}
+    subsets = [(), *((a,) for a in attrs), *itertools.combinations(attrs, 2)]
+    for subset in subsets:
+        grouped_bits = {attrs.index(a) for a in subset} | {len(attrs), len(attrs) + 1}
+        mask = sum(bit(p) for p in range(width) if p not in grouped_bits)
+        part = used[(used["grouping_id"] == mask)].dropna(subset=["yhat"])
+        part = part.assign(**{"y": part["y"].astype("int64"), "yhat": part["yhat"].astype("int64")})
+        tables[subset] = _confusion_by(part[[*subset, "y", "yhat", "n"]], subset)
+    if has_score:
+        for subset in [(), *((a,) for a in attrs)]:
+            grouped_bits = {attrs.index(a) for a in subset} | {len(attrs), len(attrs) + 2}
+            mask = sum(bit(p) for p in range(width) if p not in grouped_bits)
+            part = used[used["grouping_id"] == mask].dropna(subset=["score_bin"])
+            part = part.assign(y=part["y"].astype("int64"))
+            tables[("scores", *subset)] = part[[*subset, "score_bin", "y", "n"]]
+    return tables

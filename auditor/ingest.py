@@ -1,0 +1,399 @@
+"""Bring a prediction file, DataFrame or DuckDB relation into DuckDB, and describe the columns.
+
+Nothing row-sized is read into pandas here: a file becomes a DuckDB view over
+``read_csv``/``read_parquet``/``read_json``, a DataFrame is registered (zero-copy) and a
+relation is queried in place. :mod:`auditor.cube` then aggregates it in one pass.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import gzip
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from .errors import InputError
+from .sql import quote_identifier, quote_literal
+
+__all__ = [
+    "ColumnMapping",
+    "Fingerprint",
+    "Source",
+    "open_source",
+]
+
+SOURCE_VIEW = "auditor_source"
+SourceFormat = Literal["csv", "parquet", "jsonl", "dataframe", "relation"]
+
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".psv")
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_SNIFF_BYTES = 1 << 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnMapping:
+    """Which columns of the source hold the label, the prediction and the protected attributes.
+
+    Exactly one of ``prediction`` or (``score`` and ``threshold``) says what the model decided;
+    ``score`` may also be given next to ``prediction`` for ROC and calibration analyses.
+    ``positive_label`` names the favourable (or flagged) outcome when labels are not 0/1,
+    true/false or yes/no.
+    """
+
+    label: str
+    protected: tuple[str, ...]
+    prediction: str | None = None
+    score: str | None = None
+    threshold: float | None = None
+    positive_label: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.protected, str):
+            object.__setattr__(self, "protected", (self.protected,))
+        object.__setattr__(self, "protected", tuple(self.protected))
+        if not self.protected:
+            raise InputError(
+                "no protected attribute given: name at least one column with --protected COL"
+            )
+        if len(set(self.protected)) != len(self.protected):
+            raise InputError(
+                f"protected attributes {list(self.protected)} name a column twice: "
+                "list each column once"
+            )
+        if self.prediction is None and self.score is None:
+            raise InputError(
+                "no prediction given: pass --prediction COL, or --score COL with --threshold T"
+            )
+        if self.prediction is None and self.threshold is None:
+            raise InputError(
+                f"score column '{self.score}' needs a threshold: pass --threshold T "
+                "(rows with score >= T are predicted positive)"
+            )
+        if self.threshold is not None and self.score is None:
+            raise InputError("--threshold needs --score COL: name the column the threshold applies to")
+        if self.label in self.protected:
+            raise InputError(
+                f"column '{self.label}' is both the label and a protected attribute: choose one role"
+            )
+        if self.prediction is not None and self.prediction == self.label:
+            raise InputError(
+                f"column '{self.label}' is both the label and the prediction: "
+                "the prediction must be the model's output column"
+            )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        used = [self.label, *self.protected]
+        if self.prediction is not None:
+            used.append(self.prediction)
+        if self.score is not None:
+            used.append(self.score)
+        return tuple(used)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What identifies the audited data: a SHA-256 of the file's bytes (or of a DataFrame)."""
+
+    sha256: str | None
+    size_bytes: int | None
+    method: str
+
+
+@dataclass
+class Source:
+    """A queryable source in DuckDB: run SQL over it with :meth:`sql` (the view is ``SOURCE_VIEW``)."""
+
+    description: str
+    format: SourceFormat
+    columns: tuple[str, ...]
+    path: Path | None = None
+    encoding: str | None = None
+    _run: Callable[[str, Sequence[Any] | None], duckdb.DuckDBPyRelation | None] = field(
+        repr=False, default=None
+    )
+    _fingerprint: Callable[[], Fingerprint] = field(repr=False, default=None)
+    _hash_thread: threading.Thread | None = field(repr=False, default=None)
+    _hash_result: list = field(repr=False, default_factory=list)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        """Run ``query`` (which refers to the view ``auditor_source``) and fetch all rows."""
+        relation = self._run(query, params)
+        return relation.fetchall() if relation is not None else []
+
+    def frame(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run an aggregate ``query`` and return its (small) result as a DataFrame."""
+        return self._run(query, params).df()
+
+    def start_fingerprint(self) -> None:
+        """Hash the source in a background thread, so hashing overlaps the DuckDB scan."""
+        if self._hash_thread is not None:
+            return
+
+        def work() -> None:
+            try:
+                self._hash_result.append(self._fingerprint())
+            except BaseException as error:  # noqa: BLE001 - re-raised in fingerprint()
+                self._hash_result.append(error)
+
+        self._hash_thread = threading.Thread(target=work, name="auditor-sha256", daemon=True)
+        self._hash_thread.start()
+
+    def fingerprint(self) -> Fingerprint:
+        """The SHA-256 fingerprint (waits for the background hash if one is running)."""
+        self.start_fingerprint()
+        self._hash_thread.join()
+        result = self._hash_result[0]
+        if isinstance(result, BaseException):
+            raise InputError(f"could not read {self.description} to fingerprint it: {result}")
+        return result
+
+    def preview(self, rows: int = 20) -> pd.DataFrame:
+        """The first ``rows`` rows, for showing to a user."""
+        return self.frame(f"SELECT * FROM {SOURCE_VIEW} LIMIT {int(rows)}")
+
+    def require_columns(self, wanted: Sequence[str]) -> None:
+        """Raise one clear error for the first wanted column the source lacks."""
+        for name in wanted:
+            if name not in self.columns:
+                close = difflib.get_close_matches(name, self.columns, n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                shown = ", ".join(self.columns[:30]) + (" …" if len(self.columns) > 30 else "")
+                raise InputError(
+                    f"column '{name}' is not in {self.description}.{hint} Columns are: {shown}"
+                )
+
+
+def open_source(
+    source: str | os.PathLike | pd.DataFrame | duckdb.DuckDBPyRelation,
+    *,
+    connection: duckdb.DuckDBPyConnection,
+    file_format: SourceFormat | None = None,
+) -> Source:
+    """Make ``source`` queryable as the view ``auditor_source`` on ``connection``.
+
+    ``source`` is a path (CSV of any delimiter, UTF-8 or Latin-1, optionally gzip; Parquet;
+    JSON lines), a pandas DataFrame, or a DuckDB relation (queried where it lives).
+    """
+    if isinstance(source, pd.DataFrame):
+        return _open_dataframe(source, connection)
+    if isinstance(source, duckdb.DuckDBPyRelation):
+        return _open_relation(source)
+    if isinstance(source, (str, os.PathLike)):
+        return _open_path(Path(source), connection, file_format)
+    raise InputError(
+        f"cannot audit a {type(source).__name__}: pass a file path, a pandas DataFrame "
+        "or a DuckDB relation"
+    )
+
+
+def _connection_runner(connection: duckdb.DuckDBPyConnection):
+    def run(query: str, params: Sequence[Any] | None = None):
+        try:
+            return connection.sql(query, params=params) if params else connection.sql(query)
+        except duckdb.Error as error:
+            raise InputError(_duckdb_message(error)) from None
+
+    return run
+
+
+def _duckdb_message(error: duckdb.Error) -> str:
+    text = str(error).strip().splitlines()
+    first = text[0] if text else type(error).__name__
+    detail = next((line for line in text[1:] if line.strip()), "")
+    message = f"the data could not be read: {first}"
+    if detail and len(message) < 200:
+        message += f" ({detail.strip()[:200]})"
+    return message
+
+
+def _open_dataframe(frame: pd.DataFrame, connection: duckdb.DuckDBPyConnection) -> Source:
+    if frame.columns.duplicated().any():
+        duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise InputError(
+            f"the DataFrame has duplicated column names {duplicated}: rename them before auditing"
+        )
+    frame = frame.rename(columns=str)
+    connection.register(SOURCE_VIEW, frame)
+
+    def fingerprint() -> Fingerprint:
+        digest = hashlib.sha256()
+        digest.update("\x1f".join(frame.columns).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        return Fingerprint(digest.hexdigest(), None, "sha256 of pandas row hashes")
+
+    return Source(
+        description="a pandas DataFrame",
+        format="dataframe",
+        columns=tuple(frame.columns),
+        _run=_connection_runner(connection),
+        _fingerprint=fingerprint,
+    )
+
+
+def _open_relation(relation: duckdb.DuckDBPyRelation) -> Source:
+    def run(query: str, params: Sequence[Any] | None = None):
+        if params:
+            raise InputError("parameterised queries are not supported on a DuckDB relation")
+        try:
+            return relation.query(SOURCE_VIEW, query)
+        except duckdb.Error as error:
+            raise InputError(_duckdb_message(error)) from None
+
+    return Source(
+        description="a DuckDB relation",
+        format="relation",
+        columns=tuple(relation.columns),
+        _run=run,
+        _fingerprint=lambda: Fingerprint(None, None, "none: an in-memory relation has no file"),
+    )
+
+
+def _sniff_bytes(path: Path) -> tuple[bytes, bool]:
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    is_gzip = head[:2] == b"\x1f\x8b"
+    if is_gzip:
+        try:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except (OSError, EOFError) as error:
+            raise InputError(f"{path.name} looks gzip-compressed but cannot be read: {error}") from None
+    return head, is_gzip
+
+
+def _detect_format(path: Path, head: bytes) -> SourceFormat:
+    name = path.name.lower()
+    for suffix in (".gz", ".gzip"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    if head[:4] == b"PAR1" or name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(_JSON_SUFFIXES):
+        return "jsonl"
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped[:1] == b"{":
+        return "jsonl"
+    return "csv"
+
+
+def _detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A multi-byte character may be cut at the end of the sniffed block.
+        head.decode("utf-8") if len(head) < _SNIFF_BYTES else head[:-4].decode("utf-8")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    if b"\x00" in head[:4096]:
+        return True
+    sample = head[:4096]
+    control = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    return control > len(sample) * 0.05
+
+
+def _open_path(
+    path: Path, connection: duckdb.DuckDBPyConnection, file_format: SourceFormat | None
+) -> Source:
+    if not path.exists():
+        raise InputError(f"file '{path}' does not exist: check the path")
+    if path.is_dir():
+        raise InputError(f"'{path}' is a folder: pass the prediction file inside it")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"file '{path.name}' is empty: it has no header and no rows")
+    head, is_gzip = _sniff_bytes(path)
+    fmt = file_format or _detect_format(path, head)
+    encoding = None
+    literal = quote_literal(str(path))
+    if fmt == "parquet":
+        reader = f"read_parquet({literal})"
+    elif fmt == "jsonl":
+        reader = f"read_json({literal}, format = 'newline_delimited')"
+    elif fmt == "csv":
+        if _looks_binary(head):
+            raise InputError(
+                f"file '{path.name}' is not a text table (it holds binary data): "
+                "upload a CSV, Parquet or JSON-lines file"
+            )
+        encoding = _detect_encoding(head)
+        reader = _csv_reader(literal, encoding)
+    else:
+        raise InputError(f"unknown file format '{fmt}': use csv, parquet or jsonl")
+
+    run = _connection_runner(connection)
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}")
+        columns = tuple(connection.sql(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0").columns)
+    except duckdb.Error as error:
+        if fmt == "csv" and encoding == "utf-8" and "unicode" in str(error).lower():
+            encoding = "latin-1"
+            reader = _csv_reader(literal, encoding)
+            try:
+                connection.execute(
+                    f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}"
+                )
+                columns = tuple(connection.sql(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0").columns)
+            except duckdb.Error as retry_error:
+                raise InputError(f"{path.name}: {_duckdb_message(retry_error)}") from None
+        else:
+            raise InputError(f"{path.name}: {_duckdb_message(error)}") from None
+
+    def fingerprint() -> Fingerprint:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 22):
+                digest.update(chunk)
+        return Fingerprint(digest.hexdigest(), size, "sha256 of the file's bytes")
+
+    description = path.name + (" (gzip)" if is_gzip else "")
+    return Source(
+        description=description,
+        format=fmt,
+        columns=columns,
+        path=path,
+        encoding=encoding,
+        _run=run,
+        _fingerprint=fingerprint,
+    )
+
+
+def _csv_reader(literal: str, encoding: str) -> str:
+    # Every column is read as text: labels, predictions and groups are normalised from their
+    # text form, scores are cast explicitly, and a late odd value cannot break type sniffing.
+    return (
+        f"read_csv({literal}, all_varchar = true, header = true, "
+        f"encoding = {quote_literal(encoding)}, strict_mode = false, "
+        "null_padding = true)"
+    )
+
+
+def describe_columns(source: Source) -> dict[str, str]:
+    """Column name → DuckDB type, for suggestions in the dashboard."""
+    relation = source._run(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0", None)
+    return {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
+
+
+def quoted(name: str) -> str:
+    """A column of the source, quoted for SQL."""
+    return quote_identifier(name)

@@ -1,0 +1,438 @@
+"""Rates, disparities, intervals, significance and summaries — pure functions of counts.
+
+A rate whose denominator is zero is *undefined* (``None``), never 0. Summaries equal
+fairlearn's ``between_groups`` aggregates over the groups whose values are defined.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+from scipy import stats
+
+from .errors import InputError
+
+__all__ = [
+    "COMPARED_METRICS",
+    "METRIC_DEFINITIONS",
+    "RATE_METRICS",
+    "SUMMARY_DEFINITIONS",
+    "TESTED_METRICS",
+    "BreakdownResult",
+    "ConfusionCounts",
+    "ExactIntervals",
+    "GroupResult",
+    "IntervalEstimator",
+    "SignificanceTest",
+    "compute_breakdown",
+    "newcombe_difference_interval",
+    "katz_ratio_interval",
+    "rate",
+    "wilson_interval",
+]
+
+Flag = Literal["empty", "insufficient_data", "no_actual_positives", "no_actual_negatives"]
+Interval = tuple[float, float]
+
+# metric -> (numerator cells, denominator cells)
+_RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "selection_rate": (("tp", "fp"), ("tp", "fp", "tn", "fn")),
+    "base_rate": (("tp", "fn"), ("tp", "fp", "tn", "fn")),
+    "tpr": (("tp",), ("tp", "fn")),
+    "fpr": (("fp",), ("fp", "tn")),
+    "fnr": (("fn",), ("tp", "fn")),
+    "tnr": (("tn",), ("fp", "tn")),
+    "ppv": (("tp",), ("tp", "fp")),
+    "npv": (("tn",), ("tn", "fn")),
+    "fdr": (("fp",), ("tp", "fp")),
+    "for": (("fn",), ("tn", "fn")),
+    "accuracy": (("tp", "tn"), ("tp", "fp", "tn", "fn")),
+}
+RATE_METRICS: tuple[str, ...] = tuple(_RATE_CELLS)
+COMPARED_METRICS: tuple[str, ...] = RATE_METRICS
+TESTED_METRICS: tuple[str, ...] = ("selection_rate", "tpr", "fpr", "ppv")
+
+METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
+    "selection_rate": ("(TP+FP)/n", "share of the group the model selects (predicts positive)"),
+    "base_rate": ("(TP+FN)/n", "share of the group that is actually positive"),
+    "tpr": ("TP/(TP+FN)", "true positive rate: actual positives the model catches"),
+    "fpr": ("FP/(FP+TN)", "false positive rate: actual negatives the model wrongly flags"),
+    "fnr": ("FN/(TP+FN)", "false negative rate: actual positives the model misses"),
+    "tnr": ("TN/(FP+TN)", "true negative rate: actual negatives correctly left alone"),
+    "ppv": ("TP/(TP+FP)", "precision: selected people who are actually positive"),
+    "npv": ("TN/(TN+FN)", "negative predictive value: non-selected who are actually negative"),
+    "fdr": ("FP/(TP+FP)", "false discovery rate: selected people who are actually negative"),
+    "for": ("FN/(TN+FN)", "false omission rate: non-selected who are actually positive"),
+    "accuracy": ("(TP+TN)/n", "share of correct predictions"),
+}
+SUMMARY_DEFINITIONS: dict[str, str] = {
+    "demographic_parity_difference": "largest minus smallest selection rate across groups",
+    "demographic_parity_ratio": "smallest divided by largest selection rate across groups",
+    "equalized_odds_difference": "the larger of the TPR range and the FPR range across groups",
+    "equalized_odds_ratio": "the smaller of the TPR min/max ratio and the FPR min/max ratio",
+    "equal_opportunity_difference": "largest minus smallest TPR across groups",
+}
+
+
+@dataclass(frozen=True)
+class ConfusionCounts:
+    """Confusion-matrix counts of one group (noisy, possibly negative, after a DP release)."""
+
+    tp: float
+    fp: float
+    tn: float
+    fn: float
+
+    @property
+    def n(self) -> float:
+        return self.tp + self.fp + self.tn + self.fn
+
+    def cells(self, names: Sequence[str]) -> float:
+        return sum(getattr(self, name) for name in names)
+
+
+def rate(counts: ConfusionCounts, metric: str) -> float | None:
+    """``metric`` for one group, or ``None`` when its denominator is zero (or not positive)."""
+    numerator, denominator = _RATE_CELLS[metric]
+    bottom = counts.cells(denominator)
+    if bottom <= 0:
+        return None
+    return counts.cells(numerator) / bottom
+
+
+def rate_parts(counts: ConfusionCounts, metric: str) -> tuple[float, float]:
+    """(numerator, denominator) of ``metric``."""
+    numerator, denominator = _RATE_CELLS[metric]
+    return counts.cells(numerator), counts.cells(denominator)
+
+
+def wilson_interval(successes: float, trials: float, *, confidence: float = 0.95) -> Interval | None:
+    """Wilson score interval for a binomial proportion; ``None`` when there are no trials."""
+    if trials <= 0:
+        return None
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def katz_ratio_interval(
+    x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
+) -> Interval | None:
+    """Katz log interval for the ratio (x1/n1)/(x2/n2) of independent proportions."""
+    if min(x1, x2, n1, n2) <= 0:
+        return None
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    log_ratio = math.log((x1 / n1) / (x2 / n2))
+    se = math.sqrt(max(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2, 0.0))
+    return (math.exp(log_ratio - z * se), math.exp(log_ratio + z * se))
+
+
+def newcombe_difference_interval(
+    x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
+) -> Interval | None:
+    """Newcombe's hybrid score interval for p1 − p2 (built from the two Wilson intervals)."""
+    first = wilson_interval(x1, n1, confidence=confidence)
+    second = wilson_interval(x2, n2, confidence=confidence)
+    if first is None or second is None:
+        return None
+    p1, p2 = x1 / n1, x2 / n2
+    difference = p1 - p2
+    lower = difference - math.sqrt((p1 - first[0]) ** 2 + (second[1] - p2) ** 2)
+    upper = difference + math.sqrt((first[1] - p1) ** 2 + (p2 - second[0]) ** 2)
+    return (max(-1.0, lower), min(1.0, upper))
+
+
+class IntervalEstimator(Protocol):
+    """How intervals are computed: exact-mode formulas, or a noise-aware bootstrap in DP mode."""
+
+    method: str
+
+    def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]: ...
+
+    def comparison_intervals(
+        self, counts: ConfusionCounts, reference: ConfusionCounts
+    ) -> tuple[dict[str, Interval | None], dict[str, Interval | None]]: ...
+
+
+@dataclass(frozen=True)
+class ExactIntervals:
+    """Wilson intervals on rates; Katz (ratio) and Newcombe (difference) for comparisons."""
+
+    confidence: float = 0.95
+    method: str = "wilson"
+
+    def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]:
+        return {
+            metric: wilson_interval(*rate_parts(counts, metric), confidence=self.confidence)
+            for metric in RATE_METRICS
+        }
+
+    def comparison_intervals(
+        self, counts: ConfusionCounts, reference: ConfusionCounts
+    ) -> tuple[dict[str, Interval | None], dict[str, Interval | None]]:
+        ratios, differences = {}, {}
+        for metric in COMPARED_METRICS:
+            x1, n1 = rate_parts(counts, metric)
+            x2, n2 = rate_parts(reference, metric)
+            ratios[metric] = katz_ratio_interval(x1, n1, x2, n2, confidence=self.confidence)
+            differences[metric] = newcombe_difference_interval(
+                x1, n1, x2, n2, confidence=self.confidence
+            )
+        return ratios, differences
+
+
+@dataclass(frozen=True)
+class SignificanceTest:
+    """A two-sided test of one group's rate against the reference group's."""
+
+    metric: str
+    method: Literal["fisher_exact", "two_proportion_z"]
+    p_value: float
+    p_adjusted: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Everything the audit says about one group of one breakdown."""
+
+    key: Mapping[str, str]
+    counts: ConfusionCounts
+    metrics: Mapping[str, float | None]
+    intervals: Mapping[str, Interval | None]
+    ratio_to_reference: Mapping[str, float | None]
+    difference_to_reference: Mapping[str, float | None]
+    ratio_intervals: Mapping[str, Interval | None]
+    difference_intervals: Mapping[str, Interval | None]
+    tests: Mapping[str, SignificanceTest] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
+    is_reference: bool = False
+
+    @property
+    def n(self) -> float:
+        return self.counts.n
+
+    @property
+    def label(self) -> str:
+        """The group's values joined for display, e.g. ``African-American × Male``."""
+        return " × ".join(str(v) for v in self.key.values())
+
+
+@dataclass(frozen=True)
+class BreakdownResult:
+    """The audit of one breakdown: one protected attribute, or a pair (an intersection)."""
+
+    by: tuple[str, ...]
+    reference: Mapping[str, str]
+    reference_rule: str
+    groups: tuple[GroupResult, ...]
+    summary: Mapping[str, float | None]
+
+    def group(self, **key: str) -> GroupResult:
+        """The group with these values, e.g. ``breakdown.group(race="Caucasian")``."""
+        for group in self.groups:
+            if all(str(group.key.get(k)) == str(v) for k, v in key.items()):
+                return group
+        raise KeyError(key)
+
+    @property
+    def reference_group(self) -> GroupResult:
+        return next(group for group in self.groups if group.is_reference)
+
+
+def _flags(counts: ConfusionCounts, *, min_group_size: int) -> tuple[Flag, ...]:
+    flags: list[Flag] = []
+    if counts.n <= 0:
+        flags.append("empty")
+    if counts.n < min_group_size:
+        flags.append("insufficient_data")
+    if counts.n > 0 and counts.tp + counts.fn <= 0:
+        flags.append("no_actual_positives")
+    if counts.n > 0 and counts.fp + counts.tn <= 0:
+        flags.append("no_actual_negatives")
+    return tuple(flags)
+
+
+def choose_reference(
+    keys: Sequence[Mapping[str, str]],
+    sizes: Sequence[float],
+    *,
+    by: tuple[str, ...],
+    requested: Mapping[str, str] | None,
+) -> tuple[int, str]:
+    """Index of the reference group, and the rule that chose it.
+
+    If ``requested`` names a value for every attribute of ``by``, that group is the
+    reference (an error if it does not exist); otherwise the largest group is.
+    """
+    requested = requested or {}
+    wanted = {name: str(requested[name]) for name in by if name in requested}
+    if len(wanted) == len(by) and wanted:
+        for index, key in enumerate(keys):
+            if all(str(key[name]) == value for name, value in wanted.items()):
+                if sizes[index] > 0 or len(by) == 1:
+                    return index, "chosen by the user"
+        if len(by) == 1:
+            (name,) = by
+            available = ", ".join(sorted(str(key[name]) for key in keys)[:20])
+            raise InputError(
+                f"reference group {name}={wanted[name]!r} does not exist; "
+                f"values of '{name}' are: {available}"
+            )
+    order = sorted(range(len(keys)), key=lambda i: (-sizes[i], [str(v) for v in keys[i].values()]))
+    return order[0], "largest group"
+
+
+def _safe_ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def _difference(first: float | None, second: float | None) -> float | None:
+    if first is None or second is None:
+        return None
+    return first - second
+
+
+def _summary(groups: Sequence[GroupResult]) -> dict[str, float | None]:
+    def values(metric: str) -> list[float]:
+        return [g.metrics[metric] for g in groups if g.metrics[metric] is not None]
+
+    def spread(metric: str) -> float | None:
+        found = values(metric)
+        return max(found) - min(found) if found else None
+
+    def min_over_max(metric: str) -> float | None:
+        found = values(metric)
+        if not found:
+            return None
+        return _safe_ratio(min(found), max(found))
+
+    tpr_range, fpr_range = spread("tpr"), spread("fpr")
+    tpr_ratio, fpr_ratio = min_over_max("tpr"), min_over_max("fpr")
+    defined_ranges = [v for v in (tpr_range, fpr_range) if v is not None]
+    defined_ratios = [v for v in (tpr_ratio, fpr_ratio) if v is not None]
+    return {
+        "demographic_parity_difference": spread("selection_rate"),
+        "demographic_parity_ratio": min_over_max("selection_rate"),
+        "equalized_odds_difference": max(defined_ranges) if len(defined_ranges) == 2 else None,
+        "equalized_odds_ratio": min(defined_ratios) if len(defined_ratios) == 2 else None,
+        "equal_opportunity_difference": tpr_range,
+    }
+
+
+def _two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str, float] | None:
+    if min(n1, n2) <= 0 or min(x1, x2) < 0 or x1 > n1 or x2 > n2:
+        return None
+    table = np.array([[x1, n1 - x1], [x2, n2 - x2]], dtype=float)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    if expected.min() < 5:
+        p_value = stats.fisher_exact(np.rint(table).astype(np.int64)).pvalue
+        return "fisher_exact", float(p_value)
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return "two_proportion_z", 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return "two_proportion_z", float(2 * stats.norm.sf(abs(z)))
+
+
+def _holm(p_values: Sequence[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values (family-wise error control)."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    m = len(p_values)
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def _significance(
+    counts: Sequence[ConfusionCounts], reference_index: int, *, alpha: float
+) -> list[dict[str, SignificanceTest]]:
+    results: list[dict[str, SignificanceTest]] = [{} for _ in counts]
+    reference = counts[reference_index]
+    for metric in TESTED_METRICS:
+        raw: list[tuple[int, str, float]] = []
+        for index, group in enumerate(counts):
+            if index == reference_index:
+                continue
+            outcome = _two_proportion_test(*rate_parts(group, metric), *rate_parts(reference, metric))
+            if outcome is not None:
+                raw.append((index, *outcome))
+        adjusted = _holm([p for _, _, p in raw])
+        for (index, method, p_value), p_adj in zip(raw, adjusted, strict=True):
+            results[index][metric] = SignificanceTest(
+                metric=metric,
+                method=method,
+                p_value=p_value,
+                p_adjusted=p_adj,
+                significant=p_adj < alpha,
+            )
+    return results
+
+
+def compute_breakdown(
+    keys: Sequence[Mapping[str, str]],
+    counts: Sequence[ConfusionCounts],
+    *,
+    by: tuple[str, ...],
+    reference: Mapping[str, str] | None = None,
+    min_group_size: int = 30,
+    intervals: IntervalEstimator | None = None,
+    significance: bool = True,
+    alpha: float = 0.05,
+) -> BreakdownResult:
+    """Audit one breakdown from its groups' counts.
+
+    ``keys[i]`` maps each attribute of ``by`` to group i's value; ``counts[i]`` are its
+    counts. ``reference`` optionally names the reference value per attribute.
+    """
+    if not keys:
+        raise InputError(f"breakdown {list(by)} has no groups: the data has no usable rows")
+    estimator = intervals or ExactIntervals()
+    sizes = [c.n for c in counts]
+    ref_index, ref_rule = choose_reference(keys, sizes, by=by, requested=reference)
+    ref_counts = counts[ref_index]
+    ref_metrics = {m: rate(ref_counts, m) for m in RATE_METRICS}
+    tests = (
+        _significance(counts, ref_index, alpha=alpha) if significance else [{} for _ in counts]
+    )
+    groups = []
+    for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
+        metrics = {m: rate(group_counts, m) for m in RATE_METRICS}
+        ratio_ci, diff_ci = estimator.comparison_intervals(group_counts, ref_counts)
+        groups.append(
+            GroupResult(
+                key=dict(key),
+                counts=group_counts,
+                metrics=metrics,
+                intervals=estimator.rate_intervals(group_counts),
+                ratio_to_reference={m: _safe_ratio(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS},
+                difference_to_reference={
+                    m: _difference(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS
+                },
+                ratio_intervals=ratio_ci,
+                difference_intervals=diff_ci,
+                tests=tests[index],
+                flags=_flags(group_counts, min_group_size=min_group_size),
+                is_reference=index == ref_index,
+            )
+        )
+    return BreakdownResult(
+        by=by,
+        reference=dict(keys[ref_index]),
+        reference_rule=ref_rule,
+        groups=tuple(groups),
+        summary=_summary(groups),
+    )

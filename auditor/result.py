@@ -1,0 +1,189 @@
+"""The typed result of an audit, and its stable JSON form (``auditor/audit-v1``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cube import CountCube
+from .ingest import ColumnMapping
+from .metrics import BreakdownResult, GroupResult
+from .policy import PolicyResult
+from .scores import ScoreGroup
+
+__all__ = ["SCHEMA", "AuditResult", "DatasetInfo", "group_to_dict"]
+
+SCHEMA = "auditor/audit-v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetInfo:
+    """What was audited: where it came from, its fingerprint, and how many rows were used."""
+
+    source: str
+    format: str
+    sha256: str | None
+    size_bytes: int | None
+    fingerprint_method: str
+    rows: int
+    rows_used: int
+    rows_excluded: int
+    exclusions: Mapping[str, int]
+    encoding: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "fingerprint_method": self.fingerprint_method,
+            "rows": self.rows,
+            "rows_used": self.rows_used,
+            "rows_excluded": self.rows_excluded,
+            "exclusions": dict(self.exclusions),
+            **({"encoding": self.encoding} if self.encoding else {}),
+        }
+
+
+def _number(value: Any) -> Any:
+    """JSON-safe number: ints stay ints, NaN/inf become null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    if number.is_integer() and abs(number) < 2**53 and not isinstance(value, float):
+        return int(number)
+    return number
+
+
+def _count(value: Any) -> Any:
+    number = _number(value)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def _interval(value: tuple[float, float] | None) -> list[float] | None:
+    if value is None:
+        return None
+    low, high = _number(value[0]), _number(value[1])
+    return None if low is None or high is None else [low, high]
+
+
+def group_to_dict(group: GroupResult) -> dict[str, Any]:
+    """One group of a breakdown in the audit JSON."""
+    c = group.counts
+    return {
+        "key": {k: str(v) for k, v in group.key.items()},
+        "n": _count(c.n),
+        "tp": _count(c.tp),
+        "fp": _count(c.fp),
+        "tn": _count(c.tn),
+        "fn": _count(c.fn),
+        "metrics": {k: _number(v) for k, v in group.metrics.items()},
+        "intervals": {k: _interval(v) for k, v in group.intervals.items()},
+        "ratio_to_reference": {k: _number(v) for k, v in group.ratio_to_reference.items()},
+        "difference_to_reference": {k: _number(v) for k, v in group.difference_to_reference.items()},
+        "ratio_intervals": {k: _interval(v) for k, v in group.ratio_intervals.items()},
+        "difference_intervals": {k: _interval(v) for k, v in group.difference_intervals.items()},
+        "tests": {
+            k: {
+                "method": t.method,
+                "p_value": _number(t.p_value),
+                "p_adjusted": _number(t.p_adjusted),
+                "significant": t.significant,
+            }
+            for k, t in group.tests.items()
+        },
+        "flags": list(group.flags),
+        "is_reference": group.is_reference,
+    }
+
+
+def breakdown_to_dict(breakdown: BreakdownResult) -> dict[str, Any]:
+    return {
+        "by": list(breakdown.by),
+        "reference": {k: str(v) for k, v in breakdown.reference.items()},
+        "reference_rule": breakdown.reference_rule,
+        "groups": [group_to_dict(g) for g in breakdown.groups],
+        "summary": {k: _number(v) for k, v in breakdown.summary.items()},
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditResult:
+    """A complete audit. ``to_dict()`` is the stable JSON document (schema ``auditor/audit-v1``).
+
+    The count cube is kept, so presentation changes (reference group, policy, minimum group
+    size) can be recomputed with :func:`auditor.reaudit` without touching the data again.
+    """
+
+    dataset: DatasetInfo
+    mapping: ColumnMapping
+    cube: CountCube
+    overall: GroupResult
+    breakdowns: tuple[BreakdownResult, ...]
+    policy: PolicyResult | None
+    privacy: Mapping[str, Any]
+    options: Mapping[str, Any]
+    scores: Mapping[str, list[ScoreGroup]] | None = None
+    created_at: str
+    tool_version: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no policy was given or every check passed."""
+        return self.policy is None or self.policy.passed
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit code for this result: 0 passed (or no policy), 1 a check failed."""
+        return 0 if self.passed else 1
+
+    @property
+    def is_private(self) -> bool:
+        return self.cube.is_private
+
+    def breakdown(self, *by: str) -> BreakdownResult:
+        """The breakdown over these attributes (in either order for a pair)."""
+        for breakdown in self.breakdowns:
+            if breakdown.by == tuple(by) or (len(by) == 2 and set(breakdown.by) == set(by)):
+                return breakdown
+        raise KeyError(f"no breakdown by {list(by)}; have {[list(b.by) for b in self.breakdowns]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "schema": SCHEMA,
+            "tool": {"name": "auditor", "version": self.tool_version},
+            "created_at": self.created_at,
+            "dataset": self.dataset.to_dict(),
+            "columns": {
+                "label": self.mapping.label,
+                "prediction": self.mapping.prediction,
+                "score": self.mapping.score,
+                "threshold": self.mapping.threshold,
+                "protected": list(self.mapping.protected),
+                "positive_label": self.mapping.positive_label,
+            },
+            "options": dict(self.options),
+            "privacy": dict(self.privacy),
+            "overall": group_to_dict(self.overall),
+            "breakdowns": [breakdown_to_dict(b) for b in self.breakdowns],
+            "policy": self.policy.to_dict() if self.policy is not None else None,
+        }
+        if self.scores is not None:
+            document["scores"] = {
+                attribute: [group.to_dict() for group in groups]
+                for attribute, groups in self.scores.items()
+            }
+        document.update(self.extra)
+        return document
