@@ -276,9 +276,9 @@ def choose_reference(
     wanted = {name: str(requested[name]) for name in by if name in requested}
     if len(wanted) == len(by) and wanted:
         for index, key in enumerate(keys):
-            if all(str(key[name]) == value for name, value in wanted.items()):
-                if sizes[index] > 0 or len(by) == 1:
-                    return index, "chosen by the user"
+            matches = all(str(key[name]) == value for name, value in wanted.items())
+            if matches and (sizes[index] > 0 or len(by) == 1):
+                return index, "chosen by the user"
         if len(by) == 1:
             (name,) = by
             available = ", ".join(sorted(str(key[name]) for key in keys)[:20])

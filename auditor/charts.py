@@ -1,0 +1,206 @@
+"""Altair chart specifications, built from the audit document (``AuditResult.to_dict()``).
+
+The dashboard draws these and the PDF renders the very same specs (via vl-convert), so a
+figure means the same thing everywhere. Functions take plain dicts and return ``alt.Chart``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .narrative import METRIC_NAMES
+
+__all__ = [
+    "BAND",
+    "calibration_chart",
+    "disparity_chart",
+    "group_frame",
+    "intersection_heatmap",
+    "rate_chart",
+    "roc_chart",
+]
+
+BAND = (0.8, 1.25)
+"""Ratios to the reference inside this band are shaded as 'within the four-fifths band'."""
+
+_REFERENCE_COLOUR = "#7f7f7f"
+_GROUP_COLOUR = "#1f4e79"
+_SMALL_COLOUR = "#c9c9c9"
+
+
+def _label(key: Mapping[str, str]) -> str:
+    return " × ".join(str(v) for v in key.values())
+
+
+def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
+    """One row per group: label, n, value, interval, ratio (with interval), status flags."""
+    rows = []
+    for group in breakdown["groups"]:
+        interval = group.get("intervals", {}).get(metric) or [None, None]
+        ratio_interval = group.get("ratio_intervals", {}).get(metric) or [None, None]
+        flags = group.get("flags", [])
+        small = "insufficient_data" in flags or "empty" in flags
+        rows.append(
+            {
+                "group": _label(group["key"]),
+                **{k: str(v) for k, v in group["key"].items()},
+                "n": group.get("n"),
+                "value": group["metrics"].get(metric),
+                "lower": interval[0],
+                "upper": interval[1],
+                "ratio": group.get("ratio_to_reference", {}).get(metric),
+                "ratio_lower": ratio_interval[0],
+                "ratio_upper": ratio_interval[1],
+                "is_reference": bool(group.get("is_reference")),
+                "small": small,
+                "status": "reference"
+                if group.get("is_reference")
+                else ("insufficient data" if small else "group"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _status_colour() -> alt.Color:
+    return alt.Color(
+        "status:N",
+        scale=alt.Scale(
+            domain=["group", "reference", "insufficient data"],
+            range=[_GROUP_COLOUR, _REFERENCE_COLOUR, _SMALL_COLOUR],
+        ),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+
+
+def rate_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -> alt.Chart:
+    """Horizontal bars of ``metric`` per group with interval error bars."""
+    frame = group_frame(breakdown, metric).dropna(subset=["value"])
+    title = f"{METRIC_NAMES.get(metric, metric).capitalize()} by {' × '.join(breakdown['by'])}"
+    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
+    bars = base.mark_bar().encode(
+        x=alt.X("value:Q", title=METRIC_NAMES.get(metric, metric), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        color=_status_colour(),
+        tooltip=[
+            alt.Tooltip("group:N"),
+            alt.Tooltip("n:Q", format=",.0f"),
+            alt.Tooltip("value:Q", format=".1%", title=metric),
+            alt.Tooltip("lower:Q", format=".1%", title="95% lower"),
+            alt.Tooltip("upper:Q", format=".1%", title="95% upper"),
+        ],
+    )
+    errors = base.mark_errorbar(ticks=True, color="black").encode(
+        x=alt.X("lower:Q", title=METRIC_NAMES.get(metric, metric)), x2="upper:Q"
+    )
+    return (bars + errors).properties(
+        title=title, width=width, height=max(60, 22 * len(frame))
+    )
+
+
+def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -> alt.Chart:
+    """Each group's ratio to the reference (log scale) with its interval and the 0.8–1.25 band."""
+    frame = group_frame(breakdown, metric).dropna(subset=["ratio"])
+    frame = frame[frame["ratio"] > 0]
+    reference = ", ".join(f"{k}={v}" for k, v in breakdown["reference"].items())
+    title = f"{METRIC_NAMES.get(metric, metric).capitalize()}: ratio to reference ({reference})"
+    values = [BAND[0], BAND[1], *frame["ratio"].tolist()]
+    values += [v for v in frame["ratio_lower"].dropna().tolist() if v > 0]
+    values += frame["ratio_upper"].dropna().tolist()
+    domain = [min(values) * 0.9, max(values) * 1.1]
+    band = alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]})).mark_rect(
+        color="#d9ead3", opacity=0.7
+    ).encode(x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain)), x2="high:Q")
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(
+        x="x:Q"
+    )
+    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
+    points = base.mark_point(filled=True, size=80).encode(
+        x=alt.X("ratio:Q", title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
+                scale=alt.Scale(type="log", domain=domain)),
+        color=_status_colour(),
+        tooltip=[
+            alt.Tooltip("group:N"),
+            alt.Tooltip("ratio:Q", format=".2f"),
+            alt.Tooltip("ratio_lower:Q", format=".2f", title="95% lower"),
+            alt.Tooltip("ratio_upper:Q", format=".2f", title="95% upper"),
+            alt.Tooltip("n:Q", format=",.0f"),
+        ],
+    )
+    errors = base.transform_filter("datum.ratio_lower > 0").mark_rule(color="black").encode(
+        x="ratio_lower:Q", x2="ratio_upper:Q"
+    )
+    return (band + one + errors + points).properties(
+        title=title, width=width, height=max(60, 22 * len(frame))
+    )
+
+
+def intersection_heatmap(
+    breakdown: Mapping[str, Any], metric: str, *, width: int = 420
+) -> alt.Chart:
+    """Heatmap of ``metric`` over a pair of attributes; small or empty cells are marked."""
+    if len(breakdown["by"]) != 2:
+        raise ValueError(f"a heatmap needs a pair of attributes, not {breakdown['by']}")
+    first, second = breakdown["by"]
+    frame = group_frame(breakdown, metric)
+    frame["text"] = [
+        ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else "")
+        for v, small in zip(frame["value"], frame["small"], strict=True)
+    ]
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{second}:N", title=second), y=alt.Y(f"{first}:N", title=first)
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("value:Q", title=METRIC_NAMES.get(metric, metric),
+                        scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        opacity=alt.condition("datum.small", alt.value(0.35), alt.value(1.0)),
+        tooltip=[alt.Tooltip(f"{first}:N"), alt.Tooltip(f"{second}:N"),
+                 alt.Tooltip("n:Q", format=",.0f"), alt.Tooltip("value:Q", format=".1%")],
+    )
+    labels = base.mark_text(fontSize=10).encode(
+        text="text:N",
+        color=alt.condition("datum.value > 0.5", alt.value("white"), alt.value("black")),
+    )
+    return (cells + labels).properties(
+        title=f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second} "
+        "(* = insufficient data)",
+        width=width,
+        height=max(80, 26 * frame[first].nunique()),
+    )
+
+
+def roc_chart(curves: pd.DataFrame, *, group_field: str = "group", width: int = 360) -> alt.Chart:
+    """ROC curves per group from a frame with columns ``group``, ``fpr``, ``tpr``."""
+    diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(
+        color="grey", strokeDash=[4, 3]
+    ).encode(x="x:Q", y="y:Q")
+    lines = alt.Chart(curves).mark_line(interpolate="step-after").encode(
+        x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color(f"{group_field}:N", title=None),
+    )
+    return (diagonal + lines).properties(title="ROC by group", width=width, height=width)
+
+
+def calibration_chart(
+    groups: Sequence[Mapping[str, Any]], *, width: int = 360
+) -> alt.Chart:
+    """Observed positive rate against mean score per bin, one line per group (score dicts)."""
+    rows = []
+    for group in groups:
+        name = _label(group["key"]) or "all"
+        for b in group["calibration"]:
+            rows.append({"group": name, "mean_score": b["mean_score"],
+                         "observed_rate": b["observed_rate"], "n": b["n"]})
+    frame = pd.DataFrame(rows)
+    lines = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("mean_score:Q", title="mean score in bin"),
+        y=alt.Y("observed_rate:Q", title="observed positive rate", axis=alt.Axis(format="%")),
+        color=alt.Color("group:N", title=None),
+        tooltip=["group:N", alt.Tooltip("mean_score:Q", format=".3f"),
+                 alt.Tooltip("observed_rate:Q", format=".1%"), alt.Tooltip("n:Q", format=",.0f")],
+    )
+    return lines.properties(title="Calibration by group", width=width, height=width * 0.75)

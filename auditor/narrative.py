@@ -1,0 +1,225 @@
+"""Plain-language statements generated from an audit document (the JSON of ``AuditResult.to_dict()``).
+
+Used by the dashboard's captions and the PDF's executive summary, so both say the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "METRIC_NAMES",
+    "Finding",
+    "Vocabulary",
+    "VOCABULARIES",
+    "describe_group_comparison",
+    "format_rate",
+    "largest_disparities",
+    "small_groups",
+    "verdict_sentence",
+]
+
+METRIC_NAMES: dict[str, str] = {
+    "selection_rate": "selection rate",
+    "base_rate": "base rate",
+    "tpr": "true positive rate",
+    "fpr": "false positive rate",
+    "fnr": "false negative rate",
+    "tnr": "true negative rate",
+    "ppv": "precision (PPV)",
+    "npv": "negative predictive value",
+    "fdr": "false discovery rate",
+    "for": "false omission rate",
+    "accuracy": "accuracy",
+}
+
+HEADLINE_METRICS = ("selection_rate", "fpr", "fnr")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vocabulary:
+    """Words for the people and outcomes of a data set, so sentences read naturally."""
+
+    people: str = "people"
+    actual_positive: str = "had the positive outcome"
+    actual_negative: str = "did not have the positive outcome"
+    predicted_positive: str = "were predicted positive"
+    predicted_negative: str = "were predicted negative"
+
+
+VOCABULARIES: dict[str, Vocabulary] = {
+    "generic": Vocabulary(),
+    "compas": Vocabulary(
+        people="defendants",
+        actual_positive="re-offended",
+        actual_negative="did not re-offend",
+        predicted_positive="were flagged high-risk",
+        predicted_negative="were rated low-risk",
+    ),
+    "adult": Vocabulary(
+        people="people",
+        actual_positive="earned over $50K",
+        actual_negative="earned $50K or less",
+        predicted_positive="were predicted to earn over $50K",
+        predicted_negative="were predicted to earn $50K or less",
+    ),
+}
+
+
+def format_rate(value: float | None) -> str:
+    """0.4233 → '42.3%'; ``None`` → 'n/a'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return f"{100 * value:.1f}%"
+
+
+def _group_name(key: Mapping[str, str]) -> str:
+    return " × ".join(str(v) for v in key.values())
+
+
+def describe_group_comparison(
+    metric: str,
+    group: Mapping[str, Any],
+    reference: Mapping[str, Any],
+    *,
+    vocabulary: Vocabulary = VOCABULARIES["generic"],
+) -> str | None:
+    """One sentence comparing a group with the reference on ``metric``; ``None`` if undefined.
+
+    >>> # e.g. 'African-American defendants who did not re-offend were flagged high-risk
+    >>> #       1.9× as often as Caucasian defendants (42.3% vs 22.0%).'
+    """
+    value = group["metrics"].get(metric)
+    ref_value = reference["metrics"].get(metric)
+    if value is None or ref_value is None or ref_value == 0:
+        return None
+    if value == 0:
+        return None
+    # The group with the higher rate is the subject, so the factor always reads "N× as often".
+    g, r, v = _group_name(group["key"]), _group_name(reference["key"]), vocabulary
+    high, low = (value, ref_value) if value >= ref_value else (ref_value, value)
+    if value < ref_value:
+        g, r = r, g
+    factor = high / low
+    figures = f"({format_rate(high)} vs {format_rate(low)})"
+    if metric == "selection_rate":
+        return f"{g} {v.people} {v.predicted_positive} {factor:.1f}× as often as {r} {v.people} {figures}."
+    if metric == "fpr":
+        return (
+            f"{g} {v.people} who {v.actual_negative} {v.predicted_positive} "
+            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_negative} {figures}."
+        )
+    if metric == "fnr":
+        return (
+            f"{g} {v.people} who {v.actual_positive} {v.predicted_negative} "
+            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_positive} {figures}."
+        )
+    if metric == "tpr":
+        return (
+            f"{g} {v.people} who {v.actual_positive} {v.predicted_positive} "
+            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_positive} {figures}."
+        )
+    name = METRIC_NAMES.get(metric, metric)
+    return f"The {name} of {g} {v.people} is {factor:.2f}× that of {r} {v.people} {figures}."
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A disparity worth stating: group vs reference on one metric."""
+
+    by: tuple[str, ...]
+    metric: str
+    group: Mapping[str, str]
+    reference: Mapping[str, str]
+    ratio: float
+    sentence: str
+    significant: bool | None
+
+    @property
+    def strength(self) -> float:
+        return abs(math.log(self.ratio)) if self.ratio > 0 else float("inf")
+
+
+def _is_small(group: Mapping[str, Any]) -> bool:
+    flags = group.get("flags", [])
+    return "insufficient_data" in flags or "empty" in flags
+
+
+def largest_disparities(
+    document: Mapping[str, Any],
+    *,
+    metrics: tuple[str, ...] = HEADLINE_METRICS,
+    top: int = 5,
+    vocabulary: Vocabulary = VOCABULARIES["generic"],
+    include_intersections: bool = False,
+) -> list[Finding]:
+    """The largest ratios to the reference (either direction), groups with enough data only."""
+    findings = []
+    for breakdown in document.get("breakdowns", []):
+        if len(breakdown["by"]) > 1 and not include_intersections:
+            continue
+        reference = next((g for g in breakdown["groups"] if g.get("is_reference")), None)
+        if reference is None:
+            continue
+        for group in breakdown["groups"]:
+            if group is reference or _is_small(group):
+                continue
+            for metric in metrics:
+                ratio = group.get("ratio_to_reference", {}).get(metric)
+                if ratio is None or ratio <= 0:
+                    continue
+                sentence = describe_group_comparison(metric, group, reference, vocabulary=vocabulary)
+                if sentence is None:
+                    continue
+                test = group.get("tests", {}).get(metric)
+                findings.append(
+                    Finding(
+                        by=tuple(breakdown["by"]),
+                        metric=metric,
+                        group=group["key"],
+                        reference=reference["key"],
+                        ratio=ratio,
+                        sentence=sentence,
+                        significant=test.get("significant") if test else None,
+                    )
+                )
+    findings.sort(key=lambda f: f.strength, reverse=True)
+    return findings[:top]
+
+
+def small_groups(document: Mapping[str, Any], *, include_intersections: bool = True) -> list[str]:
+    """Names of groups flagged as having insufficient data, e.g. 'race: Native American'."""
+    names = []
+    for breakdown in document.get("breakdowns", []):
+        if len(breakdown["by"]) > 1 and not include_intersections:
+            continue
+        for group in breakdown["groups"]:
+            if _is_small(group):
+                names.append(f"{' × '.join(breakdown['by'])}: {_group_name(group['key'])}")
+    return names
+
+
+def verdict_sentence(document: Mapping[str, Any]) -> str:
+    """'The model FAILS the output specification …' or a note that no policy was applied."""
+    policy = document.get("policy")
+    if not policy:
+        return "No output specification was applied: the figures are reported without a verdict."
+    checks = policy.get("checks", [])
+    failed = [c for c in checks if not c.get("passed")]
+    name = policy.get("name", "the output specification")
+    if not failed:
+        return f"The model PASSES {name}: all {len(checks)} checks hold."
+    parts = []
+    for check in failed[:4]:
+        value = "undefined" if check.get("value") is None else f"{check['value']:.3f}"
+        parts.append(f"{check['metric']} by {', '.join(check['by'])} ({value}; bound {check['bound']})")
+    more = f" and {len(failed) - 4} more" if len(failed) > 4 else ""
+    return (
+        f"The model FAILS {name}: {len(failed)} of {len(checks)} checks fail — "
+        + "; ".join(parts)
+        + more
+        + "."
+    )
