@@ -113,14 +113,14 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
     domain = [min(values) * 0.9, max(values) * 1.1]
     band = alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]})).mark_rect(
         color="#d9ead3", opacity=0.7
-    ).encode(x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain)), x2="high:Q")
+    ).encode(x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)), x2="high:Q")
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(
         x="x:Q"
     )
     base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
     points = base.mark_point(filled=True, size=80).encode(
         x=alt.X("ratio:Q", title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
-                scale=alt.Scale(type="log", domain=domain)),
+                scale=alt.Scale(type="log", domain=domain, nice=False)),
         color=_status_colour(),
         tooltip=[
             alt.Tooltip("group:N"),

@@ -411,7 +411,12 @@ def compute_breakdown(
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
         metrics = {m: rate(group_counts, m) for m in RATE_METRICS}
-        ratio_ci, diff_ci = estimator.comparison_intervals(group_counts, ref_counts)
+        if index == ref_index:
+            # the reference compared with itself is exactly 1 (and 0): no interval to report
+            ratio_ci = dict.fromkeys(COMPARED_METRICS)
+            diff_ci = dict.fromkeys(COMPARED_METRICS)
+        else:
+            ratio_ci, diff_ci = estimator.comparison_intervals(group_counts, ref_counts)
         groups.append(
             GroupResult(
                 key=dict(key),
