@@ -1,0 +1,51 @@
+"""Shared fixtures: paths to the bundled samples and audits of them (computed once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import auditor
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+COMPAS_PREDICTIONS = SAMPLES / "compas_predictions.csv"
+ADULT_PREDICTIONS = SAMPLES / "adult_predictions.csv"
+COMPAS_RAW = SAMPLES / "compas-scores-two-years.csv"
+POLICY = SAMPLES / "policy.toml"
+
+
+@pytest.fixture(scope="session")
+def compas_frame() -> pd.DataFrame:
+    return pd.read_csv(COMPAS_PREDICTIONS)
+
+
+@pytest.fixture(scope="session")
+def adult_frame() -> pd.DataFrame:
+    return pd.read_csv(ADULT_PREDICTIONS)
+
+
+@pytest.fixture(scope="session")
+def compas_audit() -> auditor.AuditResult:
+    return auditor.audit(
+        COMPAS_PREDICTIONS,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["race", "sex", "age_cat"],
+        score="decile_score",
+        policy=POLICY,
+    )
+
+
+@pytest.fixture(scope="session")
+def adult_audit() -> auditor.AuditResult:
+    return auditor.audit(
+        ADULT_PREDICTIONS,
+        label="income",
+        prediction="predicted_income",
+        positive_label=">50K",
+        protected=["sex", "race", "age_group"],
+        score="score",
+    )
