@@ -1,0 +1,165 @@
+"""Session state shared by the dashboard's pages: the loaded audit, its views, the workspace.
+
+Only Streamlit plumbing lives here; every number comes from :mod:`auditor`. Each browser
+session has its own :class:`auditor.session.Workspace` (temporary folder + DuckDB connection)
+in ``st.session_state``; only the bundled samples are cached across sessions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import auditor
+from auditor.narrative import VOCABULARIES, Vocabulary
+from auditor.samples import SAMPLE_DIR, SAMPLES, get_sample
+from auditor.session import Workspace, policy_from_text
+
+AUDIT = "audit"
+DATASET = "dataset"
+REFERENCES = "references"
+POLICY_TEXT = "policy_text"
+VIEWS = "views"
+WORKSPACE = "workspace"
+
+DEFAULT_POLICY_PATH = SAMPLE_DIR / "policy.toml"
+
+
+def default_policy_text() -> str:
+    """The bundled policy (four-fifths rule and equalized odds) as TOML text."""
+    if DEFAULT_POLICY_PATH.exists():
+        return DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    return (
+        'name = "Four-fifths rule"\n\n[[checks]]\nmetric = "selection_rate"\n'
+        'rule = "ratio_at_least"\nbound = 0.8\n'
+    )
+
+
+def workspace() -> Workspace:
+    """This session's private folder and DuckDB connection (created on first use)."""
+    if WORKSPACE not in st.session_state or st.session_state[WORKSPACE].closed:
+        st.session_state[WORKSPACE] = Workspace()
+    return st.session_state[WORKSPACE]
+
+
+@st.cache_data(show_spinner="Auditing the bundled sample…", max_entries=4)
+def _sample_audit(name: str) -> auditor.AuditResult:
+    # Safe to share: bundled files only; st.cache_data hands each session its own copy.
+    return get_sample(name).audit()
+
+
+def set_audit(result: auditor.AuditResult, *, name: str, vocabulary: str = "generic",
+              sample: str | None = None) -> None:
+    """Make ``result`` the session's audit; references and cached views start afresh."""
+    st.session_state[AUDIT] = result
+    st.session_state[DATASET] = {"name": name, "vocabulary": vocabulary, "sample": sample}
+    st.session_state[REFERENCES] = dict(result.options.get("reference") or {})
+    st.session_state[VIEWS] = {}
+    for key in [k for k in st.session_state if str(k).startswith("reference_")]:
+        del st.session_state[key]
+    st.session_state.setdefault(POLICY_TEXT, default_policy_text())
+
+
+def load_sample(name: str) -> None:
+    """Load a bundled sample into this session."""
+    sample = get_sample(name)
+    set_audit(_sample_audit(name), name=sample.title, vocabulary=sample.vocabulary, sample=name)
+
+
+def load_sample_from_environment() -> None:
+    """``auditor serve --sample NAME`` sets ``AUDITOR_SAMPLE``: load it once per session."""
+    name = os.environ.get("AUDITOR_SAMPLE")
+    if not name or st.session_state.get("_env_sample_loaded"):
+        return
+    st.session_state["_env_sample_loaded"] = True
+    if AUDIT not in st.session_state and name in SAMPLES:
+        load_sample(name)
+
+
+def base_audit() -> auditor.AuditResult | None:
+    return st.session_state.get(AUDIT)
+
+
+def require_audit() -> auditor.AuditResult:
+    """The loaded audit, or a pointer to the Home and Upload pages (and stop the page)."""
+    result = base_audit()
+    if result is None:
+        st.info("No data is loaded yet. Load a bundled sample on the Home page, or upload a file.")
+        st.page_link("pages/home.py", label="Home: load a sample", icon=":material/home:")
+        st.page_link("pages/upload.py", label="Upload & map a file", icon=":material/upload:")
+        st.stop()
+    return result
+
+
+def dataset() -> dict[str, Any]:
+    return st.session_state.get(DATASET, {"name": "data", "vocabulary": "generic", "sample": None})
+
+
+def vocabulary() -> Vocabulary:
+    return VOCABULARIES.get(dataset().get("vocabulary", "generic"), VOCABULARIES["generic"])
+
+
+def references() -> dict[str, str]:
+    return dict(st.session_state.get(REFERENCES, {}))
+
+
+def set_reference(attribute: str, value: str) -> None:
+    chosen = references()
+    chosen[attribute] = value
+    st.session_state[REFERENCES] = chosen
+
+
+def policy_text() -> str:
+    return st.session_state.get(POLICY_TEXT) or default_policy_text()
+
+
+def policy() -> auditor.Policy:
+    """The session's output specification (the default if the edited one does not parse)."""
+    try:
+        return policy_from_text(policy_text())
+    except auditor.AuditorError:
+        return policy_from_text(default_policy_text(), source=str(DEFAULT_POLICY_PATH))
+
+
+def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
+    """The audit with the chosen references and policy, and its JSON document.
+
+    Recomputed from the cached count cube (``auditor.reaudit``), never from the data; memoised
+    per session by (references, policy).
+    """
+    result = require_audit()
+    key = (tuple(sorted(references().items())), policy_text())
+    views = st.session_state.setdefault(VIEWS, {})
+    if key not in views:
+        view = auditor.reaudit(result, reference=references(), policy=policy())
+        views.clear()  # keep one view: memory stays bounded per session
+        views[key] = (view, view.to_dict())
+    return views[key]
+
+
+def module_available(name: str, *attributes: str) -> bool:
+    """Whether an optional part of the auditor (built by others) is installed with these names."""
+    try:
+        if importlib.util.find_spec(name) is None:
+            return False
+        module = importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - a half-written module counts as not available
+        return False
+    return all(hasattr(module, attribute) for attribute in attributes)
+
+
+def dataset_caption(result: auditor.AuditResult) -> str:
+    info = dataset()
+    mode = "differentially private" if result.is_private else "exact counts"
+    return (f"**{info['name']}** · {result.dataset.rows_used:,} rows audited · "
+            f"protected: {', '.join(result.mapping.protected)} · {mode}")
+
+
+def repo_path(*parts: str) -> Path:
+    return Path(__file__).resolve().parent.parent.joinpath(*parts)
+

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("baseline")
+st.info("Not available yet.")

@@ -1,0 +1,111 @@
+"""Disparities: per protected attribute — groups, rates with intervals, ratios, verdicts."""
+
+import streamlit as st
+
+import auditor
+from auditor import charts
+from auditor.metrics import RATE_METRICS
+from auditor.narrative import (
+    METRIC_NAMES,
+    describe_group_comparison,
+    largest_disparities,
+    verdict_sentence,
+)
+from auditor.session import (
+    breakdown_for,
+    checks_table,
+    group_table,
+    policy_from_text,
+    reference_options,
+    summary_table,
+)
+from pages import _state
+
+st.title("Disparities between groups")
+base = _state.require_audit()
+st.caption(_state.dataset_caption(base))
+
+attributes = list(base.mapping.protected)
+top = st.columns([1, 1, 1])
+attribute = top[0].selectbox("Protected attribute", attributes, key="disp_attribute")
+st.session_state.setdefault("disp_metric", "fpr")
+metric = top[1].selectbox(
+    "Metric", list(RATE_METRICS), key="disp_metric",
+    format_func=lambda m: METRIC_NAMES.get(m, m),
+)
+view, document = _state.current()
+options = reference_options(breakdown_for(document, attribute))
+current_reference = breakdown_for(document, attribute)["reference"][attribute]
+if st.session_state.get(f"reference_{attribute}") not in options:
+    st.session_state[f"reference_{attribute}"] = current_reference
+reference = top[2].selectbox(
+    "Reference group", options, key=f"reference_{attribute}",
+    help="Ratios and differences compare each group with this one. Default: the largest group.",
+)
+if reference != current_reference:
+    _state.set_reference(attribute, reference)
+    view, document = _state.current()
+
+breakdown = breakdown_for(document, attribute)
+vocabulary = _state.vocabulary()
+
+# Plain-language findings for the chosen metric, then the biggest disparities overall.
+reference_group = next(g for g in breakdown["groups"] if g.get("is_reference"))
+sentences = [
+    describe_group_comparison(metric, group, reference_group, vocabulary=vocabulary)
+    for group in breakdown["groups"]
+    if not group.get("is_reference") and "insufficient_data" not in group.get("flags", [])
+]
+sentences = [s for s in sentences if s]
+if sentences:
+    st.markdown("\n".join(f"- {s}" for s in sentences))
+else:
+    st.caption(f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups.")
+
+private = view.is_private
+st.subheader(f"Groups by {attribute}")
+table = group_table(breakdown, [metric, *[m for m in ("selection_rate", "fpr", "fnr") if m != metric][:2]],
+                    private=private, ratio_metric=metric)
+st.table(table.set_index("group"))
+st.caption(
+    "Intervals are 95% Wilson intervals. 'n/a' means the rate is undefined (no one in its "
+    "denominator), never zero. Groups below the minimum size "
+    f"({view.options.get('min_group_size', 30)}) are flagged 'insufficient data' and left out of verdicts."
+)
+
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.rate_chart(breakdown, metric, width=440), key="disp_rate_chart")
+with right:
+    st.altair_chart(charts.disparity_chart(breakdown, metric, width=440), key="disp_ratio_chart")
+
+st.subheader("Summary")
+summary = summary_table(breakdown)
+st.table(summary.set_index("summary"))
+
+st.subheader("Verdicts against the output specification")
+st.markdown(verdict_sentence(document))
+checks = checks_table(document.get("policy"), by=[attribute])
+if len(checks):
+    st.table(checks.set_index("verdict"))
+
+with st.expander("Edit the output specification (TOML)"):
+    uploaded = st.file_uploader("Upload a policy TOML", type=["toml"], key="policy_upload")
+    if uploaded is not None and st.session_state.get("policy_uploaded") != uploaded.file_id:
+        st.session_state["policy_uploaded"] = uploaded.file_id
+        st.session_state["policy_editor"] = uploaded.getvalue().decode("utf-8", errors="replace")
+    st.session_state.setdefault("policy_editor", _state.policy_text())
+    text = st.text_area("Policy", key="policy_editor", height=260)
+    if st.button("Apply policy", key="apply_policy"):
+        try:
+            policy_from_text(text)
+        except auditor.AuditorError as error:
+            st.error(f"The policy was not applied: {error}")
+        else:
+            st.session_state[_state.POLICY_TEXT] = text
+            st.rerun()
+
+findings = largest_disparities(document, vocabulary=vocabulary, top=3)
+if findings:
+    st.subheader("Largest disparities across all attributes")
+    st.markdown("\n".join(f"- {f.sentence}" for f in findings))

@@ -1,0 +1,50 @@
+"""Intersections: a chosen metric over pairs of protected attributes."""
+
+import streamlit as st
+
+from auditor import charts
+from auditor.metrics import RATE_METRICS
+from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
+from auditor.session import group_table
+from pages import _state
+
+st.title("Intersections of protected attributes")
+base = _state.require_audit()
+st.caption(_state.dataset_caption(base))
+view, document = _state.current()
+
+pairs = [b for b in document["breakdowns"] if len(b["by"]) == 2]
+if not pairs:
+    st.info("Intersections need at least two protected attributes: map a second one on the "
+            "Upload page.")
+    st.stop()
+
+left, right = st.columns(2)
+pair_names = [" × ".join(b["by"]) for b in pairs]
+chosen = left.selectbox("Attribute pair", pair_names, key="pair")
+st.session_state.setdefault("heat_metric", "fpr")
+metric = right.selectbox("Metric", list(RATE_METRICS), key="heat_metric",
+                         format_func=lambda m: METRIC_NAMES.get(m, m))
+breakdown = pairs[pair_names.index(chosen)]
+
+st.altair_chart(charts.intersection_heatmap(breakdown, metric, width=640), key="heatmap")
+st.caption(
+    "Pale cells marked * have fewer rows than the minimum group size "
+    f"({view.options.get('min_group_size', 30)}): their rates are too uncertain to compare. "
+    "'n/a' cells have no one in the rate's denominator."
+)
+
+small = [name for name in small_groups(document) if name.startswith(" × ".join(breakdown["by"]))]
+if small:
+    st.warning(f"{len(small)} intersection(s) with insufficient data: "
+               + "; ".join(name.split(": ", 1)[1] for name in small[:12])
+               + (" …" if len(small) > 12 else ""))
+
+findings = [f for f in largest_disparities(document, vocabulary=_state.vocabulary(), top=50,
+                                           metrics=(metric,), include_intersections=True)
+            if list(f.by) == list(breakdown["by"])][:3]
+if findings:
+    st.markdown("\n".join(f"- {f.sentence}" for f in findings))
+
+st.subheader(f"Groups by {chosen}")
+st.table(group_table(breakdown, [metric], private=view.is_private).set_index("group"))

@@ -1,0 +1,4 @@
+import streamlit as st
+
+st.title("privacy")
+st.info("Not available yet.")

@@ -1,0 +1,48 @@
+"""Scores: move the threshold (from the count cube, no rescan), ROC and calibration by group."""
+
+import streamlit as st
+
+from auditor import charts
+from auditor.session import auc_table, group_table, roc_frame, threshold_range, threshold_view
+from pages import _state
+
+st.title("Scores: threshold, ROC and calibration")
+base = _state.require_audit()
+st.caption(_state.dataset_caption(base))
+if not base.cube.has_score:
+    st.info("This audit has no score column. Map a score column on the Upload page to move the "
+            "threshold and see ROC and calibration by group.")
+    st.stop()
+if base.is_private:
+    st.info("Score analyses are shown for exact audits only.")
+    st.stop()
+
+low, high, step, current = threshold_range(base)
+left, right = st.columns([2, 1])
+attribute = right.selectbox("Protected attribute", list(base.mapping.protected), key="score_attribute")
+st.session_state.setdefault("threshold", current)
+threshold = left.slider(f"Threshold: {base.mapping.score} ≥ threshold is predicted positive",
+                        min_value=low, max_value=high, step=step, key="threshold")
+
+view = threshold_view(base, threshold, reference=_state.references(), policy=_state.policy())
+document = view.to_dict()
+breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
+st.subheader(f"Rates at threshold {threshold:g}")
+st.table(group_table(breakdown, ["selection_rate", "fpr", "fnr"], ratio_metric="fpr").set_index("group"))
+one, two = st.columns(2)
+with one:
+    st.altair_chart(charts.rate_chart(breakdown, "fpr", width=420), key="score_fpr_chart")
+with two:
+    st.altair_chart(charts.rate_chart(breakdown, "fnr", width=420), key="score_fnr_chart")
+
+st.subheader("ROC and calibration by group")
+full = _state.current()[1]
+one, two = st.columns(2)
+with one:
+    st.altair_chart(charts.roc_chart(roc_frame(base, attribute), width=380), key="roc_chart")
+    st.table(auc_table(full, attribute).set_index("group"))
+with two:
+    st.altair_chart(charts.calibration_chart(full["scores"][attribute], width=380),
+                    key="calibration_chart")
+    st.caption("A well-calibrated score has the same observed rate at the same score in every "
+               "group; lines that part mean the score means different things for different groups.")

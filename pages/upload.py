@@ -1,0 +1,121 @@
+"""Upload & map: a prediction file, its preview, the column roles, and the audit run."""
+
+import streamlit as st
+
+import auditor
+from auditor.session import UPLOAD_TYPES, progress_callback, suggest_mapping
+from pages import _state
+
+AUTOMATIC = "(automatic: 0/1, true/false, yes/no)"
+NO_SCORE = "(none)"
+
+st.title("Upload a prediction file and map its columns")
+limit_mb = int(st.get_option("server.maxUploadSize"))
+st.markdown(
+    "One row per person, with the true outcome, the model's decision (or a score and a "
+    "threshold) and one or more protected attributes. CSV (any delimiter, UTF-8 or Latin-1), "
+    f"Parquet or JSON lines, optionally gzip-compressed, up to **{limit_mb:,} MB**. "
+    "Your file stays in this browser session's private workspace and is deleted when the "
+    "session ends."
+)
+
+upload = st.file_uploader(
+    f"Prediction file (up to {limit_mb:,} MB)", type=list(UPLOAD_TYPES), key="upload_file"
+)
+
+
+def _inspect(file) -> None:
+    """Save the upload in this session's workspace and suggest column roles."""
+    space = _state.workspace()
+    path = space.save_upload(file.name, file.getvalue())
+    inspection = space.inspect(path)
+    suggestion = suggest_mapping(inspection.preview)
+    st.session_state["inspection"] = inspection
+    st.session_state["inspected_file"] = file.file_id
+    columns = list(inspection.columns)
+    st.session_state["map_label"] = suggestion.label or columns[0]
+    st.session_state["map_mode"] = "Prediction column" if suggestion.prediction else "Score and threshold"
+    st.session_state["map_prediction"] = suggestion.prediction or columns[min(1, len(columns) - 1)]
+    st.session_state["map_score"] = suggestion.score or NO_SCORE
+    st.session_state["map_threshold"] = float(suggestion.threshold or 0.5)
+    st.session_state["map_protected"] = list(suggestion.protected)
+    st.session_state["map_positive"] = suggestion.positive_label or AUTOMATIC
+
+
+if upload is None:
+    st.session_state.pop("inspection", None)
+    st.session_state.pop("inspected_file", None)
+    st.stop()
+
+if st.session_state.get("inspected_file") != upload.file_id:
+    try:
+        _inspect(upload)
+    except auditor.AuditorError as error:
+        st.session_state.pop("inspection", None)
+        st.error(f"This file cannot be audited: {error}")
+        st.stop()
+
+inspection = st.session_state["inspection"]
+columns = list(inspection.columns)
+st.caption(f"{inspection.description} · {inspection.format} · {len(columns)} columns · first rows:")
+st.dataframe(inspection.preview.head(10), hide_index=True, key="upload_preview")
+
+st.subheader("Column roles")
+st.caption("Suggested from the column names and values — check each one.")
+left, right = st.columns(2)
+with left:
+    label = st.selectbox("True outcome (label)", columns, key="map_label")
+    label_values = sorted(inspection.preview[label].dropna().astype(str).str.strip().unique())
+    positive_options = [AUTOMATIC, *label_values[:50]]
+    if st.session_state.get("map_positive") not in positive_options:
+        st.session_state["map_positive"] = AUTOMATIC
+    positive = st.selectbox(
+        "Positive (favourable or flagged) outcome",
+        positive_options,
+        key="map_positive",
+        help="Needed when the label is not 0/1, true/false or yes/no. The prediction column "
+             "must use the same values.",
+    )
+    protected = st.multiselect("Protected attributes", columns, key="map_protected",
+                               help="Every attribute is audited on its own and in pairs.")
+with right:
+    mode = st.radio("The model's decision is…", ["Prediction column", "Score and threshold"],
+                    key="map_mode", horizontal=True)
+    if mode == "Prediction column":
+        prediction = st.selectbox("Prediction column", columns, key="map_prediction")
+    else:
+        prediction = None
+    score = st.selectbox("Score column (optional with a prediction: adds ROC and calibration)",
+                         [NO_SCORE, *columns], key="map_score")
+    threshold = None
+    if mode == "Score and threshold":
+        threshold = st.number_input("Threshold (score ≥ threshold is positive)",
+                                    key="map_threshold", format="%g")
+
+if st.button("Run the audit", key="run_audit", type="primary"):
+    bar = st.progress(0.0, text="Reading the file with DuckDB…")
+    try:
+        result = _state.workspace().audit(
+            inspection.path,
+            label=label,
+            prediction=prediction,
+            score=None if score == NO_SCORE else score,
+            threshold=threshold,
+            protected=protected,
+            positive_label=None if positive == AUTOMATIC else positive,
+            policy=_state.policy(),
+            progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
+        )
+    except auditor.AuditorError as error:
+        bar.empty()
+        st.error(f"The audit could not run: {error}")
+    else:
+        _state.set_audit(result, name=upload.name)
+        bar.progress(1.0, text="Done")
+        st.success(
+            f"Audited {result.dataset.rows_used:,} rows"
+            + (f" ({result.dataset.rows_excluded:,} excluded: missing or unreadable values)"
+               if result.dataset.rows_excluded else "")
+            + "."
+        )
+        st.page_link("pages/disparities.py", label="See the disparities", icon=":material/bar_chart:")
