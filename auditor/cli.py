@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="start the dashboard")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument(
+        "--sample", choices=("compas", "adult"), help="start with a bundled sample loaded"
+    )
     return parser
 
 
@@ -248,6 +251,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     if not app.exists():
         raise AuditorError(f"the dashboard's app.py was not found at {app}: run from a source checkout")
+    if args.sample:
+        os.environ["AUDITOR_SAMPLE"] = args.sample  # read by app.py in each new session
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)],
