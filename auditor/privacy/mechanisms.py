@@ -1,0 +1,256 @@
+"""Noise mechanisms for integer counts: OpenDP for private releases, an exact seeded sampler for tests.
+
+Two mechanisms, both on a vector of integer counts whose neighbours differ by adding or
+removing one row (one count changes by 1, so the L1 and the L2 sensitivity are both 1):
+
+- ``laplace``: the discrete Laplace mechanism, pure ε-DP, ``scale = 1/ε``
+  (``dp.m.make_laplace`` on ``vector_domain(atom_domain(T=int))`` with ``l1_distance(T=int)``);
+- ``gaussian``: the discrete Gaussian mechanism, ρ-zCDP, converted to (ε, δ)-DP with
+  ``make_zCDP_to_approxDP`` and ``make_fix_delta``; the scale is the smallest one whose
+  (ε, δ) curve meets the request (``binary_search_param``).
+
+Private noise always comes from OpenDP's secure generator. :class:`SeededSampler` draws the
+same distributions exactly (integer and rational arithmetic, Canonne–Kamath–Steinke 2020)
+from a seeded :class:`numpy.random.Generator` so that tests are reproducible: its output is
+**not private** (the seed is known) and is labelled so wherever it goes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from ..errors import PrivacyError
+
+__all__ = [
+    "Mechanism",
+    "NoiseSpec",
+    "SeededSampler",
+    "discrete_gaussian_variance",
+    "discrete_laplace_variance",
+    "noise_spec",
+    "opendp_noise",
+    "partition_threshold",
+]
+
+Mechanism = Literal["laplace", "gaussian"]
+
+
+def _dp():
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    return dp
+
+
+def _count_space(dp, mechanism: Mechanism):
+    domain = dp.vector_domain(dp.atom_domain(T=int))
+    metric = dp.l1_distance(T=int) if mechanism == "laplace" else dp.l2_distance(T=int)
+    return domain, metric
+
+
+def _measurement(dp, mechanism: Mechanism, scale: float, delta: float | None):
+    domain, metric = _count_space(dp, mechanism)
+    if mechanism == "laplace":
+        return dp.m.make_laplace(domain, metric, scale=scale)
+    gaussian = dp.m.make_gaussian(domain, metric, scale=scale)
+    return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gaussian), delta)
+
+
+def discrete_laplace_variance(scale: float) -> float:
+    """Variance of the discrete Laplace distribution, P(x) ∝ exp(−|x|/scale)."""
+    q = math.exp(-1.0 / scale)
+    return 2.0 * q / (1.0 - q) ** 2
+
+
+@lru_cache(maxsize=256)
+def discrete_gaussian_variance(sigma: float) -> float:
+    """Variance of the discrete Gaussian, P(x) ∝ exp(−x²/2σ²) on the integers (a bit below σ²)."""
+    width = int(math.ceil(12 * sigma)) + 2
+    k = np.arange(-width, width + 1, dtype=float)
+    weights = np.exp(-(k**2) / (2 * sigma * sigma))
+    return float((k**2 * weights).sum() / weights.sum())
+
+
+@dataclass(frozen=True)
+class NoiseSpec:
+    """A calibrated mechanism: its scale, the (ε, δ) it spends per release, its per-cell variance."""
+
+    mechanism: Mechanism
+    epsilon: float
+    delta: float
+    scale: float
+
+    @property
+    def variance(self) -> float:
+        """Variance of the noise added to one count."""
+        if self.mechanism == "laplace":
+            return discrete_laplace_variance(self.scale)
+        return discrete_gaussian_variance(self.scale)
+
+    @property
+    def sensitivity(self) -> dict[str, int]:
+        return {"l1": 1} if self.mechanism == "laplace" else {"l2": 1}
+
+
+def noise_spec(mechanism: Mechanism, *, epsilon: float, delta: float | None) -> NoiseSpec:
+    """Calibrate ``mechanism`` for sensitivity 1 so that one release costs (ε, δ).
+
+    Raises :class:`~auditor.errors.PrivacyError` for a bad ε, δ or mechanism.
+    """
+    if mechanism not in ("laplace", "gaussian"):
+        raise PrivacyError(f"mechanism {mechanism!r} is not known: use 'laplace' or 'gaussian'")
+    if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
+        raise PrivacyError(f"epsilon must be a positive finite number, not {epsilon!r}")
+    dp = _dp()
+    if mechanism == "laplace":
+        scale = dp.binary_search_param(
+            lambda s: _measurement(dp, "laplace", s, None), d_in=1, d_out=float(epsilon)
+        )
+        return NoiseSpec("laplace", float(epsilon), 0.0, float(scale))
+    if delta is None or not 0 < delta < 1:
+        raise PrivacyError(
+            f"the gaussian mechanism needs a delta between 0 and 1, not {delta!r}: "
+            "pass e.g. --delta 1e-6, or use --mechanism laplace for pure ε-DP"
+        )
+    scale = dp.binary_search_param(
+        lambda s: _measurement(dp, "gaussian", s, delta),
+        d_in=1,
+        d_out=(float(epsilon), float(delta)),
+    )
+    return NoiseSpec("gaussian", float(epsilon), float(delta), float(scale))
+
+
+def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
+    """Release ``counts`` through OpenDP's measurement for ``spec`` (secure randomness).
+
+    The measurement's privacy map is checked against the (ε, δ) the spec promises.
+    """
+    dp = _dp()
+    measurement = _measurement(dp, spec.mechanism, spec.scale, spec.delta or None)
+    spent = measurement.map(1)
+    if spec.mechanism == "laplace":
+        if spent > spec.epsilon * (1 + 1e-9):
+            raise PrivacyError(f"internal error: the release would spend ε={spent}, not {spec.epsilon}")
+    elif spent[0] > spec.epsilon * (1 + 1e-9):
+        raise PrivacyError(f"internal error: the release would spend {spent}, not {spec.epsilon}")
+    released = measurement([int(c) for c in counts])
+    return np.asarray(released, dtype=np.int64)
+
+
+def partition_threshold(*, scale: float, delta: float, attributes: int) -> int:
+    """The smallest threshold at which OpenDP's Laplace threshold mechanism meets ``delta``.
+
+    The keys are (attribute, value) pairs; one row touches one key per attribute, so the
+    neighbouring distance is (l0, l1, l∞) = (attributes, attributes, 1).
+    """
+    dp = _dp()
+    domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=int))
+    metric = dp.l01inf_distance(dp.absolute_distance(T=int))
+    d_in = (attributes, attributes, 1)
+    return int(
+        dp.binary_search(
+            lambda t: dp.m.make_laplace_threshold(domain, metric, scale=scale, threshold=t).map(
+                d_in
+            )[1]
+            <= delta,
+            T=int,
+        )
+    )
+
+
+def opendp_threshold(counts: dict[str, int], *, scale: float, threshold: int) -> set[str]:
+    """Keys whose count plus discrete Laplace noise reaches ``threshold`` (OpenDP, secure)."""
+    dp = _dp()
+    domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=int))
+    metric = dp.l01inf_distance(dp.absolute_distance(T=int))
+    measurement = dp.m.make_laplace_threshold(domain, metric, scale=scale, threshold=threshold)
+    return set(measurement({k: int(v) for k, v in counts.items()}))
+
+
+class SeededSampler:
+    """Exact discrete Laplace / Gaussian samples from a seeded generator — **for tests only**.
+
+    Implements Canonne, Kamath & Steinke (2020), Algorithms 1–3, with Python integers and
+    :class:`fractions.Fraction`: no floating point touches the noise. Uniform integers come
+    from ``numpy.random.Generator.bytes`` by rejection. Anything released with it is
+    reproducible from the seed and therefore not private.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def _below(self, n: int) -> int:
+        """Uniform integer in [0, n)."""
+        bits = n.bit_length()
+        nbytes = (bits + 7) // 8
+        shift = nbytes * 8 - bits
+        while True:
+            value = int.from_bytes(self._rng.bytes(nbytes), "big") >> shift
+            if value < n:
+                return value
+
+    def _bernoulli(self, p: Fraction) -> bool:
+        return self._below(p.denominator) < p.numerator
+
+    def _bernoulli_exp_small(self, gamma: Fraction) -> bool:
+        """Bernoulli(exp(−γ)) for 0 ≤ γ ≤ 1."""
+        k = 1
+        while self._bernoulli(gamma / k):
+            k += 1
+        return k % 2 == 1
+
+    def _bernoulli_exp(self, gamma: Fraction) -> bool:
+        """Bernoulli(exp(−γ)) for γ ≥ 0."""
+        whole = math.floor(gamma)
+        for _ in range(whole):
+            if not self._bernoulli_exp_small(Fraction(1)):
+                return False
+        return self._bernoulli_exp_small(gamma - whole)
+
+    def discrete_laplace(self, scale: Fraction) -> int:
+        """One draw with P(x) ∝ exp(−|x|/scale)."""
+        t, s = scale.numerator, scale.denominator  # scale = t/s
+        while True:
+            u = self._below(t)
+            if not self._bernoulli_exp(Fraction(u, t)):
+                continue
+            v = 0
+            while self._bernoulli_exp(Fraction(1)):
+                v += 1
+            y = (u + t * v) // s
+            negative = self._below(2) == 1
+            if negative and y == 0:
+                continue
+            return -y if negative else y
+
+    def discrete_gaussian(self, sigma: Fraction) -> int:
+        """One draw with P(x) ∝ exp(−x²/2σ²)."""
+        sigma2 = sigma * sigma
+        t = math.floor(sigma) + 1
+        while True:
+            y = self.discrete_laplace(Fraction(t))
+            gamma = (abs(y) - sigma2 / t) ** 2 / (2 * sigma2)
+            if self._bernoulli_exp(gamma):
+                return y
+
+    def noise(self, spec: NoiseSpec, size: int) -> np.ndarray:
+        """``size`` independent draws of the noise of ``spec``."""
+        scale = Fraction(spec.scale).limit_denominator(1 << 30)
+        draw = self.discrete_laplace if spec.mechanism == "laplace" else self.discrete_gaussian
+        return np.fromiter((draw(scale) for _ in range(size)), dtype=np.int64, count=size)
+
+    def threshold(self, counts: dict[str, int], *, scale: float, threshold: int) -> set[str]:
+        """Keys whose count plus seeded discrete Laplace noise reaches ``threshold``."""
+        fraction = Fraction(scale).limit_denominator(1 << 30)
+        return {
+            key
+            for key in sorted(counts)
+            if counts[key] + self.discrete_laplace(fraction) >= threshold
+        }

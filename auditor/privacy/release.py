@@ -1,0 +1,326 @@
+"""Release a count cube once with differential privacy; everything else is post-processing.
+
+Privacy unit: one row (one person). Neighbouring data sets differ by **adding or removing one
+row**. A row falls in exactly one cell of the finest table (protected values × y × ŷ), so the
+whole table is one vector query with L1 (and L2) sensitivity 1. It is released once; every
+marginal, pair, rate, interval, flag and verdict is computed from the released counts.
+
+What a DP audit does *not* publish: exact counts of any kind (``dataset.rows`` and the
+excluded-row counts are left out, ``rows_used`` is the noisy total), the file size, and the
+score section (score bins are data-dependent values; the score analysis is omitted in DP
+mode). The data set's SHA-256 is kept as its identifier for the budget ledger.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..cube import CountCube
+from ..errors import PrivacyError
+from .domain import OTHER, GroupDomain, declared_domain, pool_cells, selection_domain
+from .intervals import NoisyIntervals
+from .mechanisms import (
+    Mechanism,
+    NoiseSpec,
+    SeededSampler,
+    noise_spec,
+    opendp_noise,
+    opendp_threshold,
+    partition_threshold,
+)
+
+__all__ = [
+    "DEFAULT_SELECTION_DELTA",
+    "NEIGHBOURS",
+    "PRIVACY_UNIT",
+    "SELECTION_SHARE",
+    "Release",
+    "mark_not_estimable",
+    "release_cube",
+]
+
+NEIGHBOURS = "add/remove one row"
+PRIVACY_UNIT = "one row (one person)"
+SEEDED_WARNING = "seeded noise: NOT private, for tests only"
+DEFAULT_SELECTION_DELTA = 1e-6
+"""δ spent on partition selection when no categories are declared and no δ is given."""
+SELECTION_SHARE = 0.25
+"""Share of ε spent on partition selection when no categories are declared."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """How a cube's counts were released: the calibrated mechanism and the public domain."""
+
+    spec: NoiseSpec
+    domain: GroupDomain
+    epsilon: float
+    delta: float
+    private: bool
+    selection: Mapping[str, Any] | None = None
+    draw_cache: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    """Bootstrap draws by (released counts, multiplicity): deterministic, so safe to reuse."""
+
+    def interval_estimator(self, *, confidence: float = 0.95) -> NoisyIntervals:
+        """Noise-aware intervals (parametric bootstrap) for rates from the released counts."""
+        return NoisyIntervals(self, confidence=confidence)
+
+    def describe(self) -> dict[str, Any]:
+        """The ``privacy`` section of the audit JSON (without ledger details)."""
+        document: dict[str, Any] = {
+            "mode": "dp",
+            "mechanism": self.spec.mechanism,
+            "epsilon": self.epsilon,
+            "delta": self.delta,
+            "scale": self.spec.scale,
+            "noise_variance_per_cell": self.spec.variance,
+            "neighbours": NEIGHBOURS,
+            "privacy_unit": PRIVACY_UNIT,
+            "sensitivity": self.spec.sensitivity,
+            "accounting": (
+                "pure ε-DP (discrete Laplace)"
+                if self.spec.mechanism == "laplace"
+                else "ρ-zCDP (discrete Gaussian) converted to (ε, δ)-DP"
+            ),
+            "released": (
+                "the finest count table (protected values × label × prediction), once; "
+                "every figure in this document is computed from it"
+            ),
+            "cells_epsilon": self.spec.epsilon,
+            "cells_delta": self.spec.delta,
+            "group_domain": self.domain.to_dict(),
+            "intervals": "parametric bootstrap over sampling error and the known noise",
+            "omitted": [
+                "dataset.rows, rows_excluded and exclusions (exact counts)",
+                "dataset.size_bytes",
+                "scores (score bins are data-dependent; score analysis is exact-mode only)",
+                "significance tests",
+            ],
+            "private": self.private,
+            "noise_source": "OpenDP secure sampler" if self.private else "seeded test sampler",
+        }
+        if self.selection is not None:
+            document["partition_selection"] = dict(self.selection)
+        if not self.private:
+            document["warning"] = SEEDED_WARNING
+        return document
+
+
+def _finest_cells(cube: CountCube) -> pd.DataFrame:
+    if cube.cells is None:
+        raise PrivacyError(
+            "this data set has too many groups for one finest count table, which a DP release "
+            "needs (the whole table is released once): audit fewer protected attributes, or "
+            "bin attributes with many values into fewer groups"
+        )
+    attributes = list(cube.attributes)
+    return cube.cells.groupby([*attributes, "y", "yhat"], as_index=False, observed=True)["n"].sum()
+
+
+def _select_domain(
+    cells: pd.DataFrame,
+    attributes: tuple[str, ...],
+    *,
+    epsilon: float,
+    delta: float,
+    sampler: SeededSampler | None,
+) -> tuple[GroupDomain, dict[str, Any]]:
+    """DP partition selection over (attribute, value) keys with OpenDP's threshold mechanism."""
+    counts: dict[str, int] = {}
+    for name in attributes:
+        totals = cells.groupby(name, observed=True)["n"].sum()
+        for value, total in totals.items():
+            counts[json.dumps([name, str(value)])] = int(total)
+    k = len(attributes)
+    scale = k / epsilon  # l1 distance of one row over the (attribute, value) keys is k
+    threshold = partition_threshold(scale=scale, delta=delta, attributes=k)
+    if sampler is None:
+        kept = opendp_threshold(counts, scale=scale, threshold=threshold)
+    else:
+        kept = sampler.threshold(counts, scale=scale, threshold=threshold)
+    domain = selection_domain(attributes, (tuple(json.loads(key)) for key in kept))
+    details = {
+        "mechanism": "laplace threshold (OpenDP make_laplace_threshold)",
+        "epsilon": epsilon,
+        "delta": delta,
+        "scale": scale,
+        "threshold": threshold,
+        "selected_values": {name: len(domain.levels[name]) - 1 for name in attributes},
+        "suppressed": (
+            f"values whose noisy count fell below the threshold are pooled into '{OTHER}'; "
+            "their names and number are data-dependent and not reported — the noisy size "
+            f"of each '{OTHER}' group is"
+        ),
+    }
+    return domain, details
+
+
+def _resolve(
+    *, epsilon: float, delta: float | None, mechanism: str | None, declared: bool
+) -> tuple[Mechanism, float, float | None, float, float]:
+    """(mechanism, ε for cells, δ for cells, ε for selection, δ for selection)."""
+    mechanism = mechanism or "laplace"
+    if mechanism not in ("laplace", "gaussian"):
+        raise PrivacyError(f"mechanism {mechanism!r} is not known: use 'laplace' or 'gaussian'")
+    if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
+        raise PrivacyError(f"epsilon must be a positive finite number, not {epsilon!r}")
+    if delta is not None and not 0 < delta < 1:
+        raise PrivacyError(f"delta must be between 0 and 1 (e.g. 1e-6), not {delta!r}")
+    if mechanism == "gaussian" and delta is None:
+        raise PrivacyError(
+            "the gaussian mechanism needs --delta (e.g. --delta 1e-6); "
+            "use --mechanism laplace for pure ε-DP"
+        )
+    if declared:
+        return mechanism, epsilon, delta if mechanism == "gaussian" else None, 0.0, 0.0
+    select_epsilon = epsilon * SELECTION_SHARE
+    cells_epsilon = epsilon - select_epsilon
+    if mechanism == "gaussian":
+        return mechanism, cells_epsilon, delta / 2, select_epsilon, delta / 2
+    return mechanism, cells_epsilon, None, select_epsilon, delta or DEFAULT_SELECTION_DELTA
+
+
+def release_cube(
+    cube: CountCube,
+    *,
+    epsilon: float,
+    delta: float | None = None,
+    mechanism: Mechanism | None = None,
+    categories: Mapping[str, Iterable[str]] | None = None,
+    fingerprint: Any = None,
+    store: Any = None,
+    privacy_budget: float | None = None,
+    seed: int | None = None,
+) -> tuple[CountCube, dict[str, Any]]:
+    """Release ``cube``'s finest counts once with (ε, δ)-DP; return the noisy cube and its JSON.
+
+    Parameters
+    ----------
+    epsilon, delta, mechanism
+        The privacy loss of the whole release. ``laplace`` (default) is pure ε-DP;
+        ``gaussian`` needs δ. Without declared ``categories``, a quarter of ε and δ
+        (default 1e-6 for Laplace, half of δ for Gaussian) go to partition selection.
+    categories
+        The public values of every protected attribute; rows with other values are counted
+        in ``(other)``.
+    store, privacy_budget
+        A DuckDB ledger (path or :class:`~auditor.store.AuditStore`) and the data set's
+        total ε. The noise is drawn in memory; the budget check, the spend and the released
+        cells are committed in one transaction before anything is returned.
+    seed
+        Seeded (reproducible, **not private**) noise for tests; the output says so.
+
+    Examples
+    --------
+    >>> noisy, privacy = release_cube(cube, epsilon=1.0, categories={"sex": ["F", "M"]})  # doctest: +SKIP
+    >>> privacy["neighbours"]                                                              # doctest: +SKIP
+    'add/remove one row'
+    """
+    declared = categories is not None
+    mech, cells_epsilon, cells_delta, select_epsilon, select_delta = _resolve(
+        epsilon=epsilon, delta=delta, mechanism=mechanism, declared=declared
+    )
+    if privacy_budget is not None and store is None:
+        raise PrivacyError(
+            "a privacy budget needs a ledger to be kept in: pass --store DB with --privacy-budget"
+        )
+    sha256 = getattr(fingerprint, "sha256", None)
+    ledger = None
+    if store is not None:
+        if not sha256:
+            raise PrivacyError(
+                "this source has no SHA-256 fingerprint (e.g. a DuckDB relation), so its "
+                "privacy budget cannot be tracked: audit a file or DataFrame, or leave out the store"
+            )
+        from ..store import AuditStore
+
+        ledger = store if isinstance(store, AuditStore) else AuditStore(store)
+        # Early refusal (nothing recorded); the authoritative check is in commit_release.
+        ledger.check_release(sha256=sha256, epsilon=float(epsilon), total=privacy_budget)
+
+    spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta)
+    sampler = SeededSampler(seed) if seed is not None else None
+    exact = _finest_cells(cube)
+    selection = None
+    if declared:
+        domain = declared_domain(cube.attributes, categories)
+    else:
+        domain, selection = _select_domain(
+            exact, cube.attributes, epsilon=select_epsilon, delta=select_delta, sampler=sampler
+        )
+    pooled = pool_cells(exact, domain)
+    counts = pooled["n"].to_numpy(dtype=np.int64)
+    if sampler is None:
+        noisy = opendp_noise(spec, counts)
+    else:
+        noisy = counts + sampler.noise(spec, len(counts))
+    released = pooled.assign(n=noisy)
+    del pooled, counts, exact
+
+    total_delta = (cells_delta or 0.0) + (select_delta if not declared else 0.0)
+    release = Release(
+        spec=spec,
+        domain=domain,
+        epsilon=float(epsilon),
+        delta=float(total_delta),
+        private=sampler is None,
+        selection=selection,
+    )
+    privacy = release.describe()
+    if ledger is not None:
+        record, state = ledger.commit_release(
+            sha256=sha256,
+            epsilon=float(epsilon),
+            delta=float(total_delta),
+            mechanism=mech,
+            cells=released.to_dict(orient="records"),
+            details=privacy,
+            total=privacy_budget,
+        )
+        privacy["ledger"] = {
+            "store": str(ledger.path),
+            "release_id": record.id,
+            "total_epsilon": state.total,
+            "spent_epsilon": state.spent_epsilon,
+            "remaining_epsilon": state.remaining,
+            "spent_delta": state.spent_delta,
+            "releases": state.releases,
+        }
+    else:
+        privacy["ledger"] = None
+    noisy_total = int(released["n"].sum())
+    noisy_cube = dataclasses.replace(
+        cube.with_cells(released, release=release),
+        rows=noisy_total,
+        rows_excluded=0,
+        exclusions={},
+        has_score=False,
+    )
+    return noisy_cube, privacy
+
+
+def mark_not_estimable(breakdown: Any) -> Any:
+    """Add the ``not_estimable`` flag to groups with a rate interval too wide to say anything.
+
+    Works on a :class:`~auditor.metrics.BreakdownResult` or a single
+    :class:`~auditor.metrics.GroupResult`; which metrics are affected is
+    :func:`~auditor.privacy.not_estimable_metrics` of the group.
+    """
+    from .intervals import not_estimable_metrics
+
+    def mark(group: Any) -> Any:
+        if "not_estimable" in group.flags or not not_estimable_metrics(group.metrics, group.intervals):
+            return group
+        return dataclasses.replace(group, flags=(*group.flags, "not_estimable"))
+
+    if hasattr(breakdown, "groups"):
+        return dataclasses.replace(breakdown, groups=tuple(mark(g) for g in breakdown.groups))
+    return mark(breakdown)
