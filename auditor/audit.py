@@ -90,7 +90,7 @@ def evaluate_cube(
         overall_counts,
         by=(),
         min_group_size=min_group_size,
-        intervals=estimator,
+        intervals=_for_breakdown(estimator, ()),
         significance=False,
     ).groups[0]
     breakdowns = []
@@ -103,13 +103,24 @@ def evaluate_cube(
                 by=by,
                 reference=reference,
                 min_group_size=min_group_size,
-                intervals=estimator,
+                intervals=_for_breakdown(estimator, by),
                 significance=significance,
             )
         )
     breakdowns = tuple(breakdowns)
+    if cube.is_private:
+        from .privacy import mark_not_estimable
+
+        overall = mark_not_estimable(overall)
+        breakdowns = tuple(mark_not_estimable(b) for b in breakdowns)
     verdicts = evaluate_policy(policy, breakdowns) if policy is not None else None
     return overall, breakdowns, verdicts
+
+
+def _for_breakdown(estimator: IntervalEstimator, by: tuple[str, ...]) -> IntervalEstimator:
+    """The estimator for one breakdown (DP intervals depend on how many cells a group sums)."""
+    specialise = getattr(estimator, "for_breakdown", None)
+    return specialise(by) if specialise is not None else estimator
 
 
 def reaudit(
@@ -274,12 +285,14 @@ def audit(
         source=str(opened.path) if opened.path is not None else opened.description,
         format=opened.format,
         sha256=fingerprint.sha256,
-        size_bytes=fingerprint.size_bytes,
+        # In DP mode no exact count may appear: the file size, the row total and the
+        # exclusions are left out; rows_used is the noisy total of the released cells.
+        size_bytes=None if cube.is_private else fingerprint.size_bytes,
         fingerprint_method=fingerprint.method,
-        rows=cube.rows,
+        rows=None if cube.is_private else cube.rows,
         rows_used=cube.rows_used,
-        rows_excluded=cube.rows_excluded,
-        exclusions=dict(cube.exclusions),
+        rows_excluded=None if cube.is_private else cube.rows_excluded,
+        exclusions={} if cube.is_private else dict(cube.exclusions),
         encoding=opened.encoding,
     )
     report(1.0, "Done")

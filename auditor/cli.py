@@ -213,7 +213,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         from .report import write_audit_pdf
 
         write_audit_pdf(result.to_dict(), args.pdf_out)
-    if args.store and not result.is_private:
+    if args.store:
         from .store import AuditStore
 
         with AuditStore(args.store) as store:

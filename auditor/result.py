@@ -27,9 +27,9 @@ class DatasetInfo:
     sha256: str | None
     size_bytes: int | None
     fingerprint_method: str
-    rows: int
+    rows: int | None  # None in DP mode (an exact count)
     rows_used: int
-    rows_excluded: int
+    rows_excluded: int | None  # None in DP mode
     exclusions: Mapping[str, int]
     encoding: str | None = None
 
@@ -105,7 +105,17 @@ def group_to_dict(group: GroupResult) -> dict[str, Any]:
         },
         "flags": list(group.flags),
         "is_reference": group.is_reference,
+        **_not_estimable(group),
     }
+
+
+def _not_estimable(group: GroupResult) -> dict[str, Any]:
+    """DP mode: which rate metrics are "not estimable at this ε" (their intervals say nothing)."""
+    if "not_estimable" not in group.flags:
+        return {}
+    from .privacy import not_estimable_metrics
+
+    return {"not_estimable": not_estimable_metrics(group.metrics, group.intervals)}
 
 
 def breakdown_to_dict(breakdown: BreakdownResult) -> dict[str, Any]:
