@@ -190,14 +190,16 @@ def build_cube(
     estimate = _check_head(source, mapping, max_groups=max_groups)
     use_finest = estimate <= max_finest_cells
     report(0.15, "Counting (one pass over the data)")
-    raw = source.frame(*_cube_query(mapping, grouping_sets=not use_finest))
+    raw = source.frame(
+        *_cube_query(mapping, grouping_sets=not use_finest, text=source.format == "csv")
+    )
     report(0.85, "Normalising labels")
     cube = _normalise(raw, mapping, grouping_sets=not use_finest, max_groups=max_groups)
     report(1.0, "Counted")
     return cube
 
 
-def _row_expressions(mapping: ColumnMapping) -> list[str]:
+def _row_expressions(mapping: ColumnMapping, *, text: bool = False) -> list[str]:
     parts = []
     for index, name in enumerate(mapping.protected):
         column = quote_identifier(name)
@@ -207,19 +209,79 @@ def _row_expressions(mapping: ColumnMapping) -> list[str]:
         )
     parts.append(f"nullif(trim(CAST({quote_identifier(mapping.label)} AS VARCHAR)), '') AS y_raw")
     if mapping.score is not None:
-        score = quote_identifier(mapping.score)
-        parts.append(
-            f"CASE WHEN isfinite(TRY_CAST({score} AS DOUBLE)) "
-            f"THEN TRY_CAST({score} AS DOUBLE) END AS s"
-        )
+        parts.append(f"{_score_expression(mapping, text=text)} AS s")
     if mapping.prediction is not None:
         prediction = quote_identifier(mapping.prediction)
         parts.append(f"nullif(trim(CAST({prediction} AS VARCHAR)), '') AS p_raw")
     return parts
 
 
-def _cube_query(mapping: ColumnMapping, *, grouping_sets: bool) -> tuple[str, list]:
-    rows = ", ".join(_row_expressions(mapping))
+def _score_expression(mapping: ColumnMapping, *, text: bool = False) -> str:
+    """The score as a finite DOUBLE, or NULL.
+
+    ``text`` says the column is read from a CSV (always VARCHAR here). There the cast goes
+    through ``trim`` so DuckDB cannot push the ``TRY_CAST`` into the CSV scanner, which would
+    turn it into a hard cast that fails on the first non-numeric cell (duckdb issue #23818).
+    """
+    score = quote_identifier(mapping.score)
+    if text:
+        score = f"trim({score})"
+    return f"CASE WHEN isfinite(TRY_CAST({score} AS DOUBLE)) THEN TRY_CAST({score} AS DOUBLE) END"
+
+
+def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
+    """The finest cube in two steps: count the raw values, then normalise that small table.
+
+    Trimming, casting and coalescing are functions of a single value, so normalising after
+    grouping by the raw values gives the same counts — and the string work runs once per
+    distinct value instead of once per row (about 4× faster on 10 M rows). Only the score,
+    whose raw values may all differ, is binned (and thresholded) per row before grouping.
+    """
+    # The inner projection renames every column it uses, so no source column name can clash.
+    columns = [f"{quote_identifier(name)} AS r{i}" for i, name in enumerate(mapping.protected)]
+    columns.append(f"{quote_identifier(mapping.label)} AS ry")
+    if mapping.prediction is not None:
+        columns.append(f"{quote_identifier(mapping.prediction)} AS rp")
+    if mapping.score is not None:
+        columns.append(f"{_score_expression(mapping, text=text)} AS s")
+    inner = f"SELECT {', '.join(columns)} FROM {SOURCE_VIEW}"
+    raw = [f"r{i}" for i in range(len(mapping.protected))] + ["ry"]
+    if mapping.prediction is not None:
+        raw.append("rp")
+    else:
+        threshold = number_literal(mapping.threshold)
+        raw.append(f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp")
+    if mapping.score is not None:
+        raw.append(f"{_SCORE_BIN} AS score_bin")
+    keys = ", ".join(str(i + 1) for i in range(len(raw)))
+    counted = f"SELECT {', '.join(raw)}, count(*) AS n FROM ({inner}) GROUP BY {keys}"
+    shaped = [
+        f"coalesce(nullif(trim(CAST(r{i} AS VARCHAR)), ''), '{MISSING_GROUP}') AS {_attr_alias(i)}"
+        for i in range(len(mapping.protected))
+    ]
+    shaped.append("nullif(trim(CAST(ry AS VARCHAR)), '') AS y_raw")
+    shaped.append("nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw")
+    if mapping.score is not None:
+        shaped.append("score_bin")
+    keys = ", ".join(str(i + 1) for i in range(len(shaped)))
+    return (
+        f"WITH counted AS ({counted}) SELECT {', '.join(shaped)}, "
+        f"CAST(sum(n) AS BIGINT) AS n, 0 AS grouping_id FROM counted GROUP BY {keys}"
+    )
+
+
+_SCORE_BIN = (
+    "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN 0.0 "
+    "ELSE round(s, 2 - CAST(floor(log10(abs(s))) AS INTEGER)) END"
+)
+
+
+def _cube_query(
+    mapping: ColumnMapping, *, grouping_sets: bool, text: bool = False
+) -> tuple[str, list]:
+    if not grouping_sets:
+        return _finest_query(mapping, text=text), []
+    rows = ", ".join(_row_expressions(mapping, text=text))
     attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
     if mapping.prediction is not None:
         prediction = "p_raw"
@@ -228,15 +290,8 @@ def _cube_query(mapping: ColumnMapping, *, grouping_sets: bool) -> tuple[str, li
         prediction = f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END"
     select = [*attrs, "y_raw", f"{prediction} AS p_raw"]
     if mapping.score is not None:
-        select.append(
-            "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN 0.0 "
-            "ELSE round(s, 2 - CAST(floor(log10(abs(s))) AS INTEGER)) END AS score_bin"
-        )
+        select.append(f"{_SCORE_BIN} AS score_bin")
     outer = ", ".join(select)
-    base = f"WITH rows AS (SELECT {rows} FROM {SOURCE_VIEW}) SELECT {outer}, count(*) AS n"
-    if not grouping_sets:
-        keys = ", ".join(range_names(select))
-        return f"{base}, 0 AS grouping_id FROM rows GROUP BY {keys}", []
     sets = [[], *([a] for a in attrs), *itertools.combinations(attrs, 2)]
     clauses = [f"({', '.join([*s, 'y_raw', 'p_raw'])})" for s in sets]
     if mapping.score is not None:
@@ -263,7 +318,7 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
 
     Returns an estimate of the number of finest cells.
     """
-    rows = ", ".join(_row_expressions(mapping))
+    rows = ", ".join(_row_expressions(mapping, text=source.format == "csv"))
     attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
     distinct = [f"count(DISTINCT {a})" for a in attrs]
     distinct.append("count(DISTINCT y_raw)")
