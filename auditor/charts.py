@@ -139,15 +139,23 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
 
 
 def intersection_heatmap(
-    breakdown: Mapping[str, Any], metric: str, *, width: int = 420
+    breakdown: Mapping[str, Any], metric: str, *, width: int = 420, suppress_small: bool = False
 ) -> alt.Chart:
-    """Heatmap of ``metric`` over a pair of attributes; small or empty cells are marked."""
+    """Heatmap of ``metric`` over a pair of attributes; small or empty cells are marked.
+
+    With ``suppress_small`` (the PDF) the rates of small or empty cells are not shown at all:
+    such a cell is left blank and labelled "suppressed".
+    """
     if len(breakdown["by"]) != 2:
         raise ValueError(f"a heatmap needs a pair of attributes, not {breakdown['by']}")
     first, second = breakdown["by"]
     frame = group_frame(breakdown, metric)
+    if suppress_small:
+        for column in ("value", "lower", "upper", "ratio", "n"):
+            frame[column] = frame[column].astype(float).where(~frame["small"])
     frame["text"] = [
-        ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else "")
+        ("suppressed" if small and suppress_small
+         else ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else ""))
         for v, small in zip(frame["value"], frame["small"], strict=True)
     ]
     base = alt.Chart(frame).encode(
@@ -166,7 +174,7 @@ def intersection_heatmap(
     )
     return (cells + labels).properties(
         title=f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second} "
-        "(* = insufficient data)",
+        + ("(small cells suppressed)" if suppress_small else "(* = insufficient data)"),
         width=width,
         height=max(80, 26 * frame[first].nunique()),
     )

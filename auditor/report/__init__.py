@@ -1,0 +1,166 @@
+"""The audit PDF: a report a regulator can file, built from the audit JSON (audit-v1).
+
+>>> import auditor
+>>> from auditor.report import audit_pdf_bytes
+>>> result = auditor.audit("predictions.csv", label="y", prediction="y_hat",
+...                        protected=["race"])                      # doctest: +SKIP
+>>> pdf = audit_pdf_bytes(result.to_dict(), vocabulary="compas")   # doctest: +SKIP
+
+Inputs are plain dicts — ``AuditResult.to_dict()`` or a saved ``--json`` file — so a PDF can be
+made later from the JSON alone. In DP mode the report prints only what the document holds (the
+released noisy counts), never exact row counts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..narrative import Vocabulary
+from .appendix import methodology, privacy_statement
+from .baseline import baseline_section, check_baseline
+from .context import ReportContext, resolve_vocabulary
+from .document import PdfMetadata, build_pdf, frame_size
+from .errors import FontMissingError, ReportError
+from .fonts import register_fonts
+from .sections import (
+    attribute_sections,
+    cover,
+    executive_summary,
+    intersection_sections,
+    report_title,
+    table_of_contents,
+)
+from .styles import make_styles
+
+__all__ = [
+    "FontMissingError",
+    "ReportError",
+    "audit_pdf_bytes",
+    "baseline_pdf_bytes",
+    "write_audit_pdf",
+    "write_baseline_pdf",
+]
+
+AUDIT_SCHEMA = "auditor/audit-v1"
+WRONG_AUDIT = ("the audit document has schema {schema!r}, not 'auditor/audit-v1': pass "
+               "AuditResult.to_dict() or the JSON written by `auditor audit … --json`")
+
+
+def _context(document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None,
+             charts: bool) -> ReportContext:
+    register_fonts()
+    width, height = frame_size()
+    return ReportContext(document=document, styles=make_styles(), frame_width=width,
+                         frame_height=height, vocabulary=resolve_vocabulary(vocabulary),
+                         charts=charts)
+
+
+def audit_pdf_bytes(
+    document: Mapping[str, Any],
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    vocabulary: str | Vocabulary | None = None,
+    title: str | None = None,
+    charts: bool = True,
+) -> bytes:
+    """The audit report as PDF bytes.
+
+    Parameters
+    ----------
+    document : audit-v1 dict (``AuditResult.to_dict()``).
+    baseline : optional baseline-v1 dict; adds the input-restriction study.
+    vocabulary : a name in ``auditor.narrative.VOCABULARIES`` ("compas", "adult", "generic")
+        or a ``Vocabulary``, used for the plain-language findings.
+    title : model / data set name for the cover (default: prediction column on file name).
+    charts : draw the charts (tables are always there).
+    """
+    if not isinstance(document, Mapping) or document.get("schema") != AUDIT_SCHEMA:
+        schema = document.get("schema") if isinstance(document, Mapping) else type(document)
+        raise ReportError(WRONG_AUDIT.format(schema=schema))
+    if baseline is not None:
+        check_baseline(baseline)
+    ctx = _context(document, vocabulary=vocabulary, charts=charts)
+    story = [
+        *cover(ctx, title=title),
+        *table_of_contents(ctx),
+        *executive_summary(ctx),
+        *attribute_sections(ctx),
+        *intersection_sections(ctx),
+    ]
+    if baseline is not None:
+        story += baseline_section(ctx, baseline)
+    story += privacy_statement(ctx)
+    story += methodology(ctx)
+    dataset = document.get("dataset") or {}
+    sha = str(dataset.get("sha256", ""))
+    name = report_title(document, title)
+    private = ctx.private
+    meta = PdfMetadata(
+        title=f"Fairness audit: {name}",
+        subject="Group-fairness audit of model outputs"
+        + (" (differentially private)" if private else " (exact)"),
+        keywords=["fairness audit", "output specification",
+                  "differential privacy" if private else "exact", f"sha256:{sha}"],
+        header=f"Fairness audit · {name}",
+        footer=f"data SHA-256 {sha[:16]}… · {'DP' if private else 'exact'} · "
+               f"{document.get('created_at', '')}",
+        created_at=document.get("created_at"),
+    )
+    return build_pdf(story, meta=meta)
+
+
+def baseline_pdf_bytes(
+    baseline: Mapping[str, Any], *, title: str | None = None, charts: bool = True
+) -> bytes:
+    """The input-restriction study alone as PDF bytes (baseline-v1 dict)."""
+    check_baseline(baseline)
+    ctx = _context(baseline, vocabulary=None, charts=charts)
+    protected = str(baseline.get("protected", "protected attribute"))
+    name = title or str(baseline.get("title") or f"dropping {protected} from the inputs")
+    from reportlab.platypus import Paragraph, Spacer
+
+    from .text import esc
+
+    story = [
+        Spacer(1, 40),
+        Paragraph("Input restriction study", ctx.styles.title),
+        Paragraph(esc(name), ctx.styles.subtitle),
+        *baseline_section(ctx, baseline, page_break=False),
+    ]
+    source = (baseline.get("dataset") or {}).get("sha256") if isinstance(
+        baseline.get("dataset"), Mapping) else None
+    meta = PdfMetadata(
+        title=f"Input restriction study: {name}",
+        subject="Does restricting a model's inputs make its outputs fair?",
+        keywords=["fairness", "input restriction", "proxies"]
+        + ([f"sha256:{source}"] if source else []),
+        header=f"Input restriction study · {name}",
+        footer=f"protected attribute: {protected}",
+        created_at=baseline.get("created_at"),
+    )
+    return build_pdf(story, meta=meta)
+
+
+def _write(data: bytes, out: str | os.PathLike[str]) -> Path:
+    path = Path(out)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise ReportError(f"cannot write the PDF to {str(path)!r}: {error.strerror}; choose a "
+                          "writable path") from error
+    return path
+
+
+def write_audit_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
+                    **options: Any) -> Path:
+    """Write the audit report to ``out``; options as in :func:`audit_pdf_bytes`."""
+    return _write(audit_pdf_bytes(document, **options), out)
+
+
+def write_baseline_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
+                       **options: Any) -> Path:
+    """Write the input-restriction study (baseline-v1 dict) to ``out``."""
+    return _write(baseline_pdf_bytes(document, **options), out)

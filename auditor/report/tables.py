@@ -1,0 +1,198 @@
+"""Tables of the report: every cell is a wrapped Paragraph, so nothing runs off the page.
+
+Tables split across pages with their header row repeated (``repeatRows=1``). Column widths are
+fractions of the frame width, so the same builders serve any page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import LongTable, Paragraph, TableStyle
+
+from ..narrative import METRIC_NAMES
+from .styles import FAIL, GRID, HEADER_FILL, PASS, SUPPRESSED_FILL, Styles
+from .text import esc, fmt_count, fmt_interval, fmt_rate, fmt_ratio, group_name, is_defined
+
+__all__ = [
+    "GROUP_TABLE_METRICS",
+    "flag_text",
+    "grid_table",
+    "group_rate_table",
+    "intersection_table",
+    "is_suppressed",
+    "ratio_table",
+]
+
+GROUP_TABLE_METRICS = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
+_SHORT = {"selection_rate": "Selection rate", "tpr": "TPR", "fpr": "FPR", "fnr": "FNR",
+          "ppv": "PPV"}
+_FLAG_TEXT = {
+    "empty": "empty (no rows)",
+    "insufficient_data": "insufficient data (n < {min})",
+    "no_actual_positives": "no actual positives: TPR, FNR undefined",
+    "no_actual_negatives": "no actual negatives: FPR, TNR undefined",
+}
+
+
+def flag_text(flag: str, *, min_group_size: int) -> str:
+    return _FLAG_TEXT.get(flag, flag.replace("_", " ")).format(min=min_group_size)
+
+
+def is_suppressed(group: Mapping[str, Any]) -> bool:
+    """Small or empty cells whose rates an intersection table does not print."""
+    flags = group.get("flags", [])
+    return "insufficient_data" in flags or "empty" in flags
+
+
+def grid_table(
+    rows: Sequence[Sequence[Any]],
+    *,
+    widths: Sequence[float],
+    frame_width: float,
+    extra_style: Sequence[tuple[Any, ...]] = (),
+) -> LongTable:
+    """A table with a shaded, repeated header row; ``widths`` are fractions of ``frame_width``."""
+    total = sum(widths)
+    table = LongTable(
+        [list(r) for r in rows],
+        colWidths=[frame_width * w / total for w in widths],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                *extra_style,
+            ]
+        )
+    )
+    return table
+
+
+def _rate_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
+    value = group.get("metrics", {}).get(metric)
+    interval = fmt_interval(group.get("intervals", {}).get(metric))
+    text = fmt_rate(value)
+    if interval and is_defined(value):
+        text += f'<br/><font size="6.5" color="#555555">[{interval}]</font>'
+    return Paragraph(text, styles.cell)
+
+
+def _flags_cell(group: Mapping[str, Any], styles: Styles, *, min_group_size: int) -> Paragraph:
+    parts = [esc(flag_text(f, min_group_size=min_group_size)) for f in group.get("flags", [])]
+    if group.get("is_reference"):
+        parts.insert(0, "<b>reference</b>")
+    return Paragraph("<br/>".join(parts) or "—", styles.cell)
+
+
+def group_rate_table(
+    breakdown: Mapping[str, Any],
+    styles: Styles,
+    *,
+    frame_width: float,
+    private: bool,
+    min_group_size: int,
+) -> LongTable:
+    """n and the headline rates with 95% intervals, one row per group."""
+    n_head = "n (noisy)" if private else "n"
+    header = [Paragraph("Group", styles.head), Paragraph(n_head, styles.head)]
+    header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in GROUP_TABLE_METRICS]
+    header.append(Paragraph("Flags", styles.head))
+    rows: list[list[Any]] = [header]
+    for group in breakdown["groups"]:
+        row = [
+            Paragraph(esc(group_name(group["key"])), styles.cell_bold
+                      if group.get("is_reference") else styles.cell),
+            Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right),
+        ]
+        row += [_rate_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
+        row.append(_flags_cell(group, styles, min_group_size=min_group_size))
+        rows.append(row)
+    return grid_table(rows, widths=[24, 9, 13, 13, 13, 13, 13, 18], frame_width=frame_width)
+
+
+def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
+    if group.get("is_reference"):
+        return Paragraph('<font color="#555555">1 (reference)</font>', styles.cell)
+    ratio = group.get("ratio_to_reference", {}).get(metric)
+    if not is_defined(ratio):
+        return Paragraph("n/a", styles.cell)
+    text = fmt_ratio(ratio)
+    test = (group.get("tests") or {}).get(metric) or {}
+    if test.get("significant"):
+        text += " †"
+    interval = fmt_interval((group.get("ratio_intervals") or {}).get(metric), percent=False)
+    if interval:
+        text += f'<br/><font size="6.5" color="#555555">[{interval}]</font>'
+    if metric == "selection_rate" and float(ratio) < 0.8:
+        text = f'<font color="#a61b1b">{text}</font>'
+    return Paragraph(text, styles.cell)
+
+
+def ratio_table(
+    breakdown: Mapping[str, Any], styles: Styles, *, frame_width: float
+) -> LongTable:
+    """Each group's ratio to the reference with its Katz 95% interval; † = Holm-significant."""
+    header = [Paragraph("Group", styles.head)]
+    header += [Paragraph(f"{_SHORT[m]} ratio<br/>[95% CI]", styles.head)
+               for m in GROUP_TABLE_METRICS]
+    rows: list[list[Any]] = [header]
+    for group in breakdown["groups"]:
+        row = [Paragraph(esc(group_name(group["key"])), styles.cell_bold
+                         if group.get("is_reference") else styles.cell)]
+        row += [_ratio_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
+        rows.append(row)
+    return grid_table(rows, widths=[28, 14, 14, 14, 14, 14], frame_width=frame_width)
+
+
+def intersection_table(
+    breakdown: Mapping[str, Any],
+    styles: Styles,
+    *,
+    frame_width: float,
+    private: bool,
+    min_group_size: int,
+) -> LongTable:
+    """Intersection groups; small or empty cells print 'suppressed (n < 30)' instead of rates."""
+    metrics = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
+    n_head = "n (noisy)" if private else "n"
+    header = [Paragraph(esc(" × ".join(breakdown["by"])), styles.head),
+              Paragraph(n_head, styles.head)]
+    header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in metrics]
+    header.append(Paragraph("Selection ratio", styles.head))
+    rows: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = []
+    for index, group in enumerate(breakdown["groups"], start=1):
+        name = Paragraph(esc(group_name(group["key"])), styles.cell_bold
+                         if group.get("is_reference") else styles.cell)
+        if is_suppressed(group):
+            note = f"suppressed (n &lt; {min_group_size})"
+            rows.append([name, Paragraph(f"&lt; {min_group_size}", styles.cell_right),
+                         Paragraph(note, styles.cell), "", "", "", "", ""])
+            extra += [("SPAN", (2, index), (-1, index)),
+                      ("BACKGROUND", (0, index), (-1, index), SUPPRESSED_FILL)]
+            continue
+        row = [name, Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right)]
+        row += [_rate_cell(group, m, styles) for m in metrics]
+        row.append(_ratio_cell(group, "selection_rate", styles))
+        rows.append(row)
+    return grid_table(rows, widths=[26, 9, 12, 12, 12, 12, 12, 13], frame_width=frame_width,
+                      extra_style=extra)
+
+
+def verdict_colour(passed: bool | None) -> colors.Color:
+    return PASS if passed else FAIL
+
+
+def metric_title(metric: str) -> str:
+    return METRIC_NAMES.get(metric, metric)
