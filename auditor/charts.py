@@ -16,12 +16,14 @@ from .narrative import METRIC_NAMES
 
 __all__ = [
     "BAND",
+    "baseline_tradeoff_chart",
     "calibration_chart",
     "disparity_chart",
     "group_frame",
     "intersection_heatmap",
     "rate_chart",
     "roc_chart",
+    "sized_for_page",
 ]
 
 BAND = (0.8, 1.25)
@@ -212,3 +214,99 @@ def calibration_chart(
                  alt.Tooltip("observed_rate:Q", format=".1%"), alt.Tooltip("n:Q", format=",.0f")],
     )
     return lines.properties(title="Calibration by group", width=width, height=width * 0.75)
+
+
+def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) -> alt.Chart:
+    """Accuracy against demographic-parity ratio: one point per strategy of a baseline study.
+
+    ``document`` is ``BaselineStudy.to_dict()`` (schema ``auditor/baseline-v1``). The region
+    that meets the four-fifths rule is shaded; the output-constrained model's frontier over
+    its constraint strength (``frontier.points``, if any) is drawn as a grey line.
+    """
+    threshold = float(document.get("four_fifths_threshold", BAND[0]))
+    points = pd.DataFrame(
+        [
+            {
+                "strategy": s.get("label", s["name"]),
+                "name": s["name"],
+                "accuracy": s["accuracy"],
+                "ratio": s["summary"].get("demographic_parity_ratio"),
+                "difference": s["summary"].get("demographic_parity_difference"),
+            }
+            for s in document["strategies"]
+        ]
+    ).dropna(subset=["accuracy", "ratio"])
+    frontier = pd.DataFrame(
+        [
+            {"tol": p["tol"], "accuracy": p["accuracy"], "ratio": p.get("demographic_parity_ratio")}
+            for p in (document.get("frontier") or {}).get("points", [])
+        ],
+        columns=["tol", "accuracy", "ratio"],
+    ).dropna(subset=["accuracy", "ratio"])
+    accuracies = [*points["accuracy"].tolist(), *frontier["accuracy"].tolist()]
+    low, high = (min(accuracies), max(accuracies)) if accuracies else (0.0, 1.0)
+    pad = max(0.01, (high - low) * 0.15)
+    y_scale = alt.Scale(domain=[max(0.0, low - pad), min(1.0, high + pad)], zero=False)
+    x_scale = alt.Scale(domain=[0, 1])
+    band = alt.Chart(pd.DataFrame({"low": [threshold], "high": [1.0]})).mark_rect(
+        color="#d9ead3", opacity=0.7
+    ).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+    rule = alt.Chart(pd.DataFrame({"x": [threshold]})).mark_rule(
+        color="black", strokeDash=[4, 3]
+    ).encode(x="x:Q")
+    line = alt.Chart(frontier).mark_line(
+        color=_REFERENCE_COLOUR, point=alt.OverlayMarkDef(color=_REFERENCE_COLOUR, size=25)
+    ).encode(
+        x=alt.X("ratio:Q", scale=x_scale),
+        y=alt.Y("accuracy:Q", scale=y_scale),
+        order="tol:Q",
+        tooltip=[alt.Tooltip("tol:Q", title="allowed selection-rate range"),
+                 alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
+                 alt.Tooltip("accuracy:Q", format=".1%")],
+    )
+    base = alt.Chart(points).encode(
+        x=alt.X("ratio:Q", scale=x_scale,
+                title=f"demographic parity ratio (min ÷ max selection rate; shaded ≥ {threshold:g})"),
+        y=alt.Y("accuracy:Q", scale=y_scale, title="accuracy on held-out rows",
+                axis=alt.Axis(format="%")),
+    )
+    dots = base.mark_point(filled=True, size=110).encode(
+        color=alt.Color("strategy:N", sort=None, legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[alt.Tooltip("strategy:N"),
+                 alt.Tooltip("accuracy:Q", format=".1%"),
+                 alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
+                 alt.Tooltip("difference:Q", format=".3f", title="selection-rate difference")],
+    )
+    subtitle = "grey line: the output constraint relaxed step by step" if len(frontier) else ""
+    return (band + rule + line + dots).properties(
+        title=alt.TitleParams(
+            f"Accuracy and disparity by '{document['protected']}': input rules vs an output constraint",
+            subtitle=subtitle,
+        ),
+        width=width,
+        height=width * 0.7,
+    )
+
+
+def sized_for_page(
+    chart: alt.TopLevelMixin,
+    *,
+    layout: str = "rows",
+    row_height: int = 24,
+    column_width: int = 110,
+    height: int = 340,
+) -> alt.TopLevelMixin:
+    """The same chart sized for a web page (the dashboard) instead of a fixed-size PDF figure.
+
+    Streamlit fits a chart's fixed pixel size into its column, which squashes discrete axes;
+    here sizes are per row instead. ``layout``: ``"rows"`` (one band per group, as wide as the
+    container: rate and disparity charts), ``"grid"`` (fixed cell size: heatmaps) or
+    ``"square"`` (continuous axes, as wide as the container, ``height`` px: ROC, calibration).
+    """
+    if layout == "rows":
+        return chart.properties(width="container", height=alt.Step(row_height))
+    if layout == "grid":
+        return chart.properties(width=alt.Step(column_width), height=alt.Step(row_height + 4))
+    if layout == "square":
+        return chart.properties(width="container", height=height)
+    raise ValueError(f"layout must be 'rows', 'grid' or 'square', not {layout!r}")
