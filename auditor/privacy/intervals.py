@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.signal import fftconvolve
 
 from ..metrics import COMPARED_METRICS, RATE_METRICS, ConfusionCounts, rate_parts
 from .mechanisms import NoiseSpec
@@ -182,7 +183,7 @@ def _sum_distribution(spec: NoiseSpec, k: int) -> tuple[np.ndarray | None, np.nd
     """
     sd = np.sqrt(k * spec.variance)
     if spec.mechanism == "laplace":
-        width = int(np.ceil(40 * spec.scale)) + 2
+        width = int(np.ceil(30 * spec.scale)) + 2
     else:
         width = int(np.ceil(9 * spec.scale)) + 2
     if k * width > _MAX_SUPPORT or 12 * sd > _MAX_SUPPORT:
@@ -195,7 +196,7 @@ def _sum_distribution(spec: NoiseSpec, k: int) -> tuple[np.ndarray | None, np.nd
     single /= single.sum()
     total = single
     for _ in range(k - 1):
-        total = np.convolve(total, single)
+        total = np.clip(fftconvolve(total, single), 0.0, None)
     half = (len(total) - 1) // 2
     support = np.arange(-half, half + 1, dtype=float)
     keep = total > 1e-15
