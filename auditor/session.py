@@ -35,11 +35,18 @@ __all__ = [
     "MappingSuggestion",
     "Workspace",
     "auc_table",
+    "baseline_table",
     "breakdown_for",
+    "budget_table",
     "checks_table",
+    "default_store_path",
+    "exact_vs_private",
     "format_ratio",
     "group_table",
+    "history_table",
+    "interval_cost",
     "policy_from_text",
+    "private_view",
     "progress_callback",
     "reference_options",
     "roc_frame",
@@ -284,7 +291,7 @@ def format_ratio(value: float | None) -> str:
 def _format_interval(interval: Sequence[float] | None) -> str:
     if not interval:
         return "n/a"
-    return f"{100 * interval[0]:.1f}–{100 * interval[1]:.1f}%"
+    return f"{100 * interval[0]:.1f}–{100 * interval[1]:.1f}"
 
 
 def _format_count(value: Any, *, private: bool) -> str:
@@ -317,7 +324,7 @@ def group_table(
     private: bool = False,
     ratio_metric: str | None = None,
 ) -> pd.DataFrame:
-    """One row per group: size, each metric with its 95% interval, ratio to the reference, flags.
+    """One row per group: size, each metric with its 95% interval, ratio to the reference, notes.
 
     Undefined values read 'n/a' (never 0). In DP mode the sizes are noisy and shown as ≈.
     """
@@ -329,18 +336,19 @@ def group_table(
             ("n (noisy)" if private else "n"): _format_count(group.get("n"), private=private),
         }
         for metric in metrics:
-            name = METRIC_NAMES.get(metric, metric)
-            row[name] = format_rate(group["metrics"].get(metric))
-            row[f"{name} 95% interval"] = _format_interval(group.get("intervals", {}).get(metric))
-        if ratio_metric is not None:
-            ratio = group.get("ratio_to_reference", {}).get(ratio_metric)
-            row[f"{METRIC_NAMES.get(ratio_metric, ratio_metric)} ÷ reference"] = (
-                "reference" if group.get("is_reference") else format_ratio(ratio)
-            )
+            value = group["metrics"].get(metric)
+            interval = group.get("intervals", {}).get(metric)
+            text = format_rate(value)
+            if value is not None and interval:
+                text += f" ({_format_interval(interval)})"
+            row[f"{METRIC_NAMES.get(metric, metric)} (95% interval)"] = text
+            if metric == ratio_metric:
+                ratio = group.get("ratio_to_reference", {}).get(metric)
+                row["÷ reference"] = "reference" if group.get("is_reference") else format_ratio(ratio)
         notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]
         test = group.get("tests", {}).get(ratio_metric) if ratio_metric else None
         if test and test.get("significant"):
-            notes.append("differs from reference (Holm-adjusted p < 0.05)")
+            notes.append("significant (Holm p < 0.05)")
         row["notes"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -461,3 +469,250 @@ def progress_callback(update: Callable[[float, str], None]) -> Callable[[float, 
         update(min(1.0, max(0.0, float(fraction))), message)
 
     return report
+
+
+# ----------------------------------------------------------------------------- privacy
+
+
+def default_store_path() -> Path:
+    """The dashboard's audit store: ``AUDITOR_STORE`` or ``~/.auditor/audits.duckdb``.
+
+    One store per installation: the privacy budget belongs to the data set (keyed by its
+    SHA-256), so every session spending on the same file must see the same ledger.
+    """
+    import os
+
+    configured = os.environ.get("AUDITOR_STORE")
+    path = Path(configured) if configured else Path.home() / ".auditor" / "audits.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def private_view(
+    result,
+    *,
+    epsilon: float,
+    delta: float | None = None,
+    mechanism: str = "laplace",
+    store: Any = None,
+    privacy_budget: float | None = None,
+    seed: int | None = None,
+    reference: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
+):
+    """Release the exact audit's cached count cube with (ε, δ)-DP and recompute every figure.
+
+    No data is read: the finest cells of ``result``'s cube are released once through OpenDP
+    (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
+    ledger). The returned audit holds only the released noisy counts.
+    """
+    from .audit import reaudit
+    from .ingest import Fingerprint
+    from .privacy import release_cube
+
+    if result.is_private:
+        raise InputError("this audit is already differentially private: release from the exact audit")
+    fingerprint = Fingerprint(
+        result.dataset.sha256, result.dataset.size_bytes, result.dataset.fingerprint_method
+    )
+    noisy, privacy = release_cube(
+        result.cube,
+        epsilon=float(epsilon),
+        delta=delta,
+        mechanism=mechanism,
+        fingerprint=fingerprint,
+        store=store,
+        privacy_budget=privacy_budget,
+        seed=seed,
+    )
+    released = dataclasses.replace(
+        result,
+        cube=noisy,
+        privacy=privacy,
+        scores=None,
+        dataset=dataclasses.replace(
+            result.dataset,
+            rows=None,
+            rows_used=noisy.rows_used,
+            rows_excluded=None,
+            exclusions={},
+            size_bytes=None,
+        ),
+    )
+    levels = (privacy.get("group_domain") or {}).get("levels", {})
+    kept = {
+        name: value
+        for name, value in dict(reference or result.options.get("reference") or {}).items()
+        if value in levels.get(name, [value])
+    }
+    options = dict(released.options)
+    options["reference"] = kept
+    released = dataclasses.replace(released, options=options)
+    return reaudit(released, reference=kept, policy=policy)
+
+
+def _display_rate(value: float | None) -> str:
+    """A released rate for display: clamped into [0, 1] (the JSON keeps the raw value)."""
+    if value is None:
+        return "n/a"
+    return format_rate(min(1.0, max(0.0, value)))
+
+
+def exact_vs_private(
+    exact: Mapping[str, Any], private: Mapping[str, Any], attribute: str, metric: str
+) -> pd.DataFrame:
+    """Side by side per group: the exact rate and interval, the released rate and its interval."""
+    released = {
+        tuple(g["key"].values()): g for g in breakdown_for(private, attribute)["groups"]
+    }
+    rows = []
+    for group in breakdown_for(exact, attribute)["groups"]:
+        key = tuple(group["key"].values())
+        noisy = released.pop(key, None)
+        rows.append(_comparison_row(key, group, noisy, metric))
+    for key, noisy in released.items():  # e.g. '(other)': pooled by partition selection
+        rows.append(_comparison_row(key, None, noisy, metric))
+    return pd.DataFrame(rows)
+
+
+def _comparison_row(key, exact_group, noisy_group, metric: str) -> dict[str, str]:
+    name = METRIC_NAMES.get(metric, metric)
+
+    def cell(group, *, private: bool) -> tuple[str, str]:
+        if group is None:
+            return ("not released" if private else "—"), ""
+        value = group["metrics"].get(metric)
+        interval = group.get("intervals", {}).get(metric)
+        shown = _display_rate(value) if private else format_rate(value)
+        if private and "not_estimable" in group.get("flags", []):
+            return shown, "not estimable at this ε"
+        if not interval:
+            return shown, "n/a"
+        low, high = (min(1.0, max(0.0, b)) for b in interval)
+        return shown, _format_interval((low, high))
+
+    exact_value, exact_interval = cell(exact_group, private=False)
+    private_value, private_interval = cell(noisy_group, private=True)
+    return {
+        "group": " × ".join(key),
+        f"EXACT {name}": exact_value,
+        "EXACT 95% interval": exact_interval,
+        f"PRIVATE {name}": private_value,
+        "PRIVATE 95% interval (noise + sampling)": private_interval,
+        "PRIVATE n (noisy)": "—" if noisy_group is None
+        else _format_count(noisy_group.get("n"), private=True),
+    }
+
+
+def interval_cost(
+    result,
+    attribute: str,
+    metric: str,
+    *,
+    epsilons: Sequence[float] = (0.1, 0.5, 1.0, 5.0),
+    mechanism: str = "laplace",
+    delta: float | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """What each ε costs: the half-width of each group's 95% interval of ``metric``, in points.
+
+    One row per release (exact first), one column per group. Uses seeded noise that is **not
+    private** and is never published or recorded: it only illustrates the precision each ε
+    buys. 'pooled' marks a group that partition selection folded into '(other)'.
+    """
+    exact = breakdown_for(result.to_dict(), attribute)
+    names = [" × ".join(g["key"].values()) for g in exact["groups"]]
+    rows = [{"release": "exact (no noise)", **_half_widths(exact, metric, names)}]
+    for epsilon in epsilons:
+        view = private_view(result, epsilon=epsilon, mechanism=mechanism, delta=delta, seed=seed)
+        breakdown = breakdown_for(view.to_dict(), attribute)
+        rows.append({"release": f"ε = {epsilon:g}", **_half_widths(breakdown, metric, names)})
+    return pd.DataFrame(rows)
+
+
+def _half_widths(breakdown: Mapping[str, Any], metric: str, names: Sequence[str]) -> dict[str, str]:
+    found = {" × ".join(g["key"].values()): g for g in breakdown["groups"]}
+    cells = {}
+    for name in names:
+        group = found.get(name)
+        interval = group.get("intervals", {}).get(metric) if group else None
+        if group is None:
+            cells[name] = "pooled"
+        elif "not_estimable" in group.get("flags", []):
+            cells[name] = "not estimable"
+        elif not interval:
+            cells[name] = "n/a"
+        else:
+            width = min(1.0, interval[1]) - max(0.0, interval[0])
+            cells[name] = f"±{50 * width:.1f}"
+    return cells
+
+
+def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
+    """The data set's privacy ledger: one row per recorded release, then the totals."""
+    rows = [
+        {
+            "when (UTC)": str(r.created_at)[:19].replace("T", " "),
+            "mechanism": r.mechanism,
+            "ε spent": f"{r.epsilon:g}",
+            "δ spent": f"{r.delta:g}",
+        }
+        for r in releases
+    ]
+    total = "not set" if state.total is None else f"{state.total:g}"
+    remaining = "unlimited" if state.remaining is None else f"{state.remaining:g}"
+    rows.append(
+        {
+            "when (UTC)": "TOTAL",
+            "mechanism": f"budget {total}, remaining {remaining}",
+            "ε spent": f"{state.spent_epsilon:g}",
+            "δ spent": f"{state.spent_delta:g}",
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def history_table(summaries: Sequence[Any]) -> pd.DataFrame:
+    """Past audits (store summaries) as a table."""
+    return pd.DataFrame(
+        [
+            {
+                "when (UTC)": str(s.created_at)[:19].replace("T", " "),
+                "source": Path(str(s.source or "")).name or "—",
+                "mode": "differentially private" if s.mode == "dp" else "exact",
+                "verdict": "no policy" if s.passed is None else ("PASS" if s.passed else "FAIL"),
+                "id": s.id,
+            }
+            for s in summaries
+        ],
+        columns=["when (UTC)", "source", "mode", "verdict", "id"],
+    )
+
+
+# ----------------------------------------------------------------------------- baseline study
+
+
+def baseline_table(study: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per strategy of an input-restriction study (``auditor/baseline-v1``)."""
+    rows = []
+    for strategy in study.get("strategies", []):
+        summary = strategy.get("summary", {})
+        rates = strategy.get("selection_rates") or {}
+        ratio = summary.get("demographic_parity_ratio")
+        eod = summary.get("equalized_odds_difference")
+        rows.append(
+            {
+                "model": strategy.get("label", strategy["name"]),
+                "inputs dropped": ", ".join(strategy.get("dropped_features", [])) or "none",
+                "accuracy": format_rate(strategy.get("accuracy")),
+                "selection rate by group": ", ".join(
+                    f"{group} {format_rate(rate)}" for group, rate in rates.items()
+                ),
+                "demographic parity ratio": "n/a" if ratio is None else f"{ratio:.2f}",
+                "four-fifths rule": "meets" if strategy.get("meets_four_fifths") else "fails",
+                "equalized odds difference": "n/a" if eod is None else f"{eod:.3f}",
+                "uses the protected attribute when deciding": "yes"
+                if strategy.get("needs_protected_at_prediction") else "no",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -26,6 +26,7 @@ REFERENCES = "references"
 POLICY_TEXT = "policy_text"
 VIEWS = "views"
 WORKSPACE = "workspace"
+SEEN_DATASETS = "seen_datasets"
 
 DEFAULT_POLICY_PATH = SAMPLE_DIR / "policy.toml"
 
@@ -60,6 +61,11 @@ def set_audit(result: auditor.AuditResult, *, name: str, vocabulary: str = "gene
     st.session_state[DATASET] = {"name": name, "vocabulary": vocabulary, "sample": sample}
     st.session_state[REFERENCES] = dict(result.options.get("reference") or {})
     st.session_state[VIEWS] = {}
+    st.session_state.pop("private_result", None)
+    st.session_state.pop("dp_cost_table", None)
+    seen = st.session_state.setdefault(SEEN_DATASETS, [])
+    if result.dataset.sha256 and result.dataset.sha256 not in seen:
+        seen.append(result.dataset.sha256)
     for key in [k for k in st.session_state if str(k).startswith("reference_")]:
         del st.session_state[key]
     st.session_state.setdefault(POLICY_TEXT, default_policy_text())
@@ -90,8 +96,8 @@ def require_audit() -> auditor.AuditResult:
     result = base_audit()
     if result is None:
         st.info("No data is loaded yet. Load a bundled sample on the Home page, or upload a file.")
-        st.page_link("pages/home.py", label="Home: load a sample", icon=":material/home:")
-        st.page_link("pages/upload.py", label="Upload & map a file", icon=":material/upload:")
+        st.page_link("views/home.py", label="Home: load a sample", icon=":material/home:")
+        st.page_link("views/upload.py", label="Upload & map a file", icon=":material/upload:")
         st.stop()
     return result
 
@@ -163,3 +169,81 @@ def dataset_caption(result: auditor.AuditResult) -> str:
 def repo_path(*parts: str) -> Path:
     return Path(__file__).resolve().parent.parent.joinpath(*parts)
 
+
+
+PRIVATE = "private_result"
+
+
+def store_path() -> Path:
+    """The dashboard's store (history and privacy ledger), shared by all sessions."""
+    from auditor.session import default_store_path
+
+    return default_store_path()
+
+
+def release(*, epsilon: float, delta: float | None, mechanism: str,
+            privacy_budget: float | None) -> auditor.AuditResult:
+    """Release the session's exact audit with DP (spends ε in the ledger) and record it."""
+    from auditor.session import private_view
+    from auditor.store import AuditStore
+
+    result = require_audit()
+    with AuditStore(store_path()) as store:
+        released = private_view(result, epsilon=epsilon, delta=delta, mechanism=mechanism,
+                                store=store, privacy_budget=privacy_budget,
+                                reference=references(), policy=policy())
+        store.record_audit(released.to_dict())
+    st.session_state[PRIVATE] = released
+    return released
+
+
+def private_result() -> auditor.AuditResult | None:
+    released = st.session_state.get(PRIVATE)
+    base = base_audit()
+    if released is None or base is None or released.dataset.sha256 != base.dataset.sha256:
+        return None
+    return released
+
+
+def seen_datasets() -> list[str]:
+    return list(st.session_state.get(SEEN_DATASETS, []))
+
+
+def record(document: dict[str, Any]) -> str:
+    """Save an audit document in the store; returns its id."""
+    from auditor.store import AuditStore
+
+    with AuditStore(store_path()) as store:
+        return store.record_audit(document)
+
+
+def download_stem() -> str:
+    """A file name stem for downloads, e.g. 'audit-compas'."""
+    info = dataset()
+    name = info.get("sample") or Path(str(info.get("name", "data"))).stem
+    return "audit-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40]
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _adult_study() -> dict[str, Any]:
+    # Safe to share: bundled training data only.
+    from auditor.baselines import run_study
+
+    sample = SAMPLES["adult"]
+    return run_study(sample.raw_path, target=sample.raw_target, protected=sample.raw_protected,
+                     positive_label=sample.positive_label, seed=0).to_dict()
+
+
+def baseline_document() -> dict[str, Any] | None:
+    return st.session_state.get("baseline_document")
+
+
+def run_baseline(*, progress=None) -> dict[str, Any]:
+    """The Adult input-restriction study (cached across sessions once computed)."""
+    if progress is not None:
+        progress(0.05, "Training four models on the Adult data (about ten seconds)…")
+    document = _adult_study()
+    if progress is not None:
+        progress(1.0, "Done")
+    st.session_state["baseline_document"] = document
+    return document

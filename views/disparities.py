@@ -19,7 +19,7 @@ from auditor.session import (
     reference_options,
     summary_table,
 )
-from pages import _state
+from views import state as _state
 
 st.title("Disparities between groups")
 base = _state.require_audit()
@@ -75,9 +75,10 @@ st.caption(
 
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.rate_chart(breakdown, metric, width=440), key="disp_rate_chart")
+    st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, metric)), key="disp_rate_chart")
 with right:
-    st.altair_chart(charts.disparity_chart(breakdown, metric, width=440), key="disp_ratio_chart")
+    st.altair_chart(charts.sized_for_page(charts.disparity_chart(breakdown, metric)),
+                    key="disp_ratio_chart")
 
 st.subheader("Summary")
 summary = summary_table(breakdown)

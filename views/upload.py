@@ -4,7 +4,7 @@ import streamlit as st
 
 import auditor
 from auditor.session import UPLOAD_TYPES, progress_callback, suggest_mapping
-from pages import _state
+from views import state as _state
 
 AUTOMATIC = "(automatic: 0/1, true/false, yes/no)"
 NO_SCORE = "(none)"
@@ -118,4 +118,4 @@ if st.button("Run the audit", key="run_audit", type="primary"):
                if result.dataset.rows_excluded else "")
             + "."
         )
-        st.page_link("pages/disparities.py", label="See the disparities", icon=":material/bar_chart:")
+        st.page_link("views/disparities.py", label="See the disparities", icon=":material/bar_chart:")

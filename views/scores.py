@@ -4,7 +4,7 @@ import streamlit as st
 
 from auditor import charts
 from auditor.session import auc_table, group_table, roc_frame, threshold_range, threshold_view
-from pages import _state
+from views import state as _state
 
 st.title("Scores: threshold, ROC and calibration")
 base = _state.require_audit()
@@ -31,18 +31,18 @@ st.subheader(f"Rates at threshold {threshold:g}")
 st.table(group_table(breakdown, ["selection_rate", "fpr", "fnr"], ratio_metric="fpr").set_index("group"))
 one, two = st.columns(2)
 with one:
-    st.altair_chart(charts.rate_chart(breakdown, "fpr", width=420), key="score_fpr_chart")
+    st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="score_fpr_chart")
 with two:
-    st.altair_chart(charts.rate_chart(breakdown, "fnr", width=420), key="score_fnr_chart")
+    st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fnr")), key="score_fnr_chart")
 
 st.subheader("ROC and calibration by group")
 full = _state.current()[1]
 one, two = st.columns(2)
 with one:
-    st.altair_chart(charts.roc_chart(roc_frame(base, attribute), width=380), key="roc_chart")
+    st.altair_chart(charts.sized_for_page(charts.roc_chart(roc_frame(base, attribute)), layout="square"), key="roc_chart")
     st.table(auc_table(full, attribute).set_index("group"))
 with two:
-    st.altair_chart(charts.calibration_chart(full["scores"][attribute], width=380),
-                    key="calibration_chart")
+    st.altair_chart(charts.sized_for_page(charts.calibration_chart(full["scores"][attribute]),
+                                          layout="square"), key="calibration_chart")
     st.caption("A well-calibrated score has the same observed rate at the same score in every "
                "group; lines that part mean the score means different things for different groups.")

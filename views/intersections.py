@@ -6,7 +6,7 @@ from auditor import charts
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from auditor.session import group_table
-from pages import _state
+from views import state as _state
 
 st.title("Intersections of protected attributes")
 base = _state.require_audit()
@@ -27,7 +27,8 @@ metric = right.selectbox("Metric", list(RATE_METRICS), key="heat_metric",
                          format_func=lambda m: METRIC_NAMES.get(m, m))
 breakdown = pairs[pair_names.index(chosen)]
 
-st.altair_chart(charts.intersection_heatmap(breakdown, metric, width=640), key="heatmap")
+st.altair_chart(charts.sized_for_page(charts.intersection_heatmap(breakdown, metric), layout="grid"),
+                width="content", key="heatmap")
 st.caption(
     "Pale cells marked * have fewer rows than the minimum group size "
     f"({view.options.get('min_group_size', 30)}): their rates are too uncertain to compare. "

@@ -1,4 +1,0 @@
-import streamlit as st
-
-st.title("baseline")
-st.info("Not available yet.")

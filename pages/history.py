@@ -1,4 +1,0 @@
-import streamlit as st
-
-st.title("history")
-st.info("Not available yet.")

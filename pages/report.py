@@ -1,4 +1,0 @@
-import streamlit as st
-
-st.title("report")
-st.info("Not available yet.")

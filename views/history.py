@@ -1,0 +1,59 @@
+"""History: past audits of the data sets loaded in this session, reopenable."""
+
+import json
+
+import streamlit as st
+
+import auditor
+from auditor import charts
+from auditor.narrative import verdict_sentence
+from auditor.session import breakdown_for, group_table, history_table
+from views import state as _state
+
+st.title("Audit history")
+if not _state.module_available("auditor.store", "AuditStore"):
+    st.info("The audit history is not available in this installation (auditor.store is missing).")
+    st.stop()
+
+from auditor.store import AuditStore  # noqa: E402
+
+st.caption(
+    "Audits recorded in the store for the data sets you have loaded in this session (matched by "
+    "the file's SHA-256): you see the history of data you hold, never other people's audits. "
+    f"Store: {_state.store_path()}"
+)
+seen = _state.seen_datasets()
+with AuditStore(_state.store_path()) as store:
+    summaries = [s for sha in seen for s in store.list_audits(sha256=sha)]
+summaries.sort(key=lambda s: s.created_at, reverse=True)
+if not summaries:
+    st.info("No saved audits yet for the data loaded in this session. Save one from the Report "
+            "page, or make a private release on the Privacy page (releases are recorded).")
+    st.stop()
+
+table = history_table(summaries)
+st.table(table.set_index("when (UTC)"))
+labels = [f"{row['when (UTC)']} · {row['source']} · {row['mode']} · {row['verdict']}"
+          for row in table.to_dict("records")]
+chosen = st.selectbox("Reopen an audit", labels, key="history_pick")
+audit_id = table["id"].iloc[labels.index(chosen)]
+try:
+    with AuditStore(_state.store_path()) as store:
+        document = store.load_audit(audit_id)
+except auditor.AuditorError as error:
+    st.error(f"The audit could not be opened: {error}")
+    st.stop()
+
+st.subheader(f"Audit {audit_id[:8]} of {document['dataset'].get('source', 'data')}")
+st.markdown(verdict_sentence(document))
+attributes = document["columns"]["protected"]
+attribute = st.selectbox("Protected attribute", attributes, key="history_attribute")
+breakdown = breakdown_for(document, attribute)
+private = document.get("privacy", {}).get("mode") == "dp"
+st.table(group_table(breakdown, ["selection_rate", "fpr", "fnr"], private=private,
+                     ratio_metric="fpr").set_index("group"))
+st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="history_chart")
+st.download_button("Download this audit's JSON",
+                   json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
+                   file_name=f"audit-{audit_id[:8]}.json", mime="application/json",
+                   key="history_json")

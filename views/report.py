@@ -1,0 +1,62 @@
+"""Report: download the audit as PDF and JSON; keep it in the history."""
+
+import json
+
+import streamlit as st
+
+import auditor
+from views import state as _state
+
+st.title("Report")
+base = _state.require_audit()
+st.caption(_state.dataset_caption(base))
+
+view, document = _state.current()
+choices = ["Exact audit"]
+private = _state.private_result()
+if private is not None:
+    choices.append(f"Private release (ε = {private.privacy.get('epsilon'):g})")
+which = st.radio("Which audit", choices, key="report_which", horizontal=True)
+if which != choices[0]:
+    document = private.to_dict()
+    st.info("The private release holds only noisy counts: it is the version to publish.")
+else:
+    st.caption("The exact audit holds exact counts: share it only with those allowed to see them.")
+
+stem = _state.download_stem()
+json_bytes = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
+left, right = st.columns(2)
+with left:
+    st.subheader("JSON")
+    st.markdown("The complete audit document (`auditor/audit-v1`), the same as "
+                "`auditor audit … --json`.")
+    st.download_button("Download the audit JSON", json_bytes, file_name=f"{stem}.json",
+                       mime="application/json", key="download_json", icon=":material/download:")
+with right:
+    st.subheader("PDF")
+    if _state.module_available("auditor.report", "audit_pdf_bytes"):
+        from auditor.report import audit_pdf_bytes
+
+        st.markdown("A report a regulator can file: summary, verdicts, per-group tables with "
+                    "intervals, charts and methodology.")
+        vocabulary = _state.dataset().get("vocabulary", "generic")
+        st.download_button(
+            "Download the audit PDF",
+            lambda: audit_pdf_bytes(document, vocabulary=vocabulary),
+            file_name=f"{stem}.pdf", mime="application/pdf", key="download_pdf",
+            icon=":material/picture_as_pdf:",
+        )
+    else:
+        st.info("The PDF report is not available in this installation (auditor.report is missing).")
+
+st.subheader("History")
+if _state.module_available("auditor.store", "AuditStore"):
+    if st.button("Save this audit to the history", key="save_history"):
+        try:
+            audit_id = _state.record(document)
+        except auditor.AuditorError as error:
+            st.error(f"The audit was not saved: {error}")
+        else:
+            st.success(f"Saved as {audit_id}. Reopen it from the History page.")
+else:
+    st.info("The audit history is not available in this installation (auditor.store is missing).")
