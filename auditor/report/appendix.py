@@ -66,6 +66,20 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+def _describe(value: Any) -> str:
+    """Any JSON value of the privacy block as one line ('' for null or empty)."""
+    text = _scalar(value)
+    if text is not None:
+        return text
+    if isinstance(value, Mapping):
+        parts = [f"{k.replace('_', ' ')}: {_describe(v)}" for k, v in value.items()
+                 if _describe(v)]
+        return "; ".join(parts)
+    if isinstance(value, list | tuple):
+        return ", ".join(_describe(v) for v in value if _describe(v))
+    return ""
+
+
 def _budget_rows(privacy: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     budget = privacy.get("budget")
@@ -112,11 +126,13 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
              "privacy_unit", "sensitivity", "budget", "budget_total", "budget_spent",
              "budget_remaining", "epsilon_remaining"}
     for key, value in privacy.items():
-        text = _scalar(value)
-        if key not in shown and text is not None:
+        text = _describe(value)
+        if key not in shown and text:
             rows.append((key.replace("_", " ").capitalize(), text))
 
-    sd = noise_sd(mechanism, float(scale)) if is_defined(scale) else None
+    variance = privacy.get("noise_variance_per_cell")
+    sd = math.sqrt(float(variance)) if is_defined(variance) and float(variance) >= 0 else (
+        noise_sd(mechanism, float(scale)) if is_defined(scale) else None)
     sd_text = f" (standard deviation ≈ {sd:.2f} per count)" if sd is not None else ""
     table_rows = [[Paragraph("Parameter", ctx.styles.head), Paragraph("Value", ctx.styles.head)]]
     table_rows += [[Paragraph(esc(k), ctx.styles.cell_bold), Paragraph(esc(v), ctx.styles.cell)]

@@ -19,6 +19,7 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
+    TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -26,6 +27,7 @@ from .. import charts, narrative
 from ..metrics import SUMMARY_DEFINITIONS
 from .context import ReportContext
 from .figures import chart_image
+from .fonts import BODY
 from .tables import (
     grid_table,
     group_rate_table,
@@ -160,7 +162,14 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
 
 
 def table_of_contents(ctx: ReportContext) -> list[Flowable]:
-    toc = TableOfContents(dotsMinLevel=0)
+    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), BODY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
     toc.levelStyles = list(ctx.styles.toc)
     # Not the H1 style: the contents page does not list itself.
     title = ParagraphStyle("ContentsTitle", parent=ctx.styles.h1)
@@ -351,8 +360,10 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
             ctx.heading("Ratios to the reference group", 3),
             ratio_table(breakdown, ctx.styles, frame_width=ctx.frame_width),
             Paragraph("Ratio of the group's rate to the reference group's, with 95% interval. "
-                      "† = difference statistically significant after Holm correction; red = "
-                      "selection-rate ratio below 0.8 (four-fifths rule).", ctx.styles.caption),
+                      + ("No significance tests in DP mode. " if ctx.private else
+                         "† = difference statistically significant after Holm correction; ")
+                      + "red = selection-rate ratio below 0.8 (four-fifths rule).",
+                      ctx.styles.caption),
         ]
         if ctx.charts:
             flow += _attribute_charts(ctx, breakdown)

@@ -47,8 +47,8 @@ def make_styles() -> Styles:
     """Fresh styles (DejaVu Sans must already be registered)."""
     body = ParagraphStyle("Body", fontName=BODY, fontSize=9.5, leading=13, alignment=TA_LEFT,
                           spaceAfter=5)
-    cell = ParagraphStyle("Cell", fontName=BODY, fontSize=7.5, leading=9.2, wordWrap="CJK")
-    return Styles(
+    cell = ParagraphStyle("Cell", fontName=BODY, fontSize=7.5, leading=9.2, splitLongWords=1)
+    styles = Styles(
         title=ParagraphStyle("Title", fontName=BOLD, fontSize=24, leading=29, textColor=ACCENT,
                              spaceAfter=10),
         subtitle=ParagraphStyle("Subtitle", fontName=BODY, fontSize=13, leading=17,
@@ -80,3 +80,8 @@ def make_styles() -> Styles:
                            firstLineIndent=-8),
         ),
     )
+    # ReportLab's default bullet font is Helvetica (not embedded): use DejaVu everywhere.
+    for value in vars(styles).values():
+        for style in value if isinstance(value, tuple) else (value,):
+            style.bulletFontName = BODY
+    return styles

@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.platypus import LongTable, Paragraph, TableStyle
 
 from ..narrative import METRIC_NAMES
+from .fonts import BODY
 from .styles import FAIL, GRID, HEADER_FILL, PASS, SUPPRESSED_FILL, Styles
 from .text import esc, fmt_count, fmt_interval, fmt_rate, fmt_ratio, group_name, is_defined
 
@@ -65,6 +66,7 @@ def grid_table(
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), BODY),
                 ("GRID", (0, 0), (-1, -1), 0.4, GRID),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
