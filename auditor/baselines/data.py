@@ -93,7 +93,10 @@ class StudyData:
         }
 
 
-def _read(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _read(
+    source: str | os.PathLike | pd.DataFrame, *, required: dict[str, str]
+) -> tuple[pd.DataFrame, str]:
+    """The whole table and its description; ``required`` (column → role) is checked first."""
     if isinstance(source, pd.DataFrame):
         if source.columns.duplicated().any():
             duplicated = sorted({str(c) for c in source.columns[source.columns.duplicated()]})
@@ -110,6 +113,8 @@ def _read(source: str | os.PathLike | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     con = connect()
     try:
         opened = open_source(source, connection=con)
+        for name, role in required.items():  # before reading every row
+            _require(pd.DataFrame(columns=list(opened.columns)), name, role, str(source))
         frame = opened.frame(f"SELECT * FROM {SOURCE_VIEW}")
     finally:
         con.close()
@@ -172,12 +177,11 @@ def load_study_data(
         raise InputError(
             f"column '{target}' is both the target and the protected attribute: choose one role"
         )
-    frame, description = _read(source)
-    _require(frame, target, "target", description)
-    _require(frame, protected, "protected", description)
     exclude = tuple(exclude)
-    for name in exclude:
-        _require(frame, name, "excluded", description)
+    required = {target: "target", protected: "protected", **{name: "excluded" for name in exclude}}
+    frame, description = _read(source, required=required)
+    for name, role in required.items():
+        _require(frame, name, role, description)
 
     rows = len(frame)
     target_text = _as_text(frame[target])

@@ -54,7 +54,12 @@ class ProxyScore:
     dropped: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"feature": self.feature, "auc": self.auc, "kind": self.kind, "dropped": self.dropped}
+        return {
+            "feature": self.feature,
+            "auc": _finite(self.auc),
+            "kind": self.kind,
+            "dropped": self.dropped,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,12 +88,16 @@ class ProxyAnalysis:
                 "quantile bins for numbers, one bin per category), AUC on the test rows",
                 "averaging": self.averaging,
             },
-            "auc_all_features": self.auc_all_features,
-            "auc_without_proxies": self.auc_without_proxies,
+            "auc_all_features": _finite(self.auc_all_features),
+            "auc_without_proxies": _finite(self.auc_without_proxies),
             "threshold": self.threshold,
             "rule": self.rule,
             "dropped": list(self.dropped),
         }
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def protected_auc(truth: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> float:
@@ -113,7 +122,7 @@ def protected_auc(truth: np.ndarray, proba: np.ndarray, classes: Sequence[str]) 
         member = truth == name
         if 0 < member.sum() < len(member):
             scores.append(roc_auc_score(member, proba[:, index]))
-    return float(np.mean(scores))
+    return float(np.mean(scores)) if scores else float("nan")
 
 
 def _bins(train: pd.Series, test: pd.Series, numeric: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -193,6 +193,9 @@ def fit_output_constrained(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", UserWarning)
+        # fairlearn's reductions set new Series keys with .at, which pandas 3 deprecates
+        warnings.filterwarnings("ignore", message="Setting a value on a Series via .at")
+        warnings.filterwarnings("ignore", message="Setting an item of incompatible dtype")
         if method == "threshold_optimizer":
             model = _threshold_optimizer(base, tol=None)
             model.fit(_scores(base, x_train), data.y_train, sensitive_features=data.s_train)

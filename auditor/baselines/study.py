@@ -161,10 +161,10 @@ class BaselineStudy:
             "four_fifths_threshold": FOUR_FIFTHS_RATIO,
             "strategies": [strategy.to_dict() for strategy in self.strategies],
             "proxies": [
-                {"feature": s.feature, "auc": s.auc, "kind": s.kind, "dropped": s.dropped}
+                {"feature": s.feature, "auc": _number(s.auc), "kind": s.kind, "dropped": s.dropped}
                 for s in self.proxies.features
             ],
-            "proxy_auc_all_features": self.proxies.auc_all_features,
+            "proxy_auc_all_features": _number(self.proxies.auc_all_features),
             "proxy_analysis": self.proxies.to_dict(),
             "constraint": self.constraint.to_dict(),
             "frontier": {
