@@ -55,6 +55,15 @@ def test_worse_disparity_and_failed_constraint_are_said():
     assert "Why hiding 'colour' can hurt" in text
 
 
+def test_a_constraint_that_widens_error_gaps_is_flagged():
+    document = copy.deepcopy(DOCUMENT)
+    assert "Equal selection rates are not equal error rates" not in write_conclusion(document)
+    document["strategies"][1]["summary"]["equalized_odds_difference"] = 0.08
+    document["strategies"][3]["summary"]["equalized_odds_difference"] = 0.34
+    text = write_conclusion(document)
+    assert "equalized-odds difference is 0.34 (unaware model: 0.08)" in text
+
+
 def test_an_input_rule_that_happens_to_pass_is_not_called_a_guarantee():
     document = copy.deepcopy(DOCUMENT)
     document["strategies"][2]["summary"]["demographic_parity_ratio"] = 0.85

@@ -117,6 +117,14 @@ def write_conclusion(document: Mapping[str, Any]) -> str:
             f"{'meets' if meets else 'does not meet'} the four-fifths rule, at {cost_text} "
             f"({_pct(unaware['accuracy'])} → {_pct(constrained['accuracy'])}){decided}."
         )
+        odds = constrained["summary"].get("equalized_odds_difference")
+        odds_before = unaware["summary"].get("equalized_odds_difference")
+        if odds is not None and odds_before is not None and odds > odds_before + SAME_BAND:
+            lines.append(
+                f"Equal selection rates are not equal error rates: its equalized-odds "
+                f"difference is {odds:.2f} (unaware model: {odds_before:.2f}); choose the "
+                "output rule the policy requires, and audit that."
+            )
         inputs_pass = [s for s in input_rules if (_ratio(s) or 0) >= threshold]
         if meets and not inputs_pass:
             lines.append(
