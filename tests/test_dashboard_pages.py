@@ -1,0 +1,190 @@
+"""AppTest smoke tests: every dashboard page runs with a loaded sample and shows known values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
+PAGES = ["home", "upload", "disparities", "intersections", "scores", "privacy", "baseline",
+         "report", "history"]
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path, monkeypatch):
+    """Each test gets its own audit store (history and privacy ledger)."""
+    monkeypatch.setenv("AUDITOR_STORE", str(tmp_path / "audits.duckdb"))
+    monkeypatch.delenv("AUDITOR_SAMPLE", raising=False)
+
+
+def _loaded(sample: str = "compas") -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.button(key=f"load_{sample}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _tables(at: AppTest) -> list:
+    return [table.value for table in at.table]
+
+
+def _row(table, group: str) -> dict:
+    return table.loc[group].to_dict()
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_data(page):
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, page)
+    assert not at.error
+
+
+def test_loading_the_compas_sample_opens_disparities_with_propublica_fpr():
+    at = _loaded()
+    fpr = _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"]
+    assert fpr.startswith("42.3% (")
+    assert "1.9× as often as Caucasian defendants who did not re-offend (42.3% vs 22.0%)" in _text(at)
+
+
+def test_switching_the_reference_recomputes_the_ratios():
+    at = _open(_loaded(), "disparities")
+    table = _tables(at)[0]
+    assert _row(table, "African-American")["÷ reference"] == "1.92×"
+    assert _row(table, "Caucasian")["÷ reference"] == "reference"
+    at.selectbox(key="reference_race").set_value("African-American").run()
+    table = _tables(at)[0]
+    assert _row(table, "African-American")["÷ reference"] == "reference"
+    assert _row(table, "Caucasian")["÷ reference"] == "0.52×"
+
+
+def test_undefined_rates_show_as_na_not_zero():
+    at = _open(_loaded(), "intersections")
+    table = _tables(at)[-1]
+    row = _row(table, "Native American × Female")
+    assert row["false positive rate (95% interval)"] == "n/a"
+    assert row["÷ reference"] == "n/a"
+    assert "insufficient data" in row["notes"]
+
+
+def test_an_invalid_policy_is_refused_with_a_message():
+    at = _open(_loaded(), "disparities")
+    at.text_area(key="policy_editor").set_value('name = "x"\n[[checks]]\nmetric = "nope"').run()
+    at.button(key="apply_policy").click().run()
+    assert any("The policy was not applied" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_a_stricter_policy_changes_the_verdicts_from_the_cached_counts():
+    at = _open(_loaded(), "disparities")
+    lenient = 'name = "Lenient"\n[[checks]]\nmetric = "selection_rate"\nrule = "ratio_at_least"\nbound = 0.1\n'
+    at.text_area(key="policy_editor").set_value(lenient).run()
+    at.button(key="apply_policy").click().run()
+    assert "The model PASSES Lenient" in _text(at)
+
+
+def test_moving_the_threshold_changes_the_rates():
+    at = _open(_loaded(), "scores")
+    assert at.slider(key="threshold").value == 5.0
+    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+    at.slider(key="threshold").set_value(7.0).run()
+    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("22.8%")
+
+
+def test_intersections_and_scores_pages_draw_their_charts():
+    at = _open(_loaded(), "intersections")
+    assert at.selectbox(key="pair").options[0] == "race × sex"
+    assert len(at.get("vega_lite_chart")) >= 1
+    _open(at, "scores")
+    assert len(at.get("vega_lite_chart")) == 4
+    auc = _tables(at)[1]
+    assert float(_row(auc, "African-American")["ROC AUC"]) == pytest.approx(0.704, abs=0.001)
+
+
+def test_upload_suggests_the_mapping_and_audits_the_file():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("compas_predictions.csv", COMPAS.read_bytes(), "text/csv")
+    ).run()
+    assert not at.exception
+    assert at.selectbox(key="map_label").value == "two_year_recid"
+    assert at.selectbox(key="map_prediction").value == "high_risk"
+    assert set(at.multiselect(key="map_protected").value) == {"race", "sex", "age_cat"}
+    at.button(key="run_audit").click().run()
+    assert any("Audited 6,172 rows" in s.value for s in at.success)
+    _open(at, "disparities")
+    at.selectbox(key="disp_attribute").set_value("race").run()
+    fpr = _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"]
+    assert fpr.startswith("42.3%")
+
+
+def test_a_bad_upload_shows_an_error_not_a_traceback():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("broken.csv", b"\x00\x01\x02binary\x00junk" * 50, "text/csv")
+    ).run()
+    assert not at.exception
+    assert any("cannot be audited" in e.value for e in at.error)
+
+
+def test_a_mapping_without_protected_attributes_is_refused_clearly():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("compas_predictions.csv", COMPAS.read_bytes(), "text/csv")
+    ).run()
+    at.multiselect(key="map_protected").set_value([]).run()
+    at.button(key="run_audit").click().run()
+    assert not at.exception
+    assert any("no protected attribute" in e.value for e in at.error)
+
+
+def test_privacy_release_spends_budget_and_shows_exact_and_private_side_by_side():
+    at = _open(_loaded(), "privacy")
+    ledger = _tables(at)[0]
+    assert ledger.loc["TOTAL"]["ε spent"] == "0"
+    at.button(key="dp_release").click().run()
+    assert not at.exception
+    ledger = _tables(at)[0]
+    assert ledger.loc["TOTAL"]["ε spent"] == "1"
+    comparison = _tables(at)[1]
+    assert _row(comparison, "African-American")["EXACT false positive rate"] == "42.3%"
+    assert _row(comparison, "African-American")["PRIVATE n (noisy)"].startswith("≈")
+    # The release is recorded: the history (of data this session holds) lists it.
+    _open(at, "history")
+    history = _tables(at)[0]
+    assert "differentially private" in set(history["mode"])
+
+
+def test_report_offers_json_and_pdf_downloads_and_saves_to_history():
+    at = _open(_loaded(), "report")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the audit JSON" in labels
+    assert "Download the audit PDF" in labels
+    at.button(key="save_history").click().run()
+    assert any("Saved as" in s.value for s in at.success)
+    _open(at, "history")
+    assert at.selectbox(key="history_pick").options
+    assert "The model FAILS" in _text(at)
+
+
+def test_samples_use_their_own_vocabulary():
+    at = _open(_loaded("adult"), "disparities")
+    assert "earned $50K or less" in _text(at) or "were predicted to earn over $50K" in _text(at)
