@@ -93,14 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
-    baseline.add_argument("file")
-    baseline.add_argument("--target", required=True)
-    baseline.add_argument("--protected", required=True)
-    baseline.add_argument("--positive-label")
-    baseline.add_argument("--json", dest="json_out", metavar="OUT|-")
-    baseline.add_argument("--pdf", dest="pdf_out", metavar="OUT")
-    baseline.add_argument("--seed", type=int, default=0)
-    baseline.add_argument("--quiet", action="store_true")
+    baseline.add_argument("file", help="training data: CSV (optionally gzip), Parquet or JSON lines")
+    baseline.add_argument("--target", required=True, help="column with the outcome to predict")
+    baseline.add_argument("--protected", required=True, help="the protected attribute (one column)")
+    baseline.add_argument("--positive-label", help="the favourable class, if not 0/1")
+    baseline.add_argument("--exclude", type=_columns, default=[], metavar="COL[,COL...]",
+                          help="columns not to use as features")
+    baseline.add_argument("--constraint", dest="constraint_method", default="threshold_optimizer",
+                          choices=("threshold_optimizer", "exponentiated_gradient"),
+                          help="fairlearn method of the output-constrained model")
+    baseline.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the study JSON")
+    baseline.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the study PDF")
+    baseline.add_argument("--seed", type=int, default=0, help="seed of the split and the models")
+    baseline.add_argument("--quiet", action="store_true", help="no conclusion on stderr")
 
     serve = commands.add_parser("serve", help="start the dashboard")
     serve.add_argument("--port", type=int, default=8501)
@@ -232,6 +237,8 @@ def _run_baseline(args: argparse.Namespace) -> int:
         target=args.target,
         protected=args.protected,
         positive_label=args.positive_label,
+        exclude=args.exclude,
+        constraint_method=args.constraint_method,
         seed=args.seed,
         progress=_progress_printer(args.quiet),
     )

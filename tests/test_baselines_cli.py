@@ -77,3 +77,23 @@ def test_bad_target_through_the_installed_entry_point():
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "target column 'salary' is not in" in lines[0] and "Traceback" not in completed.stderr
+
+
+@pytest.mark.slow
+def test_exclude_and_constraint_options_reach_the_study(small_lending, tmp_path):
+    out = tmp_path / "s.json"
+    code = main(["baseline", str(small_lending), "--target", "repaid", "--protected", "race",
+                 "--exclude", "income,years_employed", "--constraint", "exponentiated_gradient",
+                 "--quiet", "--json", str(out)])
+    assert code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert {"column": "income", "reason": "excluded by the caller"} in document["ignored_columns"]
+    assert "income" not in document["strategies"][0]["features"]
+    assert document["constraint"]["method"] == "ExponentiatedGradient"
+
+
+def test_unknown_constraint_is_a_usage_error(capsys):
+    code = main(["baseline", str(LENDING), "--target", "repaid", "--protected", "race",
+                 "--constraint", "magic"])
+    assert code == 2
+    assert "invalid choice: 'magic'" in capsys.readouterr().err
