@@ -8,6 +8,7 @@ relation is queried in place. :mod:`auditor.cube` then aggregates it in one pass
 from __future__ import annotations
 
 import codecs
+import csv
 import difflib
 import gzip
 import hashlib
@@ -22,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from .errors import InputError
+from .limits import check_gzip_inflation
 from .sql import quote_identifier, quote_literal
 
 __all__ = [
@@ -125,15 +127,29 @@ class Source:
     _fingerprint: Callable[[], Fingerprint] = field(repr=False, default=None)
     _hash_thread: threading.Thread | None = field(repr=False, default=None)
     _hash_result: list = field(repr=False, default_factory=list)
+    _recover: Callable[[duckdb.Error], bool] | None = field(repr=False, default=None)
+    duplicated: tuple[str, ...] = ()
+    """Header names that occur more than once (DuckDB renames the copies ``name_1``, …)."""
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
         """Run ``query`` (which refers to the view ``auditor_source``) and fetch all rows."""
-        relation = self._run(query, params)
-        return relation.fetchall() if relation is not None else []
+        return self._fetch(query, params, lambda relation: relation.fetchall())
 
     def frame(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run an aggregate ``query`` and return its (small) result as a DataFrame."""
-        return self._run(query, params).df()
+        return self._fetch(query, params, lambda relation: relation.df())
+
+    def _fetch(self, query: str, params: Sequence[Any] | None, fetch: Callable) -> Any:
+        # Relations are lazy: a bad row deep in a file fails here, at execution, so errors are
+        # translated here too (and a CSV view may be rebuilt once with safer reader options).
+        for attempt in range(3):
+            try:
+                relation = self._run(query, params)
+                return fetch(relation) if relation is not None else []
+            except duckdb.Error as error:
+                if attempt < 2 and self._recover is not None and self._recover(error):
+                    continue
+                raise InputError(f"{self.description}: {_duckdb_message(error)}") from None
 
     def start_fingerprint(self) -> None:
         """Hash the source in a background thread, so hashing overlaps the DuckDB scan."""
@@ -165,6 +181,11 @@ class Source:
     def require_columns(self, wanted: Sequence[str]) -> None:
         """Raise one clear error for the first wanted column the source lacks."""
         for name in wanted:
+            if name in self.duplicated:
+                raise InputError(
+                    f"column '{name}' occurs more than once in the header of {self.description}: "
+                    "rename the copies so that each column name is unique"
+                )
             if name not in self.columns:
                 close = difflib.get_close_matches(name, self.columns, n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -210,7 +231,16 @@ def _connection_runner(connection: duckdb.DuckDBPyConnection):
 def _duckdb_message(error: duckdb.Error) -> str:
     text = str(error).strip().splitlines()
     first = text[0] if text else type(error).__name__
-    detail = next((line for line in text[1:] if line.strip()), "")
+    # "LINE 1: …" lines echo our own SQL back, which helps nobody fix their file.
+    first = first.split(" LINE 1:")[0].strip()
+    detail = next(
+        (
+            line
+            for line in text[1:]
+            if line.strip(" ^") and not line.lstrip().startswith("LINE ")
+        ),
+        "",
+    )
     message = f"the data could not be read: {first}"
     if detail and len(message) < 200:
         message += f" ({detail.strip()[:200]})"
@@ -323,6 +353,8 @@ def _open_path(
     if size == 0:
         raise InputError(f"file '{path.name}' is empty: it has no header and no rows")
     head, is_gzip = _sniff_bytes(path)
+    if is_gzip:
+        check_gzip_inflation(path)
     fmt = file_format or _detect_format(path, head)
     encoding = None
     literal = quote_literal(str(path))
@@ -331,7 +363,7 @@ def _open_path(
     elif fmt == "jsonl":
         reader = f"read_json({literal}, format = 'newline_delimited')"
     elif fmt == "csv":
-        if _looks_binary(head):
+        if _detect_encoding(head) != "utf-16" and _looks_binary(head):
             raise InputError(
                 f"file '{path.name}' is not a text table (it holds binary data): "
                 "upload a CSV, Parquet or JSON-lines file"
@@ -367,7 +399,7 @@ def _open_path(
         return Fingerprint(digest.hexdigest(), size, "sha256 of the file's bytes")
 
     description = path.name + (" (gzip)" if is_gzip else "")
-    return Source(
+    source = Source(
         description=description,
         format=fmt,
         columns=columns,
@@ -375,16 +407,59 @@ def _open_path(
         encoding=encoding,
         _run=run,
         _fingerprint=fingerprint,
+        duplicated=_duplicated_header_names(head, columns, encoding) if fmt == "csv" else (),
     )
+    if fmt == "csv":
+        options = {"parallel": True}
+
+        def recover(error: duckdb.Error) -> bool:
+            # Problems that show only past the sniffed start of a CSV: DuckDB's parallel
+            # scanner cannot pad short rows once a quoted field holds a line break (read it
+            # again single-threaded), and a Latin-1 byte late in a "UTF-8" file.
+            text = str(error).lower()
+            if "parallel" in text and options["parallel"]:
+                options["parallel"] = False
+            elif "unicode" in text and source.encoding == "utf-8":
+                source.encoding = "latin-1"
+            else:
+                return False
+            reader = _csv_reader(literal, source.encoding, parallel=options["parallel"])
+            connection.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}")
+            return True
+
+        source._recover = recover
+    return source
 
 
-def _csv_reader(literal: str, encoding: str) -> str:
+def _duplicated_header_names(head: bytes, columns: Sequence[str], encoding: str) -> tuple[str, ...]:
+    """Names DuckDB de-duplicated (``g``, ``g_1``): confirmed against the file's header line."""
+    suspects = {
+        name.rsplit("_", 1)[0]
+        for name in columns
+        if "_" in name and name.rsplit("_", 1)[1].isdigit() and name.rsplit("_", 1)[0] in columns
+    }
+    if not suspects:
+        return ()
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    first_line = text.splitlines()[0] if text else ""
+    found: set[str] = set()
+    for delimiter in (",", ";", "\t", "|"):
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        found |= {name for name in suspects if fields.count(name) > 1}
+    return tuple(sorted(found))
+
+
+def _csv_reader(literal: str, encoding: str, *, parallel: bool = True) -> str:
     # Every column is read as text: labels, predictions and groups are normalised from their
     # text form, scores are cast explicitly, and a late odd value cannot break type sniffing.
+    # Quoting is RFC 4180 ("" inside a quoted field): with strict_mode off DuckDB's sniffer
+    # otherwise misses the doubled-quote escape and splits `"=F(""a"",""b"")"` at its comma.
     return (
         f"read_csv({literal}, all_varchar = true, header = true, "
         f"encoding = {quote_literal(encoding)}, strict_mode = false, "
-        "null_padding = true)"
+        "quote = '\"', escape = '\"', null_padding = true"
+        + ("" if parallel else ", parallel = false")
+        + ")"
     )
 
 
