@@ -292,8 +292,10 @@ def run_study(
             name="unaware_without_proxies",
             features=[f for f in without_protected if f not in proxies.dropped],
             dropped=(protected, *proxies.dropped),
-            description=f"'{protected}' and its {len(proxies.dropped)} strongest proxies dropped "
-            f"({', '.join(proxies.dropped)}): {proxies.rule}",
+            description=f"'{protected}' and its {len(proxies.dropped)} strongest "
+            f"prox{'y' if len(proxies.dropped) == 1 else 'ies'} dropped "
+            f"({', '.join(proxies.dropped)}; AUC alone ≥ {proxies.threshold:g}, "
+            "or the strongest if none is)",
         )
     )
     report(0.65, "Training the output-constrained model")
