@@ -1,0 +1,132 @@
+"""End to end in a real browser: upload a CSV, map it, read a known rate, switch the reference,
+download the PDF. Drives Debian's Chromium through Playwright against `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _require_browser() -> None:
+    """Skip locally without Chromium or Playwright; in CI (CI set) fail instead."""
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the playwright package is missing (pip install -e '.[dev]')")
+    if problems:
+        message = "browser test needs " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run the browser tests")
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    _require_browser()
+    port = _free_port()
+    env = {**os.environ, "AUDITOR_STORE": str(tmp_path / "audits.duckdb")}
+    env.pop("AUDITOR_SAMPLE", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (tmp_path / "streamlit.log").read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health in 30 s"
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("combobox", name=label)).to_have_value(option)
+
+
+def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(30_000)
+            page.goto(f"{server}/upload")
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(COMPAS))
+            expect(page.get_by_text("Column roles")).to_be_visible()
+            # The suggested mapping: label, prediction and the three protected attributes.
+            expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value("two_year_recid")
+            expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("race")
+            page.get_by_role("button", name="Run the audit").click()
+            expect(page.get_by_text("Audited 6,172 rows")).to_be_visible()
+
+            # Same session: navigate with the sidebar, not a new page load.
+            page.locator("[data-testid='stSidebarNav']").get_by_text("Disparities").click()
+            expect(page.get_by_text("Groups by")).to_be_visible()
+            _choose(page, "Protected attribute", "race")
+            table = page.locator("[data-testid='stTable']").first
+            expect(table).to_contain_text("Hispanic")
+            african_american = table.locator("tr").filter(has_text="African-American")
+            expect(african_american).to_contain_text("42.3% (39.9–44.8)")
+            expect(african_american).to_contain_text("reference")  # the largest group, by default
+
+            _choose(page, "Reference group", "Caucasian")
+            expect(african_american).to_contain_text("1.92×")
+            expect(page.get_by_text("1.9× as often as Caucasian people").first).to_be_visible()
+
+            page.locator("[data-testid='stSidebarNav']").get_by_text("Report").click()
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download the audit PDF").click()
+            target = tmp_path / "audit.pdf"
+            download_info.value.save_as(target)
+            data = target.read_bytes()
+            assert data.startswith(b"%PDF"), data[:20]
+            assert len(data) > 5_000
+        finally:
+            browser.close()
