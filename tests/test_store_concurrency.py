@@ -12,9 +12,9 @@ from auditor.store import AuditStore
 
 SHA = "ef" * 32
 PROCESSES = 4
-ATTEMPTS = 8  # per process: one audit and one release of ε = SPEND each
+ATTEMPTS = 6  # per process: one audit and one release of ε = SPEND each
 SPEND = 0.25
-TOTAL = 5.0  # room for 20 of the 32 attempted releases
+TOTAL = 4.0  # room for 16 of the 24 attempted releases
 
 WORKER = """
 import sys
