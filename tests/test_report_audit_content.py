@@ -14,6 +14,10 @@ from auditor.metrics import METRIC_DEFINITIONS, SUMMARY_DEFINITIONS
 from auditor.narrative import verdict_sentence
 from auditor.report import ReportError, audit_pdf_bytes
 from auditor.report.appendix import LIMITATIONS
+from auditor.report.figures import clear_chart_cache
+
+# Each module builds a full report with charts once (≈ 5–15 s on a loaded 2-core machine).
+pytestmark = pytest.mark.slow
 
 COMPAS = dict(label="two_year_recid", prediction="high_risk", protected=["race", "sex", "age_cat"],
               score="decile_score", policy="sample_data/policy.toml")
@@ -141,6 +145,7 @@ def test_charts_are_embedded_as_images(reader):
 
 @pytest.mark.slow
 def test_same_document_gives_identical_bytes(document, pdf):
+    clear_chart_cache()  # render the charts again, not from the cache
     assert audit_pdf_bytes(document, vocabulary="compas") == pdf
 
 

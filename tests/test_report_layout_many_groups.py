@@ -23,6 +23,9 @@ from auditor.report.fonts import register_fonts
 from auditor.report.styles import make_styles
 from auditor.report.tables import group_rate_table, intersection_table, ratio_table
 
+# Each module builds a full report with charts once (≈ 5–15 s on a loaded 2-core machine).
+pytestmark = pytest.mark.slow
+
 HOSTILE = ["<b>bold</b>", '=HYPERLINK("http://evil.example","x")', "A & B", "x" * 70]
 REGIONS = [*HOSTILE, "North", "South", "East", "West", "Centre", "Islands"]
 SECTORS = ["retail", "farming", "mining", "finance", "public sector"]

@@ -128,7 +128,7 @@ def baseline_pdf_bytes(
         Spacer(1, 40),
         Paragraph("Input restriction study", ctx.styles.title),
         Paragraph(esc(name), ctx.styles.subtitle),
-        *baseline_section(ctx, baseline, page_break=False),
+        *baseline_section(ctx, baseline, standalone=True),
     ]
     source = (baseline.get("dataset") or {}).get("sha256") if isinstance(
         baseline.get("dataset"), Mapping) else None
@@ -144,23 +144,34 @@ def baseline_pdf_bytes(
     return build_pdf(story, meta=meta)
 
 
-def _write(data: bytes, out: str | os.PathLike[str]) -> Path:
+CANNOT_WRITE = "cannot write the PDF to {path!r}: {reason}; choose a writable path"
+
+
+def _target(out: str | os.PathLike[str]) -> Path:
+    """The output path, checked before the (slow) build."""
     path = Path(out)
+    if not path.parent.is_dir():
+        raise ReportError(CANNOT_WRITE.format(path=str(path), reason="its folder does not exist"))
+    return path
+
+
+def _write(data: bytes, path: Path) -> Path:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise ReportError(f"cannot write the PDF to {str(path)!r}: {error.strerror}; choose a "
-                          "writable path") from error
+        raise ReportError(CANNOT_WRITE.format(path=str(path), reason=error.strerror)) from error
     return path
 
 
 def write_audit_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
                     **options: Any) -> Path:
     """Write the audit report to ``out``; options as in :func:`audit_pdf_bytes`."""
-    return _write(audit_pdf_bytes(document, **options), out)
+    path = _target(out)
+    return _write(audit_pdf_bytes(document, **options), path)
 
 
 def write_baseline_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
                        **options: Any) -> Path:
     """Write the input-restriction study (baseline-v1 dict) to ``out``."""
-    return _write(baseline_pdf_bytes(document, **options), out)
+    path = _target(out)
+    return _write(baseline_pdf_bytes(document, **options), path)

@@ -82,6 +82,17 @@ def _describe(value: Any) -> str:
 
 def _budget_rows(privacy: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
+    ledger = privacy.get("ledger")
+    if isinstance(ledger, Mapping):
+        for key, label in (("total_epsilon", "Data set budget: total ε"),
+                           ("spent_epsilon", "Data set budget: ε spent, all releases"),
+                           ("remaining_epsilon", "Data set budget: ε remaining"),
+                           ("spent_delta", "Data set budget: δ spent, all releases"),
+                           ("releases", "Data set budget: releases so far"),
+                           ("store", "Budget ledger"), ("release_id", "Release id")):
+            text = _scalar(ledger.get(key))
+            if text is not None:
+                rows.append((label, text))
     budget = privacy.get("budget")
     if isinstance(budget, Mapping):
         for key, value in budget.items():
@@ -124,7 +135,7 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
     ]
     shown = {"mode", "mechanism", "epsilon", "delta", "scale", "neighbours", "unit",
              "privacy_unit", "sensitivity", "budget", "budget_total", "budget_spent",
-             "budget_remaining", "epsilon_remaining"}
+             "budget_remaining", "epsilon_remaining", "ledger"}
     for key, value in privacy.items():
         text = _describe(value)
         if key not in shown and text:

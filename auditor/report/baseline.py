@@ -12,7 +12,7 @@ from .context import ReportContext
 from .errors import ReportError
 from .sections import _chart_block
 from .tables import grid_table
-from .text import esc, fmt_number, fmt_rate
+from .text import esc, fmt_count, fmt_number, fmt_rate
 
 __all__ = ["BASELINE_SCHEMA", "baseline_section", "check_baseline"]
 
@@ -24,8 +24,8 @@ STRATEGY_NAMES = {
     "output_constrained": "Output-constrained: fairness constraint on the decisions",
 }
 _SUMMARY_COLUMNS = (
-    ("demographic_parity_difference", "DP diff."),
     ("demographic_parity_ratio", "DP ratio"),
+    ("demographic_parity_difference", "DP diff."),
     ("equalized_odds_difference", "EO diff."),
     ("equal_opportunity_difference", "EOpp diff."),
 )
@@ -54,22 +54,37 @@ def _conclusion_text(conclusion: Any) -> str | None:
 
 
 def _strategy_table(ctx: ReportContext, strategies: list[Mapping[str, Any]]) -> Flowable:
-    header = ["Strategy", "Features used", "Accuracy", *(label for _, label in _SUMMARY_COLUMNS)]
+    header = ["Strategy", "Inputs", "Accuracy", "Selection rate by group",
+              *(label for _, label in _SUMMARY_COLUMNS), "4/5 rule"]
     rows: list[list[Any]] = [[Paragraph(h, ctx.styles.head) for h in header]]
     for strategy in strategies:
         name = str(strategy.get("name", "?"))
+        label = strategy.get("label") or STRATEGY_NAMES.get(name, name)
+        description = strategy.get("description") or ""
         features = [str(f) for f in strategy.get("features") or []]
-        feature_text = f"{len(features)}: " + ", ".join(features) if features else "none"
+        dropped = [str(f) for f in strategy.get("dropped_features") or []]
+        inputs = f"{len(features)} features"
+        if dropped:
+            inputs += "; dropped: " + ", ".join(dropped)
+        rates = strategy.get("selection_rates") or {}
+        rate_text = "<br/>".join(f"{esc(group)}: {fmt_rate(rate)}" for group, rate in rates.items())
         summary = strategy.get("summary") or {}
+        meets = strategy.get("meets_four_fifths")
+        meets_text = "n/a" if meets is None else (
+            '<font color="#1d6b2f"><b>met</b></font>' if meets
+            else '<font color="#a61b1b"><b>not met</b></font>')
         rows.append([
-            Paragraph(f"<b>{esc(name)}</b><br/>{esc(STRATEGY_NAMES.get(name, ''))}",
+            Paragraph(f"<b>{esc(label)}</b> <font size=\"6.5\" color=\"#555555\">({esc(name)})"
+                      f"</font><br/><font size=\"6.5\">{esc(description)}</font>",
                       ctx.styles.cell),
-            Paragraph(esc(feature_text), ctx.styles.cell),
+            Paragraph(esc(inputs), ctx.styles.cell),
             Paragraph(fmt_rate(strategy.get("accuracy")), ctx.styles.cell),
+            Paragraph(rate_text or "n/a", ctx.styles.cell),
             *(Paragraph(fmt_number(summary.get(key)), ctx.styles.cell)
               for key, _ in _SUMMARY_COLUMNS),
+            Paragraph(meets_text, ctx.styles.cell),
         ])
-    return grid_table(rows, widths=[22, 30, 10, 9, 9, 9, 11], frame_width=ctx.frame_width)
+    return grid_table(rows, widths=[27, 15, 9, 14, 7, 7, 7, 7, 8], frame_width=ctx.frame_width)
 
 
 def _proxy_table(ctx: ReportContext, proxies: list[Mapping[str, Any]]) -> Flowable:
@@ -85,22 +100,36 @@ def _proxy_table(ctx: ReportContext, proxies: list[Mapping[str, Any]]) -> Flowab
 
 
 def baseline_section(ctx: ReportContext, baseline: Mapping[str, Any], *,
-                     page_break: bool = True) -> list[Flowable]:
-    """The study: comparison table, trade-off chart (when available), proxies, conclusion."""
+                     standalone: bool = False) -> list[Flowable]:
+    """The study: comparison table, trade-off chart (when available), proxies, conclusion.
+
+    In an audit report it is a chapter (new page, H1); ``standalone`` leaves both to the caller.
+    """
     check_baseline(baseline)
     protected = esc(baseline.get("protected", "the protected attribute"))
-    flow: list[Flowable] = [PageBreak()] if page_break else []
+    flow: list[Flowable] = [] if standalone else [PageBreak(),
+                                                  ctx.heading("Input restriction study")]
     flow += [
-        ctx.heading("Input restriction study"),
         ctx.p(f"Does removing <b>{protected}</b> from the model's inputs make its outputs fair? "
               "The same model was trained with different input rules and each one's decisions "
               "were audited with the same measures as the rest of this report. Restricting "
               "inputs is compared with constraining outputs directly."),
     ]
-    target = baseline.get("target")
-    if target:
-        flow.append(ctx.p(f"Target: <b>{esc(target)}</b>. Protected attribute: <b>{protected}"
-                          "</b>."))
+    facts = []
+    if baseline.get("target"):
+        positive = baseline.get("positive_label")
+        facts.append(f"Target: <b>{esc(baseline['target'])}</b>"
+                     + (f" (positive: {esc(positive)})" if positive is not None else ""))
+    dataset = baseline.get("dataset") if isinstance(baseline.get("dataset"), Mapping) else {}
+    if dataset.get("source"):
+        facts.append(f"data: {esc(dataset['source'])}")
+    if dataset.get("test_rows") is not None:
+        facts.append(f"audited on {fmt_count(dataset['test_rows'], private=False)} held-out rows")
+    model = baseline.get("model") if isinstance(baseline.get("model"), Mapping) else {}
+    if model.get("estimator"):
+        facts.append(f"model: {esc(model['estimator'])}")
+    if facts:
+        flow.append(ctx.p("; ".join(facts) + "."))
     strategies = [s for s in baseline.get("strategies") or [] if isinstance(s, Mapping)]
     flow += [ctx.heading("Strategies compared", 2), _strategy_table(ctx, strategies),
              Paragraph("Accuracy on held-out rows; DP = demographic parity (selection rates), "
@@ -121,7 +150,23 @@ def baseline_section(ctx: ReportContext, baseline: Mapping[str, Any], *,
             "does not remove the information when other features carry it."))
     if proxies:
         flow += [_proxy_table(ctx, proxies), Spacer(1, 6)]
+    analysis = baseline.get("proxy_analysis")
+    if isinstance(analysis, Mapping) and analysis.get("rule"):
+        flow.append(ctx.p(f"Proxy rule: {esc(analysis['rule'])}."
+                          + (f" Without the dropped proxies the remaining features predict "
+                             f"{protected} with AUC {fmt_number(analysis['auc_without_proxies'])}."
+                             if analysis.get("auc_without_proxies") is not None else "")))
+    constraint = baseline.get("constraint")
+    if isinstance(constraint, Mapping) and constraint.get("method"):
+        flow.append(ctx.p(
+            f"Output constraint: {esc(constraint['method'])}"
+            + (f" ({esc(constraint['library'])})" if constraint.get("library") else "")
+            + (f", constraint {esc(constraint['constraint'])}" if constraint.get("constraint")
+               else "")
+            + (f"; it needs {protected} when deciding." if constraint.get(
+                "needs_protected_at_prediction") else ".")))
     conclusion = _conclusion_text(baseline.get("conclusion"))
     if conclusion:
-        flow += [ctx.heading("Conclusion", 2), ctx.plain(conclusion)]
+        flow.append(ctx.heading("Conclusion", 2))
+        flow += [ctx.plain(line) for line in conclusion.splitlines() if line.strip()]
     return flow

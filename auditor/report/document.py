@@ -127,11 +127,13 @@ class AuditDocTemplate(BaseDocTemplate):
         self._section = ""
         self._page_section: str | None = None
         self._heading_count = 0
+        self._outline_level = -1
 
     def beforeDocument(self) -> None:  # noqa: N802 - ReportLab's hook
         self._section = ""
         self._page_section = None
         self._heading_count = 0
+        self._outline_level = -1
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook
         """Register H1/H2 headings in the table of contents and the PDF outline."""
@@ -144,7 +146,10 @@ class AuditDocTemplate(BaseDocTemplate):
         self._heading_count += 1
         key = f"h{self._heading_count}"
         self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+        # The outline cannot skip a level (a study without an H1 starts at H2).
+        outline_level = min(level, self._outline_level + 1)
+        self._outline_level = outline_level
+        self.canv.addOutlineEntry(text, key, level=outline_level, closed=outline_level > 0)
         self.notify("TOCEntry", (level, _escape_toc(text), self.page, key))
         if level == 0:
             self._section = text

@@ -10,6 +10,8 @@ in a chart is also printed in a table next to it, so no number is only inside a 
 from __future__ import annotations
 
 import io
+import json
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -19,7 +21,7 @@ from reportlab.platypus import Image
 
 from .fonts import font_directory
 
-__all__ = ["CHART_SCALE", "chart_image", "chart_png"]
+__all__ = ["CHART_SCALE", "chart_image", "chart_png", "clear_chart_cache"]
 
 CHART_SCALE = 2
 _PX_TO_PT = 0.75  # a Vega pixel is a CSS pixel: 1/96 in = 0.75 pt
@@ -35,10 +37,21 @@ def _register_chart_fonts() -> None:
 
 def chart_png(chart: alt.TopLevelMixin | dict[str, Any], *, scale: int = CHART_SCALE) -> bytes:
     """PNG bytes of an Altair chart (or a Vega-Lite dict), drawn in DejaVu Sans."""
-    _register_chart_fonts()
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     spec = {**spec, "config": {**spec.get("config", {}), "font": "DejaVu Sans"}}
-    return vl_convert.vegalite_to_png(spec, scale=scale)
+    return _render(json.dumps(spec, sort_keys=True, default=str), scale)
+
+
+@lru_cache(maxsize=64)
+def _render(spec_json: str, scale: int) -> bytes:
+    # Cached by spec: the dashboard's download button rebuilds the same report repeatedly.
+    _register_chart_fonts()
+    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=scale)
+
+
+def clear_chart_cache() -> None:
+    """Forget rendered charts (tests use it to render from scratch)."""
+    _render.cache_clear()
 
 
 def chart_image(

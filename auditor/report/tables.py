@@ -106,7 +106,7 @@ def group_rate_table(
     min_group_size: int,
 ) -> LongTable:
     """n and the headline rates with 95% intervals, one row per group."""
-    n_head = "n (noisy)" if private else "n"
+    n_head = "n<br/>(noisy)" if private else "n"
     header = [Paragraph("Group", styles.head), Paragraph(n_head, styles.head)]
     header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in GROUP_TABLE_METRICS]
     header.append(Paragraph("Flags", styles.head))
@@ -167,7 +167,7 @@ def intersection_table(
 ) -> LongTable:
     """Intersection groups; small or empty cells print 'suppressed (n < 30)' instead of rates."""
     metrics = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
-    n_head = "n (noisy)" if private else "n"
+    n_head = "n<br/>(noisy)" if private else "n"
     header = [Paragraph(esc(" × ".join(breakdown["by"])), styles.head),
               Paragraph(n_head, styles.head)]
     header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in metrics]
