@@ -349,15 +349,18 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
         ("prediction", mapping.prediction, prediction_count),
     ):
         if name is not None and count > 2:
+            # Distinct texts are not distinct classes: '1' and '1.0', 'Yes' and 'yes' agree.
+            # binary_coding raises the error if they make more than two classes.
             values = source.sql(
                 f"SELECT DISTINCT nullif(trim(CAST({quote_identifier(name)} AS VARCHAR)), '') AS v "
                 f"FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS}) WHERE v IS NOT NULL "
-                "ORDER BY v LIMIT 6"
+                "ORDER BY v LIMIT 1001"
             )
-            shown = ", ".join(repr(v[0]) for v in values[:5]) + (", …" if len(values) > 5 else "")
-            raise InputError(
-                f"{role} column '{name}' has {count} classes ({shown}); the audit needs a binary "
-                f"outcome: map it to two classes (e.g. positive vs rest) or choose another column"
+            binary_coding(
+                [v[0] for v in values],
+                positive_label=mapping.positive_label,
+                column=name,
+                role=role,
             )
     estimate = math.prod(max(c, 1) for c in group_counts) * 4
     if mapping.score is not None:

@@ -142,12 +142,12 @@ class Source:
     def _fetch(self, query: str, params: Sequence[Any] | None, fetch: Callable) -> Any:
         # Relations are lazy: a bad row deep in a file fails here, at execution, so errors are
         # translated here too (and a CSV view may be rebuilt once with safer reader options).
-        for attempt in range(3):
+        for attempt in range(4):
             try:
                 relation = self._run(query, params)
                 return fetch(relation) if relation is not None else []
             except duckdb.Error as error:
-                if attempt < 2 and self._recover is not None and self._recover(error):
+                if attempt < 3 and self._recover is not None and self._recover(error):
                     continue
                 raise InputError(f"{self.description}: {_duckdb_message(error)}") from None
 
@@ -356,8 +356,8 @@ def _open_path(
     if is_gzip:
         check_gzip_inflation(path)
     fmt = file_format or _detect_format(path, head)
-    encoding = None
     literal = quote_literal(str(path))
+    csv_options = None
     if fmt == "parquet":
         reader = f"read_parquet({literal})"
     elif fmt == "jsonl":
@@ -368,27 +368,26 @@ def _open_path(
                 f"file '{path.name}' is not a text table (it holds binary data): "
                 "upload a CSV, Parquet or JSON-lines file"
             )
-        encoding = _detect_encoding(head)
-        reader = _csv_reader(literal, encoding)
+        csv_options = _CsvOptions(encoding=_detect_encoding(head))
+        reader = _csv_reader(literal, csv_options)
     else:
         raise InputError(f"unknown file format '{fmt}': use csv, parquet or jsonl")
 
-    run = _connection_runner(connection)
-    try:
+    def create_view(reader: str) -> tuple[str, ...]:
         connection.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}")
-        columns = tuple(connection.sql(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0").columns)
-    except duckdb.Error as error:
-        if fmt == "csv" and encoding == "utf-8" and "unicode" in str(error).lower():
-            encoding = "latin-1"
-            reader = _csv_reader(literal, encoding)
-            try:
-                connection.execute(
-                    f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}"
-                )
-                columns = tuple(connection.sql(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0").columns)
-            except duckdb.Error as retry_error:
-                raise InputError(f"{path.name}: {_duckdb_message(retry_error)}") from None
-        else:
+        return tuple(connection.sql(f"SELECT * FROM {SOURCE_VIEW} LIMIT 0").columns)
+
+    for attempt in range(4):
+        try:
+            columns = create_view(reader)
+            if fmt == "jsonl":
+                reader = _json_as_text(connection, reader)
+                columns = create_view(reader)
+            break
+        except duckdb.Error as error:
+            if attempt < 3 and csv_options is not None and csv_options.relax(error):
+                reader = _csv_reader(literal, csv_options)
+                continue
             raise InputError(f"{path.name}: {_duckdb_message(error)}") from None
 
     def fingerprint() -> Fingerprint:
@@ -404,31 +403,65 @@ def _open_path(
         format=fmt,
         columns=columns,
         path=path,
-        encoding=encoding,
-        _run=run,
+        encoding=csv_options.encoding if csv_options else None,
+        _run=_connection_runner(connection),
         _fingerprint=fingerprint,
-        duplicated=_duplicated_header_names(head, columns, encoding) if fmt == "csv" else (),
+        duplicated=(
+            _duplicated_header_names(head, columns, csv_options.encoding) if csv_options else ()
+        ),
     )
-    if fmt == "csv":
-        options = {"parallel": True}
+    if csv_options is not None:
 
         def recover(error: duckdb.Error) -> bool:
-            # Problems that show only past the sniffed start of a CSV: DuckDB's parallel
-            # scanner cannot pad short rows once a quoted field holds a line break (read it
-            # again single-threaded), and a Latin-1 byte late in a "UTF-8" file.
-            text = str(error).lower()
-            if "parallel" in text and options["parallel"]:
-                options["parallel"] = False
-            elif "unicode" in text and source.encoding == "utf-8":
-                source.encoding = "latin-1"
-            else:
+            # Problems that show only past the sniffed start of a CSV, found while scanning.
+            if not csv_options.relax(error):
                 return False
-            reader = _csv_reader(literal, source.encoding, parallel=options["parallel"])
-            connection.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}")
+            source.encoding = csv_options.encoding
+            create_view(_csv_reader(literal, csv_options))
             return True
 
         source._recover = recover
     return source
+
+
+@dataclass
+class _CsvOptions:
+    """How DuckDB reads a CSV; :meth:`relax` loosens them after a read error."""
+
+    encoding: str
+    parallel: bool = True
+    strict: bool = True
+
+    def relax(self, error: duckdb.Error) -> bool:
+        """Adjust for ``error`` and return True if reading again may succeed."""
+        text = str(error).lower()
+        if "parallel" in text and self.parallel:
+            # The parallel scanner cannot pad short rows once a quoted field holds a line
+            # break: read single-threaded.
+            self.parallel = False
+        elif "unicode" in text and self.encoding == "utf-8":
+            # A Latin-1 byte the sniffed prefix did not show.
+            self.encoding = "latin-1"
+        elif "strict_mode" in text and self.strict:
+            # A row with more fields than the header (or a stray quote) later in the file.
+            self.strict = False
+        else:
+            return False
+        return True
+
+
+def _json_as_text(connection: duckdb.DuckDBPyConnection, reader: str) -> str:
+    """JSON keys whose values mix types come back as JSON text (``'"0"'``): unwrap them."""
+    relation = connection.sql(f"SELECT * FROM {reader} LIMIT 0")
+    mixed = [name for name, kind in zip(relation.columns, relation.types, strict=True)
+             if str(kind) == "JSON"]
+    if not mixed:
+        return reader
+    unwrap = ", ".join(
+        f"json_extract_string({quote_identifier(name)}, '$') AS {quote_identifier(name)}"
+        for name in mixed
+    )
+    return f"(SELECT * REPLACE ({unwrap}) FROM {reader})"
 
 
 def _duplicated_header_names(head: bytes, columns: Sequence[str], encoding: str) -> tuple[str, ...]:
@@ -449,18 +482,27 @@ def _duplicated_header_names(head: bytes, columns: Sequence[str], encoding: str)
     return tuple(sorted(found))
 
 
-def _csv_reader(literal: str, encoding: str, *, parallel: bool = True) -> str:
+def _csv_reader(literal: str, options: _CsvOptions) -> str:
     # Every column is read as text: labels, predictions and groups are normalised from their
     # text form, scores are cast explicitly, and a late odd value cannot break type sniffing.
-    # Quoting is RFC 4180 ("" inside a quoted field): with strict_mode off DuckDB's sniffer
-    # otherwise misses the doubled-quote escape and splits `"=F(""a"",""b"")"` at its comma.
-    return (
-        f"read_csv({literal}, all_varchar = true, header = true, "
-        f"encoding = {quote_literal(encoding)}, strict_mode = false, "
-        "quote = '\"', escape = '\"', null_padding = true"
-        + ("" if parallel else ", parallel = false")
-        + ")"
-    )
+    # Quoting is pinned to RFC 4180 ("" inside "…"): sniffed from the first rows only, a
+    # quoted field further down would otherwise be split at its delimiter or line break.
+    # Strict mode stays on at first: without it DuckDB's sniffer can pick `;` over `,` when
+    # values hold semicolons. Lenient reading is a fallback for rows with extra fields.
+    parts = [
+        literal,
+        "all_varchar = true",
+        "header = true",
+        f"encoding = {quote_literal(options.encoding)}",
+        "quote = '\"'",
+        "escape = '\"'",
+        "null_padding = true",
+    ]
+    if not options.strict:
+        parts.append("strict_mode = false")
+    if not options.parallel:
+        parts.append("parallel = false")
+    return f"read_csv({', '.join(parts)})"
 
 
 def describe_columns(source: Source) -> dict[str, str]:
