@@ -266,6 +266,11 @@ def audit(
         )
     elif mechanism is not None or delta is not None:
         raise InputError("--delta and --mechanism need --epsilon E: give the privacy budget to spend")
+    elif privacy_budget is not None or categories is not None:
+        raise InputError(
+            "--privacy-budget and --categories apply to private audits: add --epsilon E, "
+            "or leave them out for an exact audit"
+        )
 
     report(0.92, "Computing metrics")
     overall, breakdowns, verdicts = evaluate_cube(
