@@ -39,6 +39,7 @@ __all__ = [
     "breakdown_for",
     "budget_table",
     "checks_table",
+    "comparison_sentences",
     "default_store_path",
     "exact_vs_private",
     "format_ratio",
@@ -659,12 +660,12 @@ def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
         }
         for r in releases
     ]
-    total = "not set" if state.total is None else f"{state.total:g}"
-    remaining = "unlimited" if state.remaining is None else f"{state.remaining:g}"
+    total = "not declared yet (set with the first release)" if state.total is None else f"{state.total:g}"
+    remaining = "" if state.remaining is None else f", remaining {state.remaining:g}"
     rows.append(
         {
             "when (UTC)": "TOTAL",
-            "mechanism": f"budget {total}, remaining {remaining}",
+            "mechanism": f"budget {total}{remaining}",
             "ε spent": f"{state.spent_epsilon:g}",
             "δ spent": f"{state.spent_delta:g}",
         }
@@ -716,3 +717,32 @@ def baseline_table(study: Mapping[str, Any]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def comparison_sentences(
+    breakdown: Mapping[str, Any], metric: str, *, vocabulary: Any = None
+) -> list[str]:
+    """Each group against the reference on ``metric`` in plain words (groups with enough data).
+
+    A difference the significance test does not support is marked as such, so a reader does
+    not take noise for a finding.
+    """
+    from .narrative import VOCABULARIES, describe_group_comparison
+
+    vocabulary = vocabulary or VOCABULARIES["generic"]
+    reference = next((g for g in breakdown["groups"] if g.get("is_reference")), None)
+    if reference is None:
+        return []
+    sentences = []
+    for group in breakdown["groups"]:
+        flags = group.get("flags", [])
+        if group is reference or "insufficient_data" in flags or "empty" in flags:
+            continue
+        sentence = describe_group_comparison(metric, group, reference, vocabulary=vocabulary)
+        if sentence is None:
+            continue
+        test = group.get("tests", {}).get(metric)
+        if test is not None and test.get("significant") is False:
+            sentence = sentence[:-1] + " — within what chance alone could produce (not significant)."
+        sentences.append(sentence)
+    return sentences

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -21,16 +23,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
+
+
+def _upload(page) -> None:
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(COMPAS))
+    page.get_by_text("Column roles").wait_for(timeout=60_000)
+
+
+def _release(page) -> None:
+    page.get_by_role("button", name="Release with ε = 1 (spends ε from the budget)").click()
+    page.get_by_text("Exact vs private").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Compute the cost of ε (takes a few seconds)").click()
+    page.get_by_text("exact (no noise)").wait_for(timeout=120_000)
+
+
+def _study(page) -> None:
+    page.get_by_role("button", name="Run the study on the Adult data").click()
+    page.get_by_text("Output-constrained").first.wait_for(timeout=180_000)
+
+
+def _save(page) -> None:
+    page.get_by_role("button", name="Save this audit to the history").click()
+    page.get_by_text("Saved as").wait_for(timeout=30_000)
+
+
+# (file name, sidebar link, what to do on the page before the screenshot)
 PAGES = [
-    ("home", "", None),
-    ("upload", "upload", None),
-    ("disparities", "disparities", "Groups by"),
-    ("intersections", "intersections", "Groups by"),
-    ("scores", "scores", "ROC and calibration"),
-    ("privacy", "privacy", None),
-    ("baseline", "baseline", None),
-    ("report", "report", None),
-    ("history", "history", None),
+    ("home", "Home", None),
+    ("upload", "Upload & map", _upload),
+    ("disparities", "Disparities", None),
+    ("intersections", "Intersections", None),
+    ("scores", "Scores", None),
+    ("privacy", "Privacy", _release),
+    ("baseline", "Input vs output", _study),
+    ("report", "Report", _save),
+    ("history", "History", None),
 ]
 
 
@@ -111,21 +140,25 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = start_streamlit(port, env={"AUDITOR_SAMPLE": args.sample})
+    store = tempfile.mkdtemp(prefix="auditor-screenshots-")
+    server = start_streamlit(port, env={"AUDITOR_SAMPLE": args.sample,
+                                        "AUDITOR_STORE": os.path.join(store, "audits.duckdb")})
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/")
             wait_idle(page)
-            for name, path, marker in PAGES:
+            # One browser session throughout (a new page load would be a new, empty session):
+            # move between pages with the sidebar.
+            for name, link, action in PAGES:
+                page.locator("[data-testid='stSidebarNav']").get_by_text(link, exact=True).click()
+                wait_idle(page)
+                if action is not None:
+                    action(page)
+                    wait_idle(page)
                 if args.only and name not in args.only:
                     continue
-                page.goto(f"http://127.0.0.1:{port}/{path}")
-                wait_idle(page)
-                if marker:
-                    page.get_by_text(marker).first.wait_for(timeout=30_000)
-                    wait_idle(page)
                 data = compress_png(full_page_png(page))
                 (out / f"{name}.png").write_bytes(data)
                 print(f"{name}.png: {len(data) / 1024:.0f} KB")
@@ -133,6 +166,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(store, ignore_errors=True)
     return 0
 
 

@@ -33,13 +33,13 @@ if study is None:
             bar.empty()
             st.error(f"The study could not run: {error}")
             st.stop()
-        bar.empty()
+        st.rerun()
     else:
         st.stop()
 
 st.markdown(study.get("conclusion", "").replace("\n", "\n\n"))
 st.altair_chart(charts.sized_for_page(charts.baseline_tradeoff_chart(study), layout="square"),
-                key="baseline_chart")
+                theme=None, key="baseline_chart")
 st.table(baseline_table(study).set_index("model"))
 proxies = study.get("proxies") or []
 if proxies:

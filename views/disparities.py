@@ -7,13 +7,13 @@ from auditor import charts
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import (
     METRIC_NAMES,
-    describe_group_comparison,
     largest_disparities,
     verdict_sentence,
 )
 from auditor.session import (
     breakdown_for,
     checks_table,
+    comparison_sentences,
     group_table,
     policy_from_text,
     reference_options,
@@ -49,14 +49,8 @@ if reference != current_reference:
 breakdown = breakdown_for(document, attribute)
 vocabulary = _state.vocabulary()
 
-# Plain-language findings for the chosen metric, then the biggest disparities overall.
-reference_group = next(g for g in breakdown["groups"] if g.get("is_reference"))
-sentences = [
-    describe_group_comparison(metric, group, reference_group, vocabulary=vocabulary)
-    for group in breakdown["groups"]
-    if not group.get("is_reference") and "insufficient_data" not in group.get("flags", [])
-]
-sentences = [s for s in sentences if s]
+# Plain-language findings for the chosen metric.
+sentences = comparison_sentences(breakdown, metric, vocabulary=vocabulary)
 if sentences:
     st.markdown("\n".join(f"- {s}" for s in sentences))
 else:

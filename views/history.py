@@ -1,6 +1,7 @@
 """History: past audits of the data sets loaded in this session, reopenable."""
 
 import json
+from pathlib import Path
 
 import streamlit as st
 
@@ -44,7 +45,8 @@ except auditor.AuditorError as error:
     st.error(f"The audit could not be opened: {error}")
     st.stop()
 
-st.subheader(f"Audit {audit_id[:8]} of {document['dataset'].get('source', 'data')}")
+source_name = Path(str(document["dataset"].get("source") or "data")).name
+st.subheader(f"Audit {audit_id[:8]} of {source_name} ({document.get('created_at', '')[:19]})")
 st.markdown(verdict_sentence(document))
 attributes = document["columns"]["protected"]
 attribute = st.selectbox("Protected attribute", attributes, key="history_attribute")

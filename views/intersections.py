@@ -48,4 +48,6 @@ if findings:
     st.markdown("\n".join(f"- {f.sentence}" for f in findings))
 
 st.subheader(f"Groups by {chosen}")
+st.caption("Ratios compare each cell with the reference cell "
+           f"({' × '.join(breakdown['reference'].values())}, {breakdown.get('reference_rule', 'largest group')}).")
 st.table(group_table(breakdown, [metric], private=view.is_private).set_index("group"))

@@ -40,9 +40,13 @@ with right:
         st.markdown("A report a regulator can file: summary, verdicts, per-group tables with "
                     "intervals, charts and methodology.")
         vocabulary = _state.dataset().get("vocabulary", "generic")
+        study = _state.baseline_document()
+        include = study is not None and st.checkbox(
+            "Include the input-vs-output study", value=True, key="report_include_study")
         st.download_button(
             "Download the audit PDF",
-            lambda: audit_pdf_bytes(document, vocabulary=vocabulary),
+            lambda: audit_pdf_bytes(document, vocabulary=vocabulary,
+                                    baseline=study if include else None),
             file_name=f"{stem}.pdf", mime="application/pdf", key="download_pdf",
             icon=":material/picture_as_pdf:",
         )

@@ -22,7 +22,7 @@ left, right = st.columns([2, 1])
 attribute = right.selectbox("Protected attribute", list(base.mapping.protected), key="score_attribute")
 st.session_state.setdefault("threshold", current)
 threshold = left.slider(f"Threshold: {base.mapping.score} ≥ threshold is predicted positive",
-                        min_value=low, max_value=high, step=step, key="threshold")
+                        min_value=low, max_value=high, step=step, key="threshold", format="%g")
 
 view = threshold_view(base, threshold, reference=_state.references(), policy=_state.policy())
 document = view.to_dict()
@@ -44,5 +44,7 @@ with one:
 with two:
     st.altair_chart(charts.sized_for_page(charts.calibration_chart(full["scores"][attribute]),
                                           layout="square"), key="calibration_chart")
-    st.caption("A well-calibrated score has the same observed rate at the same score in every "
+    st.caption("Groups flagged 'insufficient data' on the Disparities page have jagged lines: "
+               "too few people per score bin to read. "
+               "A well-calibrated score has the same observed rate at the same score in every "
                "group; lines that part mean the score means different things for different groups.")
