@@ -70,10 +70,11 @@ VOCABULARIES: dict[str, Vocabulary] = {
 
 
 def format_rate(value: float | None) -> str:
-    """0.4233 → '42.3%'; ``None`` → 'n/a'."""
+    """0.4233 → '42.3%'; ``None`` → 'n/a'. Shown clamped to [0, 1]: a rate computed from
+    noisy (DP) counts can fall outside it, and is only clamped for display."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
-    return f"{100 * value:.1f}%"
+    return f"{100 * min(max(value, 0.0), 1.0):.1f}%"
 
 
 def _group_name(key: Mapping[str, str]) -> str:
@@ -170,6 +171,11 @@ def largest_disparities(
             for metric in metrics:
                 ratio = group.get("ratio_to_reference", {}).get(metric)
                 if ratio is None or ratio <= 0:
+                    continue
+                # DP: a rate whose interval is too wide to say anything is no finding
+                if metric in (group.get("not_estimable") or ()) or metric in (
+                    reference.get("not_estimable") or ()
+                ):
                     continue
                 sentence = describe_group_comparison(metric, group, reference, vocabulary=vocabulary)
                 if sentence is None:

@@ -102,6 +102,20 @@ def test_dp_report_has_a_privacy_statement(dp_document, dp_text):
     assert "Wilson" not in text.split("Intervals and tests", 1)[1].split("Output specification")[0]
 
 
+def test_rates_too_noisy_to_say_anything_are_not_printed(dp_document, dp_text):
+    hidden = [g for b in dp_document["breakdowns"] for g in b["groups"] if g.get("not_estimable")]
+    assert hidden  # at this tiny ε some rates are not estimable
+    assert "not estimable at this ε" in re.sub(r"\s+", " ", dp_text)
+
+
+def test_noisy_rates_outside_0_1_are_shown_clamped(dp_document, dp_text):
+    rates = [v for b in dp_document["breakdowns"] for g in b["groups"]
+             for v in g["metrics"].values() if v is not None]
+    assert min(rates) < 0 or max(rates) > 1  # noise pushed some rate out of [0, 1]
+    assert not re.search(r"-\d+(\.\d)?%", dp_text)
+    assert not re.search(r"\b(1\d\d|[2-9]\d\d)\.\d%", dp_text)
+
+
 def test_budget_from_the_ledger_is_reported(dp_document):
     document = {**dp_document, "privacy": {**dp_document["privacy"], "ledger": {
         "store": "audits.duckdb", "release_id": 4, "total_epsilon": 3.0,

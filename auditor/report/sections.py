@@ -7,6 +7,7 @@ never the data set's exact row counts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -35,7 +36,7 @@ from .tables import (
     is_suppressed,
     ratio_table,
 )
-from .text import esc, fmt_count, fmt_number, fmt_rate, group_name, is_defined
+from .text import clamp, esc, fmt_count, fmt_number, fmt_rate, group_name, is_defined
 
 __all__ = [
     "attribute_sections",
@@ -260,8 +261,11 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
 def _summary_table(ctx: ReportContext, breakdown: Mapping[str, Any]) -> Flowable:
     summary = breakdown.get("summary") or {}
     keys = [k for k in SUMMARY_DEFINITIONS if k in summary] or list(summary)
+    values = [summary.get(k) for k in keys]
+    if ctx.private:  # noisy rates can leave [0, 1]; every summary lies in it: clamp for display
+        values = [_shown(v, 1.0) for v in values]
     rows = [[Paragraph(esc(_SUMMARY_SHORT.get(k, k)), ctx.styles.head) for k in keys],
-            [Paragraph(fmt_number(summary.get(k)), ctx.styles.cell) for k in keys]]
+            [Paragraph(fmt_number(v), ctx.styles.cell) for v in values]]
     return grid_table(rows, widths=[1] * len(keys), frame_width=ctx.frame_width)
 
 
@@ -286,7 +290,29 @@ def _has_values(breakdown: Mapping[str, Any], metric: str, field: str = "metrics
                if field == "metrics" or not g.get("is_reference"))
 
 
+def _shown(value: Any, high: float) -> Any:
+    if isinstance(value, list | tuple):
+        return [_shown(v, high) for v in value]
+    return clamp(float(value), 0.0, high) if is_defined(value) else None
+
+
+def for_display(breakdown: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy for the charts: DP 'not estimable' rates undefined (left out), noisy rates
+    clamped to [0, 1] and ratios to ≥ 0. Exact documents pass through unchanged in value."""
+    groups = []
+    for group in breakdown.get("groups", []):
+        hidden = set(group.get("not_estimable") or ())
+        shown = dict(group)
+        for field, high in (("metrics", 1.0), ("intervals", 1.0),
+                            ("ratio_to_reference", math.inf), ("ratio_intervals", math.inf)):
+            shown[field] = {k: (None if k in hidden else _shown(v, high))
+                            for k, v in (group.get(field) or {}).items()}
+        groups.append(shown)
+    return {**breakdown, "groups": groups}
+
+
 def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[Flowable]:
+    breakdown = for_display(breakdown)
     flow: list[Flowable] = []
     for metric in ("selection_rate", "fpr"):
         name = narrative.METRIC_NAMES.get(metric, metric)
@@ -332,6 +358,18 @@ def _score_section(ctx: ReportContext, attribute: str) -> list[Flowable]:
     return flow
 
 
+def _other_level_note(ctx: ReportContext) -> list[Flowable]:
+    """DP partition selection pools rare values into one group: say what it is."""
+    domain = (ctx.document.get("privacy") or {}).get("group_domain") or {}
+    other = domain.get("other_level") if isinstance(domain, Mapping) else None
+    if not ctx.private or not other:
+        return []
+    return [ctx.p(f"“{esc(other)}” pools every value of an attribute that was not selected "
+                  "for release (DP partition selection: its noisy count fell below the "
+                  "threshold, or it was not declared); which values it holds is not published. "
+                  "Rates below are computed from noisy counts and shown clamped to 0–100%.")]
+
+
 def attribute_sections(ctx: ReportContext) -> list[Flowable]:
     singles = [b for b in ctx.document.get("breakdowns", []) if len(b.get("by", [])) == 1]
     if not singles:
@@ -341,6 +379,7 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
         "For each protected attribute: each group's size, its selection rate and error rates "
         "with 95% intervals, and its ratio to the reference group. “n/a” marks a rate whose "
         "denominator is zero (undefined, never 0)."))
+    flow += _other_level_note(ctx)
     for index, breakdown in enumerate(singles):
         attribute = breakdown["by"][0]
         if index:
@@ -401,6 +440,7 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                       "tiny cells can dominate them.", ctx.styles.caption),
         ]
         if ctx.charts and len(breakdown["by"]) == 2:
+            breakdown = for_display(breakdown)
             for metric in ("selection_rate", "fpr"):
                 visible = [g for g in breakdown.get("groups", []) if not is_suppressed(g)]
                 if not any(is_defined((g.get("metrics") or {}).get(metric)) for g in visible):

@@ -19,6 +19,7 @@ from .text import esc, fmt_count, fmt_interval, fmt_rate, fmt_ratio, group_name,
 
 __all__ = [
     "GROUP_TABLE_METRICS",
+    "NOT_ESTIMABLE",
     "flag_text",
     "grid_table",
     "group_rate_table",
@@ -35,7 +36,9 @@ _FLAG_TEXT = {
     "insufficient_data": "insufficient data (n < {min})",
     "no_actual_positives": "no actual positives: TPR, FNR undefined",
     "no_actual_negatives": "no actual negatives: FPR, TNR undefined",
+    "not_estimable": "some rates not estimable at this ε",
 }
+NOT_ESTIMABLE = "not estimable at this ε"
 
 
 def flag_text(flag: str, *, min_group_size: int) -> str:
@@ -81,7 +84,14 @@ def grid_table(
     return table
 
 
+def _not_estimable(group: Mapping[str, Any], metric: str) -> bool:
+    """DP mode: the interval is too wide to say anything about this rate."""
+    return metric in (group.get("not_estimable") or ())
+
+
 def _rate_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
+    if _not_estimable(group, metric):
+        return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     value = group.get("metrics", {}).get(metric)
     interval = fmt_interval(group.get("intervals", {}).get(metric))
     text = fmt_rate(value)
@@ -126,6 +136,8 @@ def group_rate_table(
 def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
     if group.get("is_reference"):
         return Paragraph('<font color="#555555">1 (reference)</font>', styles.cell)
+    if _not_estimable(group, metric):
+        return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     ratio = group.get("ratio_to_reference", {}).get(metric)
     if not is_defined(ratio):
         return Paragraph("n/a", styles.cell)

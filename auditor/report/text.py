@@ -13,6 +13,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = [
+    "clamp",
     "esc",
     "fmt_count",
     "fmt_interval",
@@ -38,23 +39,28 @@ def is_defined(value: Any) -> bool:
         return False
 
 
+def clamp(value: float, low: float = 0.0, high: float = math.inf) -> float:
+    """For display only: a rate from noisy (DP) counts can fall outside [0, 1]."""
+    return min(max(value, low), high)
+
+
 def fmt_rate(value: Any) -> str:
-    """0.4233 → '42.3%'; undefined → 'n/a' (never 0)."""
-    return f"{100 * float(value):.1f}%" if is_defined(value) else "n/a"
+    """0.4233 → '42.3%'; undefined → 'n/a' (never 0); shown clamped to [0, 1]."""
+    return f"{100 * clamp(float(value), 0.0, 1.0):.1f}%" if is_defined(value) else "n/a"
 
 
 def fmt_interval(interval: Sequence[Any] | None, *, percent: bool = True) -> str:
-    """[0.399, 0.448] → '39.9–44.8'; missing → ''."""
+    """[0.399, 0.448] → '39.9–44.8'; missing → ''; shown clamped to [0, 1] (ratios: ≥ 0)."""
     if not interval or len(interval) != 2 or not all(is_defined(v) for v in interval):
         return ""
     low, high = (float(v) for v in interval)
     if percent:
-        return f"{100 * low:.1f}–{100 * high:.1f}"
-    return f"{low:.2f}–{high:.2f}"
+        return f"{100 * clamp(low, 0, 1):.1f}–{100 * clamp(high, 0, 1):.1f}"
+    return f"{clamp(low):.2f}–{clamp(high):.2f}"
 
 
 def fmt_ratio(value: Any) -> str:
-    return f"{float(value):.2f}" if is_defined(value) else "n/a"
+    return f"{clamp(float(value)):.2f}" if is_defined(value) else "n/a"
 
 
 def fmt_number(value: Any, digits: int = 3) -> str:
