@@ -119,7 +119,9 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(
         x="x:Q"
     )
-    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
+    # An explicit order: layers hold different subsets of groups, and sort=None would list the
+    # reference (which has no interval) last; keep the table's order instead.
+    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=frame["group"].tolist(), title=None))
     points = base.mark_point(filled=True, size=80).encode(
         x=alt.X("ratio:Q", title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
                 scale=alt.Scale(type="log", domain=domain, nice=False)),
@@ -304,9 +306,12 @@ def sized_for_page(
     ``"square"`` (continuous axes, as wide as the container, ``height`` px: ROC, calibration).
     """
     if layout == "rows":
-        return chart.properties(width="container", height=alt.Step(row_height))
-    if layout == "grid":
-        return chart.properties(width=alt.Step(column_width), height=alt.Step(row_height + 4))
-    if layout == "square":
-        return chart.properties(width="container", height=height)
-    raise ValueError(f"layout must be 'rows', 'grid' or 'square', not {layout!r}")
+        sized = chart.properties(width="container", height=alt.Step(row_height))
+    elif layout == "grid":
+        sized = chart.properties(width=alt.Step(column_width), height=alt.Step(row_height + 4))
+    elif layout == "square":
+        sized = chart.properties(width="container", height=height)
+    else:
+        raise ValueError(f"layout must be 'rows', 'grid' or 'square', not {layout!r}")
+    # Long titles (e.g. naming the reference group) wrap instead of being cut off with '…'.
+    return sized.configure_title(limit=0, fontSize=13)

@@ -123,7 +123,7 @@ def compress_png(data: bytes) -> bytes:
     from PIL import Image
 
     image = Image.open(io.BytesIO(data)).convert("RGB")
-    quantised = image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    quantised = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     quantised.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -77,6 +77,8 @@ with right:
 st.subheader("Summary")
 summary = summary_table(breakdown)
 st.table(summary.set_index("summary"))
+st.caption("Summaries span every group whose rate is defined, including groups flagged "
+           "'insufficient data', so a tiny group can dominate them; read them with the table above.")
 
 st.subheader("Verdicts against the output specification")
 st.markdown(verdict_sentence(document))
@@ -103,4 +105,6 @@ with st.expander("Edit the output specification (TOML)"):
 findings = largest_disparities(document, vocabulary=vocabulary, top=3)
 if findings:
     st.subheader("Largest disparities across all attributes")
-    st.markdown("\n".join(f"- {f.sentence}" for f in findings))
+    st.markdown("\n".join(
+        f"- {f.sentence}" + (" (not statistically significant)" if f.significant is False else "")
+        for f in findings))
