@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from .styles import ACCENT, MARGIN, PAGE
 __all__ = ["PdfMetadata", "build_pdf", "frame_size", "pdf_date"]
 
 _HEADER_GAP = 10
+_BUILD_LOCK = threading.Lock()
 _TOC_STYLES = {"H1": 0, "H2": 1}
 
 
@@ -197,10 +199,12 @@ def build_pdf(story: list[Flowable], *, meta: PdfMetadata) -> bytes:
     buffer = io.BytesIO()
     doc = AuditDocTemplate(buffer, meta=meta)
     # Plain Flate streams: ASCII85 on top makes the file 25% larger and encodes slowly in Python.
-    previous = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        doc.multiBuild([NextPageTemplate("body"), *story], canvasmaker=_canvas_class(meta))
-    finally:
-        rl_config.useA85 = previous
+    # rl_config is process-global, so builds (e.g. two dashboard sessions) take turns.
+    with _BUILD_LOCK:
+        previous = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            doc.multiBuild([NextPageTemplate("body"), *story], canvasmaker=_canvas_class(meta))
+        finally:
+            rl_config.useA85 = previous
     return buffer.getvalue()

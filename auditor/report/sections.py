@@ -384,25 +384,30 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
         attribute = breakdown["by"][0]
         if index:
             flow.append(CondPageBreak(ctx.frame_height * 0.35))
+        # KeepTogether: a table that fits on a page moves there with its heading; a longer one
+        # starts right away and splits (header row repeated).
         flow += [
-            ctx.heading(f"By {attribute}", 2),
-            ctx.p(f"Reference group: {_reference_text(breakdown)}. "
-                  f"{len(breakdown.get('groups', []))} groups."),
-            _summary_table(ctx, breakdown),
-            Spacer(1, 6),
-            ctx.heading("Rates by group", 3),
-            group_rate_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
-                             private=ctx.private, min_group_size=ctx.min_group_size),
-            Paragraph("Selection rate = share predicted positive; TPR/FPR/FNR = true positive, "
-                      "false positive, false negative rate; PPV = precision. Brackets: 95% "
-                      "interval.", ctx.styles.caption),
+            KeepTogether([
+                ctx.heading(f"By {attribute}", 2),
+                ctx.p(f"Reference group: {_reference_text(breakdown)}. "
+                      f"{len(breakdown.get('groups', []))} groups."),
+                _summary_table(ctx, breakdown),
+                Spacer(1, 6),
+                ctx.heading("Rates by group", 3),
+                Paragraph("Selection rate = share predicted positive; TPR/FPR/FNR = true "
+                          "positive, false positive, false negative rate; PPV = precision. "
+                          "Brackets: 95% interval.", ctx.styles.note),
+                group_rate_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
+                                 private=ctx.private, min_group_size=ctx.min_group_size),
+            ]),
             ctx.heading("Ratios to the reference group", 3),
-            ratio_table(breakdown, ctx.styles, frame_width=ctx.frame_width),
             Paragraph("Ratio of the group's rate to the reference group's, with 95% interval. "
                       + ("No significance tests in DP mode. " if ctx.private else
                          "† = difference statistically significant after Holm correction; ")
                       + "red = selection-rate ratio below 0.8 (four-fifths rule).",
-                      ctx.styles.caption),
+                      ctx.styles.note),
+            ratio_table(breakdown, ctx.styles, frame_width=ctx.frame_width),
+            Spacer(1, 8),
         ]
         if ctx.charts:
             flow += _attribute_charts(ctx, breakdown)
@@ -426,18 +431,21 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
         if index:
             flow.append(CondPageBreak(ctx.frame_height * 0.35))
         flow += [
-            ctx.heading(f"By {label}", 2),
-            ctx.p(f"Reference group: {_reference_text(breakdown)}. "
-                  f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."),
-            _summary_table(ctx, breakdown),
-            Spacer(1, 6),
-            intersection_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
-                               private=ctx.private, min_group_size=ctx.min_group_size),
-            Paragraph("Brackets: 95% interval. Selection ratio: the group's selection rate over "
-                      "the reference group's. “suppressed”: fewer than "
-                      f"{ctx.min_group_size} rows. The summary measures above are computed over "
-                      "every group whose rate is defined, suppressed cells included, so a few "
-                      "tiny cells can dominate them.", ctx.styles.caption),
+            KeepTogether([
+                ctx.heading(f"By {label}", 2),
+                ctx.p(f"Reference group: {_reference_text(breakdown)}. "
+                      f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."),
+                _summary_table(ctx, breakdown),
+                Spacer(1, 6),
+                Paragraph("The summary measures above are computed over every group whose rate "
+                          "is defined, suppressed cells included, so a few tiny cells can "
+                          "dominate them. Below, brackets: 95% interval; selection ratio: the "
+                          "group's selection rate over the reference group's; “suppressed”: "
+                          f"fewer than {ctx.min_group_size} rows.", ctx.styles.note),
+                intersection_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
+                                   private=ctx.private, min_group_size=ctx.min_group_size),
+            ]),
+            Spacer(1, 8),
         ]
         if ctx.charts and len(breakdown["by"]) == 2:
             breakdown = for_display(breakdown)

@@ -39,6 +39,7 @@ class Styles:
     cell_right: ParagraphStyle
     head: ParagraphStyle
     caption: ParagraphStyle
+    note: ParagraphStyle
     verdict: ParagraphStyle
     toc: tuple[ParagraphStyle, ...]
 
@@ -69,6 +70,8 @@ def make_styles() -> Styles:
         head=ParagraphStyle("Head", parent=cell, fontName=BOLD),
         caption=ParagraphStyle("Caption", parent=body, fontName=ITALIC, fontSize=8, leading=10,
                                textColor=colors.HexColor("#444444"), spaceAfter=8),
+        note=ParagraphStyle("Note", parent=body, fontName=ITALIC, fontSize=8, leading=10,
+                            textColor=colors.HexColor("#444444"), spaceAfter=3, keepWithNext=1),
         verdict=ParagraphStyle("Verdict", parent=body, fontName=BOLD, fontSize=11, leading=15,
                                borderPadding=6, borderWidth=0.8, borderColor=ACCENT,
                                backColor=colors.HexColor("#f3f6f9"), spaceBefore=6,
