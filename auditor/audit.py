@@ -76,14 +76,7 @@ def evaluate_cube(
 ) -> tuple[Any, tuple, Any]:
     """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``."""
     estimator = intervals or ExactIntervals()
-    significance = not cube.is_private
-    reference = dict(reference or {})
-    unknown = [name for name in reference if name not in cube.attributes]
-    if unknown:
-        raise InputError(
-            f"reference names {unknown}, which is not a protected attribute of this audit; "
-            f"protected attributes are {list(cube.attributes)}"
-        )
+    reference = _checked_reference(cube, reference)
     overall_keys, overall_counts = _groups_of(cube.counts(()), ())
     overall = compute_breakdown(
         overall_keys,
@@ -93,28 +86,63 @@ def evaluate_cube(
         intervals=_for_breakdown(estimator, ()),
         significance=False,
     ).groups[0]
-    breakdowns = []
-    for by in cube.breakdowns(intersections=intersections):
-        keys, counts = _groups_of(cube.counts(by), by)
-        breakdowns.append(
-            compute_breakdown(
-                keys,
-                counts,
-                by=by,
-                reference=reference,
-                min_group_size=min_group_size,
-                intervals=_for_breakdown(estimator, by),
-                significance=significance,
-            )
+    breakdowns = tuple(
+        _evaluate_breakdown(
+            cube, by, reference=reference, min_group_size=min_group_size, estimator=estimator
         )
-    breakdowns = tuple(breakdowns)
+        for by in cube.breakdowns(intersections=intersections)
+    )
     if cube.is_private:
         from .privacy import mark_not_estimable
 
         overall = mark_not_estimable(overall)
-        breakdowns = tuple(mark_not_estimable(b) for b in breakdowns)
     verdicts = evaluate_policy(policy, breakdowns) if policy is not None else None
     return overall, breakdowns, verdicts
+
+
+def _checked_reference(cube: CountCube, reference: Mapping[str, str] | None) -> dict[str, str]:
+    reference = dict(reference or {})
+    unknown = [name for name in reference if name not in cube.attributes]
+    if unknown:
+        raise InputError(
+            f"reference names {unknown}, which is not a protected attribute of this audit; "
+            f"protected attributes are {list(cube.attributes)}"
+        )
+    return reference
+
+
+def _reference_request(reference: Mapping[str, str], by: tuple[str, ...]) -> dict[str, str]:
+    """What a breakdown takes from the requested references: a value for each of its
+    attributes, or nothing (then its largest group is the reference) — as in
+    :func:`auditor.metrics.choose_reference`."""
+    if by and all(name in reference for name in by):
+        return {name: str(reference[name]) for name in by}
+    return {}
+
+
+def _evaluate_breakdown(
+    cube: CountCube,
+    by: tuple[str, ...],
+    *,
+    reference: Mapping[str, str],
+    min_group_size: int,
+    estimator: IntervalEstimator,
+):
+    keys, counts = _groups_of(cube.counts(by), by)
+    breakdown = compute_breakdown(
+        keys,
+        counts,
+        by=by,
+        reference=reference,
+        min_group_size=min_group_size,
+        intervals=_for_breakdown(estimator, by),
+        significance=not cube.is_private,
+    )
+    if cube.is_private:
+        from .privacy import mark_not_estimable
+
+        breakdown = mark_not_estimable(breakdown)
+    return breakdown
 
 
 def _for_breakdown(estimator: IntervalEstimator, by: tuple[str, ...]) -> IntervalEstimator:
@@ -144,6 +172,29 @@ def reaudit(
     resolved_policy = _resolve_policy(policy) if policy is not None else (
         result.policy.policy if result.policy is not None else None
     )
+    if options["min_group_size"] == result.options["min_group_size"]:
+        # Only breakdowns whose reference request changed are recomputed; a policy change
+        # recomputes none. (A breakdown's result depends on the cube, the minimum group size,
+        # the confidence and its reference request — nothing else.)
+        previous = result.options.get("reference") or {}
+        wanted = _checked_reference(result.cube, options.get("reference"))
+        estimator = _estimator_for(result.cube, confidence=options["confidence"])
+        breakdowns = tuple(
+            breakdown
+            if _reference_request(previous, breakdown.by) == _reference_request(wanted, breakdown.by)
+            else _evaluate_breakdown(
+                result.cube,
+                breakdown.by,
+                reference=wanted,
+                min_group_size=options["min_group_size"],
+                estimator=estimator,
+            )
+            for breakdown in result.breakdowns
+        )
+        verdicts = (
+            evaluate_policy(resolved_policy, breakdowns) if resolved_policy is not None else None
+        )
+        return replace(result, breakdowns=breakdowns, policy=verdicts, options=options)
     overall, breakdowns, verdicts = evaluate_cube(
         result.cube,
         reference=options.get("reference"),
