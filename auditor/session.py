@@ -41,6 +41,7 @@ __all__ = [
     "checks_table",
     "comparison_sentences",
     "default_store_path",
+    "evaluate_with_cube",
     "exact_vs_private",
     "format_ratio",
     "group_table",
@@ -423,17 +424,52 @@ def _implied_threshold(cells: pd.DataFrame) -> float:
     return float(positive.index.min()) if len(positive) else float(table.index.max())
 
 
+def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
+    """``result`` recomputed on another count cube (moved threshold, DP release) — no data read.
+
+    :func:`auditor.reaudit` keeps the cube and may reuse breakdowns, so a new cube goes through
+    :func:`auditor.evaluate_cube` instead, with the interval estimator that fits it.
+    """
+    from .audit import evaluate_cube, parse_reference
+    from .metrics import ExactIntervals
+
+    options = dict(result.options)
+    if reference is not None:
+        options["reference"] = parse_reference(reference)
+    confidence = options["confidence"]
+    estimator = (
+        cube.release.interval_estimator(confidence=confidence)
+        if cube.is_private
+        else ExactIntervals(confidence=confidence)
+    )
+    options["interval_method"] = estimator.method
+    if policy is None and result.policy is not None:
+        policy = result.policy.policy
+    overall, breakdowns, verdicts = evaluate_cube(
+        cube,
+        reference=options.get("reference"),
+        policy=policy,
+        min_group_size=options["min_group_size"],
+        intersections=options["intersections"],
+        intervals=estimator,
+    )
+    return dataclasses.replace(
+        result, cube=cube, overall=overall, breakdowns=breakdowns, policy=verdicts,
+        options=options, **changes,
+    )
+
+
 def threshold_view(result, threshold: float, *, reference=None, policy=None):
     """The audit with predictions re-derived as 'score ≥ threshold' — from the cube, no rescan."""
-    from .audit import reaudit
     from .scores import cube_at_threshold
 
-    moved = dataclasses.replace(
+    return evaluate_with_cube(
         result,
-        cube=cube_at_threshold(result.cube, threshold),
+        cube_at_threshold(result.cube, threshold),
+        reference=reference,
+        policy=policy,
         mapping=dataclasses.replace(result.mapping, threshold=float(threshold)),
     )
-    return reaudit(moved, reference=reference, policy=policy)
 
 
 def roc_frame(result, attribute: str) -> pd.DataFrame:
@@ -507,7 +543,6 @@ def private_view(
     (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
     ledger). The returned audit holds only the released noisy counts.
     """
-    from .audit import reaudit
     from .ingest import Fingerprint
     from .privacy import release_cube
 
@@ -526,9 +561,19 @@ def private_view(
         privacy_budget=privacy_budget,
         seed=seed,
     )
-    released = dataclasses.replace(
-        result,
-        cube=noisy,
+    levels = (privacy.get("group_domain") or {}).get("levels", {})
+    kept = {
+        name: value
+        for name, value in dict(reference or result.options.get("reference") or {}).items()
+        if value in levels.get(name, [value])
+    }
+    options = dict(result.options)
+    options["reference"] = kept
+    return evaluate_with_cube(
+        dataclasses.replace(result, options=options),
+        noisy,
+        reference=kept,
+        policy=policy,
         privacy=privacy,
         scores=None,
         dataset=dataclasses.replace(
@@ -540,16 +585,6 @@ def private_view(
             size_bytes=None,
         ),
     )
-    levels = (privacy.get("group_domain") or {}).get("levels", {})
-    kept = {
-        name: value
-        for name, value in dict(reference or result.options.get("reference") or {}).items()
-        if value in levels.get(name, [value])
-    }
-    options = dict(released.options)
-    options["reference"] = kept
-    released = dataclasses.replace(released, options=options)
-    return reaudit(released, reference=kept, policy=policy)
 
 
 def _display_rate(value: float | None) -> str:

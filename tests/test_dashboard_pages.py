@@ -188,3 +188,35 @@ def test_report_offers_json_and_pdf_downloads_and_saves_to_history():
 def test_samples_use_their_own_vocabulary():
     at = _open(_loaded("adult"), "disparities")
     assert "earned $50K or less" in _text(at) or "were predicted to earn over $50K" in _text(at)
+
+
+def test_two_sessions_never_see_each_others_uploads():
+    alice = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(alice, "upload")
+    alice.file_uploader(key="upload_file").set_value(
+        ("compas_predictions.csv", COMPAS.read_bytes(), "text/csv")
+    ).run()
+    alice.button(key="run_audit").click().run()
+    bob = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(bob, "disparities")
+    assert any("No data is loaded yet" in i.value for i in bob.info)
+    _open(bob, "upload")
+    assert "inspection" not in bob.session_state
+    assert "workspace" not in bob.session_state  # made on a session's first upload
+    bob.file_uploader(key="upload_file").set_value(
+        ("bob.csv", b"y,p,group\n1,1,a\n0,0,b\n", "text/csv")
+    ).run()
+    alice_space, bob_space = alice.session_state["workspace"], bob.session_state["workspace"]
+    assert alice_space.directory != bob_space.directory
+    assert alice_space.connection is not bob_space.connection
+    assert [p.name for p in (alice_space.directory / "uploads").iterdir()] == ["compas_predictions.csv"]
+    assert [p.name for p in (bob_space.directory / "uploads").iterdir()] == ["bob.csv"]
+    assert alice.session_state["inspection"].columns != bob.session_state["inspection"].columns
+
+
+def test_auditor_sample_environment_variable_preloads_the_sample(monkeypatch):
+    monkeypatch.setenv("AUDITOR_SAMPLE", "adult")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert any("Adult income predictions" in s.value for s in at.success)
+    _open(at, "disparities")
+    assert at.selectbox(key="disp_attribute").options == ["sex", "race", "age_group"]

@@ -104,3 +104,24 @@ def test_threshold_view_recomputes_from_the_cube_without_the_file(tmp_path):
     assert breakdown_for(same.to_dict(), "race")["groups"][0]["metrics"]["fpr"] == pytest.approx(
         0.42338, abs=1e-5
     )
+
+
+def test_private_view_releases_from_the_cached_cube_and_holds_no_exact_counts(tmp_path):
+    from auditor.session import private_view
+    from auditor.store import AuditStore
+
+    exact = SAMPLES["compas"].audit()
+    store = AuditStore(tmp_path / "ledger.duckdb")
+    released = private_view(exact, epsilon=1.0, store=store, privacy_budget=1.5,
+                            reference={"race": "Caucasian"})
+    document = released.to_dict()
+    assert document["privacy"]["mode"] == "dp"
+    assert document["dataset"]["rows"] is None and document["dataset"]["size_bytes"] is None
+    assert "scores" not in document
+    exact_race = {g["key"]["race"]: g["n"] for g in breakdown_for(exact.to_dict(), "race")["groups"]}
+    private_race = {g["key"]["race"]: g["n"] for g in breakdown_for(document, "race")["groups"]}
+    assert private_race != {k: v for k, v in exact_race.items() if k in private_race}
+    assert breakdown_for(document, "race")["reference"] == {"race": "Caucasian"}
+    assert store.budget(exact.dataset.sha256).spent_epsilon == pytest.approx(1.0)
+    with pytest.raises(auditor.BudgetExceededError):
+        private_view(exact, epsilon=1.0, store=store, privacy_budget=1.5)
