@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from .. import charts
 from .context import ReportContext
@@ -111,9 +111,10 @@ def baseline_section(ctx: ReportContext, baseline: Mapping[str, Any], *,
                                                   ctx.heading("Input restriction study")]
     flow += [
         ctx.p(f"Does removing <b>{protected}</b> from the model's inputs make its outputs fair? "
-              "The same model was trained with different input rules and each one's decisions "
-              "were audited with the same measures as the rest of this report. Restricting "
-              "inputs is compared with constraining outputs directly."),
+              "The same model was trained under different input rules, and each version's "
+              "decisions on held-out rows were audited by group with the same measures as an "
+              "output audit. Restricting inputs is compared with constraining outputs "
+              "directly."),
     ]
     facts = []
     if baseline.get("target"):
@@ -167,6 +168,7 @@ def baseline_section(ctx: ReportContext, baseline: Mapping[str, Any], *,
                 "needs_protected_at_prediction") else ".")))
     conclusion = _conclusion_text(baseline.get("conclusion"))
     if conclusion:
-        flow.append(ctx.heading("Conclusion", 2))
-        flow += [ctx.plain(line) for line in conclusion.splitlines() if line.strip()]
+        flow.append(KeepTogether([ctx.heading("Conclusion", 2),
+                                  *(ctx.plain(line) for line in conclusion.splitlines()
+                                    if line.strip())]))
     return flow

@@ -118,6 +118,7 @@ class AuditDocTemplate(BaseDocTemplate):
             creator=meta.creator,
             invariant=1,
             initialFontName=BODY,
+            lang="en",
         )
         width, height = frame_size()
         frame = Frame(MARGIN, MARGIN + _HEADER_GAP, width, height, id="body",
