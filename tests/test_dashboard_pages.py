@@ -220,3 +220,30 @@ def test_auditor_sample_environment_variable_preloads_the_sample(monkeypatch):
     assert any("Adult income predictions" in s.value for s in at.success)
     _open(at, "disparities")
     assert at.selectbox(key="disp_attribute").options == ["sex", "race", "age_group"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv.gz", ".tsv"])
+def test_upload_accepts_every_supported_format(suffix, tmp_path):
+    import gzip
+
+    import pandas as pd
+
+    frame = pd.read_csv(COMPAS)
+    path = tmp_path / f"compas{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif suffix == ".csv.gz":
+        path.write_bytes(gzip.compress(COMPAS.read_bytes()))
+    else:
+        frame.to_csv(path, sep="\t", index=False)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, "upload")
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    assert not at.error, [e.value for e in at.error]
+    at.multiselect(key="map_protected").set_value(["race"]).run()
+    at.button(key="run_audit").click().run()
+    assert any("Audited 6,172 rows" in s.value for s in at.success), [e.value for e in at.error]
+    _open(at, "disparities")
+    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
