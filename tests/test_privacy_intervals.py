@@ -97,3 +97,20 @@ def test_intervals_are_deterministic_and_reaudit_is_fast():
     black = again.breakdown("race").group(race="African-American")
     low, high = black.ratio_intervals["fpr"]
     assert low < black.ratio_to_reference["fpr"] < high
+
+
+def test_summaries_and_verdicts_ignore_values_that_are_not_estimable():
+    """A declared value with no rows is pure noise: it is reported, flagged, and kept out of
+    the breakdown's summary (which policy verdicts use)."""
+    result = auditor.audit(
+        COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected=["sex"],
+        epsilon=1.0, categories={"sex": ["Female", "Male", "Unknown"]}, seed=3,
+    )
+    breakdown = result.breakdown("sex")
+    noise_only = breakdown.group(sex="Unknown")
+    assert "not_estimable" in noise_only.flags
+    assert noise_only.metrics["selection_rate"] == 0.0  # noise: 1 released row, not selected
+    rates = [g.metrics["selection_rate"] for g in breakdown.groups
+             if g.key["sex"] in ("Female", "Male")]
+    assert breakdown.summary["demographic_parity_ratio"] == pytest.approx(min(rates) / max(rates))
+    assert breakdown.summary["demographic_parity_difference"] == pytest.approx(max(rates) - min(rates))

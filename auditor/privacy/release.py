@@ -308,12 +308,15 @@ def release_cube(
 
 
 def mark_not_estimable(breakdown: Any) -> Any:
-    """Add the ``not_estimable`` flag to groups with a rate interval too wide to say anything.
+    """DP post-processing of a breakdown (or one group): flag and discount noise-swamped values.
 
-    Works on a :class:`~auditor.metrics.BreakdownResult` or a single
-    :class:`~auditor.metrics.GroupResult`; which metrics are affected is
-    :func:`~auditor.privacy.not_estimable_metrics` of the group.
+    A group with a rate interval too wide to say anything gets the ``not_estimable`` flag
+    (which metrics: :func:`~auditor.privacy.not_estimable_metrics`). A breakdown's summary
+    (max − min, min / max over groups) is recomputed without the values that are not
+    estimable: otherwise a group made of pure noise (a declared value with no rows, an empty
+    ``(other)``) would decide the summary — and the policy verdicts built on it — by chance.
     """
+    from ..metrics import _summary  # the same summary definitions as exact mode
     from .intervals import not_estimable_metrics
 
     def mark(group: Any) -> Any:
@@ -321,6 +324,13 @@ def mark_not_estimable(breakdown: Any) -> Any:
             return group
         return dataclasses.replace(group, flags=(*group.flags, "not_estimable"))
 
-    if hasattr(breakdown, "groups"):
-        return dataclasses.replace(breakdown, groups=tuple(mark(g) for g in breakdown.groups))
-    return mark(breakdown)
+    def estimable_only(group: Any) -> Any:
+        hidden = set(not_estimable_metrics(group.metrics, group.intervals))
+        metrics = {m: (None if m in hidden else v) for m, v in group.metrics.items()}
+        return dataclasses.replace(group, metrics=metrics)
+
+    if not hasattr(breakdown, "groups"):
+        return mark(breakdown)
+    groups = tuple(mark(g) for g in breakdown.groups)
+    summary = _summary([estimable_only(g) for g in groups])
+    return dataclasses.replace(breakdown, groups=groups, summary=summary)
