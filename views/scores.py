@@ -28,6 +28,9 @@ view = threshold_view(base, threshold, reference=_state.references(), policy=_st
 document = view.to_dict()
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
 st.subheader(f"Rates at threshold {threshold:g}")
+st.caption(f"Here the decision is re-derived as {base.mapping.score} ≥ {threshold:g} from the score "
+           "counts (scores compared at three significant digits), so at the model's own cut these "
+           "rates can differ slightly from the prediction column's rates on the Disparities page.")
 st.table(group_table(breakdown, ["selection_rate", "fpr", "fnr"], ratio_metric="fpr").set_index("group"))
 one, two = st.columns(2)
 with one:
