@@ -119,3 +119,19 @@ def test_tables_fit_the_frame(document):
                     if isinstance(cell, Paragraph):
                         cell_width, _ = cell.wrap(column_width - 6, height)
                         assert cell_width <= column_width - 6 + 0.01
+
+
+def test_hundreds_of_groups_lay_out_without_unreadable_charts():
+    rng = np.random.default_rng(1)
+    size = 6000  # about 25 rows per zip × sex cell: most are small
+    frame = pd.DataFrame({"zip": rng.integers(0, 120, size).astype(str),
+                          "sex": rng.choice(["F", "M"], size),
+                          "y": rng.integers(0, 2, size), "yhat": rng.integers(0, 2, size)})
+    document = auditor.audit(frame, label="y", prediction="yhat",
+                             protected=["zip", "sex"]).to_dict()
+    reader = pypdf.PdfReader(io.BytesIO(audit_pdf_bytes(document)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert text.count("Charts omitted: 120 groups") == 1
+    assert text.count("Charts omitted: 240 groups") == 1
+    assert "… and" in text  # the summary names the first small groups, not hundreds
+    assert sum(len(page.images) for page in reader.pages) == 4  # sex: 2 rate + 2 ratio charts

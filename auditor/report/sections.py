@@ -207,6 +207,10 @@ def _policy_table(ctx: ReportContext) -> Flowable | None:
     return grid_table(rows, widths=[40, 12, 10, 8, 30], frame_width=ctx.frame_width)
 
 
+MAX_LISTED = 60
+"""Small groups named in the summary; the rest are marked in the tables."""
+
+
 def executive_summary(ctx: ReportContext) -> list[Flowable]:
     document = ctx.document
     flow: list[Flowable] = [PageBreak(), ctx.heading("Executive summary"),
@@ -248,7 +252,10 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
             f"{' (judged on noisy counts)' if ctx.private else ''}; their rates are shown "
             "with wide intervals (single attributes) or suppressed (intersections), and policy "
             "checks do not judge them:"))
-        flow.append(ctx.plain("; ".join(small), "small"))
+        shown = "; ".join(small[:MAX_LISTED])
+        if len(small) > MAX_LISTED:
+            shown += f"; … and {len(small) - MAX_LISTED} more (marked in the tables)"
+        flow.append(ctx.plain(shown, "small"))
     else:
         flow.append(ctx.p(f"None: every group has at least {ctx.min_group_size} rows."))
     if ctx.private:
@@ -311,7 +318,18 @@ def for_display(breakdown: Mapping[str, Any]) -> dict[str, Any]:
     return {**breakdown, "groups": groups}
 
 
+MAX_CHART_GROUPS = 40
+"""More groups than this make a per-group chart unreadable on a page: the table stands alone."""
+
+
+def _too_many(ctx: ReportContext, count: int) -> list[Flowable]:
+    return [Paragraph(f"Charts omitted: {count} groups are too many to read on a page; the "
+                      "tables above hold every figure.", ctx.styles.caption)]
+
+
 def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[Flowable]:
+    if len(breakdown.get("groups", [])) > MAX_CHART_GROUPS:
+        return _too_many(ctx, len(breakdown["groups"]))
     breakdown = for_display(breakdown)
     flow: list[Flowable] = []
     for metric in ("selection_rate", "fpr"):
@@ -447,7 +465,11 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
             ]),
             Spacer(1, 8),
         ]
-        if ctx.charts and len(breakdown["by"]) == 2:
+        levels = [len({g["key"].get(a) for g in breakdown.get("groups", [])})
+                  for a in breakdown["by"]]
+        if ctx.charts and len(breakdown["by"]) == 2 and max(levels) > MAX_CHART_GROUPS // 2:
+            flow += _too_many(ctx, len(breakdown.get("groups", [])))
+        elif ctx.charts and len(breakdown["by"]) == 2:
             breakdown = for_display(breakdown)
             for metric in ("selection_rate", "fpr"):
                 visible = [g for g in breakdown.get("groups", []) if not is_suppressed(g)]
