@@ -145,6 +145,7 @@ def generate(
     try:
         con.execute("SET memory_limit = '1GB'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/auditor-bench-spill'")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
