@@ -291,6 +291,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"auditor: error: {error.strerror or error}: {getattr(error, 'filename', '')}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - the contract: one line, exit 2, no traceback
+        if os.environ.get("AUDITOR_DEBUG"):
+            raise
+        detail = " ".join(str(error).split())[:300]
+        print(
+            f"auditor: internal error: {type(error).__name__}: {detail} "
+            "(this is a bug; rerun with AUDITOR_DEBUG=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

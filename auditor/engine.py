@@ -7,6 +7,7 @@ import tempfile
 
 import duckdb
 
+from .errors import AuditorError
 from .sql import quote_literal
 
 __all__ = ["connect"]
@@ -42,5 +43,8 @@ def _checked_size(text: str) -> str:
     cleaned = text.strip().upper().replace(" ", "")
     number = cleaned.rstrip("KMGTIB")
     if not number or not number.replace(".", "", 1).isdigit():
-        raise ValueError(f"memory limit {text!r} is not a size like '1GB' or '512MB'")
+        raise AuditorError(
+            f"memory limit {text!r} (AUDITOR_MEMORY_LIMIT or memory_limit=) is not a size "
+            "like '1GB' or '512MB': set it to one"
+        )
     return cleaned

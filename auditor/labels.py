@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from .errors import InputError
 
-__all__ = ["binary_coding"]
+__all__ = ["binary_coding", "label_occurs"]
 
 _KNOWN_PAIRS: tuple[tuple[str, str], ...] = (
     ("1", "0"),
@@ -73,3 +73,9 @@ def binary_coding(
         f"{role} column '{column}' has classes {shown}: say which is the positive "
         "(favourable or flagged) outcome with --positive-label"
     )
+
+
+def label_occurs(values: Iterable[str], label: str) -> bool:
+    """Whether ``label`` is one of ``values`` once both are canonical ('1.0' is '1', 'Yes' is 'yes')."""
+    wanted = _canonical(label)
+    return any(_canonical(value) == wanted for value in values)
