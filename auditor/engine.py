@@ -32,6 +32,9 @@ def connect(
     limit = memory_limit or os.environ.get("AUDITOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt
+    # `auditor audit … --json -` on large files.
+    con.execute("SET enable_progress_bar = false")
     spill = temp_directory or os.path.join(tempfile.gettempdir(), "auditor-duckdb-spill")
     con.execute(f"SET temp_directory = {quote_literal(spill)}")
     if threads is not None:
