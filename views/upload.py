@@ -54,6 +54,11 @@ if st.session_state.get("inspected_file") != upload.file_id:
         st.session_state.pop("inspection", None)
         st.error(f"This file cannot be audited: {error}")
         st.stop()
+    except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
+        st.session_state.pop("inspection", None)
+        st.error(f"This file cannot be audited: it could not be read ({type(error).__name__}: "
+                 f"{error}). Check that it is a CSV, Parquet or JSON-lines table.")
+        st.stop()
 
 inspection = st.session_state["inspection"]
 columns = list(inspection.columns)
@@ -109,6 +114,10 @@ if st.button("Run the audit", key="run_audit", type="primary"):
     except auditor.AuditorError as error:
         bar.empty()
         st.error(f"The audit could not run: {error}")
+    except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
+        bar.empty()
+        st.error(f"The audit could not run: an unexpected {type(error).__name__} ({error}). "
+                 "Please report it with the file's column names.")
     else:
         _state.set_audit(result, name=upload.name)
         bar.progress(1.0, text="Done")
