@@ -241,8 +241,13 @@ def _duckdb_message(error: duckdb.Error) -> str:
         ),
         "",
     )
+    if isinstance(error, duckdb.OutOfMemoryException) or "out of memory" in first.lower():
+        return (
+            f"the audit ran out of memory: {first} — raise AUDITOR_MEMORY_LIMIT "
+            "(e.g. AUDITOR_MEMORY_LIMIT=4GB), or audit fewer protected attributes at once"
+        )
     message = f"the data could not be read: {first}"
-    if detail and len(message) < 200:
+    if detail and len(message) < 200 and not detail.strip().endswith(":"):
         message += f" ({detail.strip()[:200]})"
     return message
 
