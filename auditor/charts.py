@@ -184,17 +184,40 @@ def intersection_heatmap(
     )
 
 
-def roc_chart(curves: pd.DataFrame, *, group_field: str = "group", width: int = 360) -> alt.Chart:
-    """ROC curves per group from a frame with columns ``group``, ``fpr``, ``tpr``."""
+def roc_chart(
+    curves: pd.DataFrame,
+    *,
+    group_field: str = "group",
+    width: int = 360,
+    points: pd.DataFrame | None = None,
+) -> alt.Chart:
+    """ROC curves per group from a frame with columns ``group``, ``fpr``, ``tpr``.
+
+    ``points`` (same columns) marks each group's operating point at the current threshold.
+    """
     diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(
         color="grey", strokeDash=[4, 3]
     ).encode(x="x:Q", y="y:Q")
+    colour = alt.Color(f"{group_field}:N", title=None)
     lines = alt.Chart(curves).mark_line(interpolate="step-after").encode(
         x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color(f"{group_field}:N", title=None),
+        color=colour,
     )
-    return (diagonal + lines).properties(title="ROC by group", width=width, height=width)
+    layers = [diagonal, lines]
+    title: str | alt.TitleParams = "ROC by group"
+    if points is not None and len(points):
+        layers.append(
+            alt.Chart(points).mark_point(shape="diamond", size=120, filled=True, stroke="black",
+                                         strokeWidth=1).encode(
+                x="fpr:Q", y="tpr:Q", color=colour,
+                tooltip=[alt.Tooltip(f"{group_field}:N"),
+                         alt.Tooltip("fpr:Q", format=".1%", title="false positive rate"),
+                         alt.Tooltip("tpr:Q", format=".1%", title="true positive rate")],
+            )
+        )
+        title = alt.TitleParams("ROC by group", subtitle="◆ each group at the current threshold")
+    return alt.layer(*layers).properties(title=title, width=width, height=width)
 
 
 def calibration_chart(

@@ -45,6 +45,7 @@ __all__ = [
     "exact_vs_private",
     "format_ratio",
     "group_table",
+    "operating_points",
     "history_table",
     "interval_cost",
     "policy_from_text",
@@ -483,6 +484,16 @@ def roc_frame(result, attribute: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["group", "threshold", "fpr", "tpr"]
     )
+
+
+def operating_points(document: Mapping[str, Any], attribute: str) -> pd.DataFrame:
+    """Each group's (FPR, TPR) in an audit document: its point on the ROC curve."""
+    rows = [
+        {"group": " × ".join(g["key"].values()), "fpr": g["metrics"].get("fpr"),
+         "tpr": g["metrics"].get("tpr")}
+        for g in breakdown_for(document, attribute)["groups"]
+    ]
+    return pd.DataFrame(rows, columns=["group", "fpr", "tpr"]).dropna()
 
 
 def auc_table(document: Mapping[str, Any], attribute: str) -> pd.DataFrame:

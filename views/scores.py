@@ -3,7 +3,14 @@
 import streamlit as st
 
 from auditor import charts
-from auditor.session import auc_table, group_table, roc_frame, threshold_range, threshold_view
+from auditor.session import (
+    auc_table,
+    group_table,
+    operating_points,
+    roc_frame,
+    threshold_range,
+    threshold_view,
+)
 from views import state as _state
 
 st.title("Scores: threshold, ROC and calibration")
@@ -42,7 +49,8 @@ st.subheader("ROC and calibration by group")
 full = _state.current()[1]
 one, two = st.columns(2)
 with one:
-    st.altair_chart(charts.sized_for_page(charts.roc_chart(roc_frame(base, attribute)), layout="square"), key="roc_chart")
+    roc = charts.roc_chart(roc_frame(base, attribute), points=operating_points(document, attribute))
+    st.altair_chart(charts.sized_for_page(roc, layout="square"), key="roc_chart")
     st.table(auc_table(full, attribute).set_index("group"))
 with two:
     st.altair_chart(charts.sized_for_page(charts.calibration_chart(full["scores"][attribute]),
