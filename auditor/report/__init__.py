@@ -21,19 +21,14 @@ from typing import Any
 from ..narrative import Vocabulary
 from .appendix import methodology, privacy_statement
 from .baseline import baseline_section, check_baseline
+from .breakdowns import attribute_sections, intersection_sections
 from .context import ReportContext, resolve_vocabulary
+from .cover import cover, report_title, table_of_contents
 from .document import PdfMetadata, build_pdf, frame_size
 from .errors import FontMissingError, ReportError
 from .fonts import register_fonts
-from .sections import (
-    attribute_sections,
-    cover,
-    executive_summary,
-    intersection_sections,
-    report_title,
-    table_of_contents,
-)
 from .styles import make_styles
+from .summary import executive_summary
 
 __all__ = [
     "FontMissingError",

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 from ..metrics import METRIC_DEFINITIONS, SUMMARY_DEFINITIONS
 from ..narrative import METRIC_NAMES
 from .context import ReportContext
-from .sections import MECHANISM_NAMES
+from .cover import MECHANISM_NAMES
 from .tables import grid_table
 from .text import esc, is_defined
 
@@ -249,10 +249,10 @@ def methodology(ctx: ReportContext) -> list[Flowable]:
                        "(log ratio ± z·√(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂))."),
             ctx.bullet("Differences to the reference: Newcombe's hybrid score interval (method "
                        "10), built from the two groups' Wilson intervals."),
-            ctx.bullet("Tests: two-proportion z test against the reference group, Fisher's exact "
-                       "test when an expected cell count is below 5, for selection rate, TPR, FPR and "
-                       "PPV; p-values Holm-corrected within each breakdown and metric; † marks "
-                       "p<sub>Holm</sub> &lt; 0.05."),
+            ctx.bullet("Tests: two-proportion z test against the reference group, Fisher's "
+                       "exact test when an expected cell count is below 5, for selection rate, "
+                       "TPR, FPR and PPV; p-values Holm-corrected within each breakdown and "
+                       "metric; † marks p<sub>Holm</sub> &lt; 0.05."),
         ]
     flow += [ctx.heading("Output specification applied", 2), *_policy_lines(ctx)]
     flow += [ctx.heading("Limitations", 2)]

@@ -8,9 +8,9 @@ from typing import Any
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from .. import charts
+from .breakdowns import chart_block
 from .context import ReportContext
 from .errors import ReportError
-from .sections import _chart_block
 from .tables import grid_table
 from .text import esc, fmt_count, fmt_number, fmt_rate
 
@@ -139,7 +139,7 @@ def baseline_section(ctx: ReportContext, baseline: Mapping[str, Any], *,
                        "fairer.", ctx.styles.caption)]
     tradeoff = getattr(charts, "baseline_tradeoff_chart", None)
     if ctx.charts and tradeoff is not None and strategies:
-        flow += _chart_block(ctx, tradeoff(baseline),
+        flow += chart_block(ctx, tradeoff(baseline),
                              "Accuracy against disparity for each input rule.")
     proxies = [p for p in baseline.get("proxies") or [] if isinstance(p, Mapping)]
     flow.append(ctx.heading("Proxies", 2))

@@ -57,7 +57,7 @@ def clear_chart_cache() -> None:
 def chart_image(
     chart: alt.TopLevelMixin | dict[str, Any], *, max_width: float, max_height: float
 ) -> Image:
-    """A ReportLab Image of the chart at its natural size, shrunk to fit ``max_width × max_height``."""
+    """A ReportLab Image of the chart at its natural size, shrunk to fit the given box."""
     png = chart_png(chart)
     width_px, height_px = ImageReader(io.BytesIO(png)).getSize()
     width = width_px / CHART_SCALE * _PX_TO_PT

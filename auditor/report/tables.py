@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.platypus import LongTable, Paragraph, TableStyle
 
-from ..narrative import METRIC_NAMES
 from .fonts import BODY
-from .styles import FAIL, GRID, HEADER_FILL, PASS, SUPPRESSED_FILL, Styles
+from .styles import GRID, HEADER_FILL, SUPPRESSED_FILL, Styles
 from .text import esc, fmt_count, fmt_interval, fmt_rate, fmt_ratio, group_name, is_defined
 
 __all__ = [
@@ -203,10 +201,3 @@ def intersection_table(
     return grid_table(rows, widths=[26, 9, 12, 12, 12, 12, 12, 13], frame_width=frame_width,
                       extra_style=extra)
 
-
-def verdict_colour(passed: bool | None) -> colors.Color:
-    return PASS if passed else FAIL
-
-
-def metric_title(metric: str) -> str:
-    return METRIC_NAMES.get(metric, metric)

@@ -1,0 +1,107 @@
+"""The executive summary: verdict, the output specification's checks, the largest disparities
+in plain words, and the groups with too little data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from .. import narrative
+from .context import ReportContext
+from .cover import mode_text
+from .tables import grid_table
+from .text import esc, fmt_count, fmt_number, fmt_rate, group_name
+
+__all__ = [
+    "executive_summary",
+]
+
+
+def _policy_table(ctx: ReportContext) -> Flowable | None:
+    policy = ctx.document.get("policy") or {}
+    checks = policy.get("checks") or []
+    if not checks:
+        return None
+    rows: list[list[Any]] = [[Paragraph(h, ctx.styles.head) for h in
+                              ("Check", "By", "Value", "Bound", "Result")]]
+    for check in checks:
+        passed = check.get("passed")
+        status = str(check.get("status") or ("pass" if passed else "fail"))
+        colour = "#1d6b2f" if passed else "#a61b1b"
+        detail = ""
+        worst = check.get("worst_group")
+        if not passed and worst:
+            detail = f"<br/>worst: {esc(group_name(worst))}"
+        skipped = check.get("skipped_groups") or []
+        if skipped:
+            detail += "<br/>not judged (too small): " + esc(
+                ", ".join(group_name(g) for g in skipped))
+        rows.append([
+            Paragraph(esc(check.get("description") or check.get("metric")), ctx.styles.cell),
+            Paragraph(esc(", ".join(check.get("by", []))), ctx.styles.cell),
+            Paragraph(fmt_number(check.get("value")), ctx.styles.cell),
+            Paragraph(esc(check.get("bound")), ctx.styles.cell),
+            Paragraph(f'<font color="{colour}"><b>{esc(status.upper())}</b></font>{detail}',
+                      ctx.styles.cell),
+        ])
+    return grid_table(rows, widths=[40, 12, 10, 8, 30], frame_width=ctx.frame_width)
+
+
+MAX_LISTED = 60
+"""Small groups named in the summary; the rest are marked in the tables."""
+
+
+def executive_summary(ctx: ReportContext) -> list[Flowable]:
+    document = ctx.document
+    flow: list[Flowable] = [PageBreak(), ctx.heading("Executive summary"),
+                            Paragraph(esc(narrative.verdict_sentence(document)),
+                                      ctx.styles.verdict)]
+    table = _policy_table(ctx)
+    if table is not None:
+        flow += [ctx.heading("Output specification checks", 3), table, Spacer(1, 6)]
+
+    overall = document.get("overall") or {}
+    metrics = overall.get("metrics") or {}
+    if metrics:
+        n_text = fmt_count(overall.get("n"), private=ctx.private)
+        parts = [f"{name} {fmt_rate(metrics.get(key))}" for key, name in
+                 (("selection_rate", "selection rate"), ("base_rate", "base rate"),
+                  ("accuracy", "accuracy"))]
+        noisy = " (noisy)" if ctx.private else ""
+        flow.append(ctx.p(f"<b>Overall.</b> {n_text} rows{noisy}: " + ", ".join(parts) + "."))
+
+    findings = narrative.largest_disparities(document, vocabulary=ctx.vocabulary)
+    flow.append(ctx.heading("Largest disparities", 3))
+    if findings:
+        for finding in findings:
+            note = ""
+            if finding.significant is True:
+                note = " <i>(statistically significant after Holm correction)</i>"
+            elif finding.significant is False:
+                note = " <i>(not statistically significant after Holm correction)</i>"
+            flow.append(ctx.bullet(
+                f"<b>{esc(', '.join(finding.by))}:</b> {esc(finding.sentence)}{note}"))
+    else:
+        flow.append(ctx.p("No disparity could be computed (no groups with enough data)."))
+
+    small = narrative.small_groups(document)
+    flow.append(ctx.heading("Groups with insufficient data", 3))
+    if small:
+        flow.append(ctx.p(
+            f"These groups have fewer than {ctx.min_group_size} rows"
+            f"{' (judged on noisy counts)' if ctx.private else ''}; their rates are shown "
+            "with wide intervals (single attributes) or suppressed (intersections), and policy "
+            "checks do not judge them:"))
+        shown = "; ".join(small[:MAX_LISTED])
+        if len(small) > MAX_LISTED:
+            shown += f"; … and {len(small) - MAX_LISTED} more (marked in the tables)"
+        flow.append(ctx.plain(shown, "small"))
+    else:
+        flow.append(ctx.p(f"None: every group has at least {ctx.min_group_size} rows."))
+    if ctx.private:
+        flow.append(ctx.p("<b>Privacy.</b> " + esc(mode_text(document)) + ". All figures are "
+                          "computed from noisy counts; intervals include the noise. See the "
+                          "privacy statement."))
+    return flow
