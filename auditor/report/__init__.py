@@ -9,6 +9,18 @@
 Inputs are plain dicts — ``AuditResult.to_dict()`` or a saved ``--json`` file — so a PDF can be
 made later from the JSON alone. In DP mode the report prints only what the document holds (the
 released noisy counts), never exact row counts.
+
+Modules: ``cover`` (cover page, contents), ``summary`` (verdict, findings, small groups),
+``breakdowns`` (per-attribute and intersection tables and charts), ``baseline`` (the
+input-restriction study), ``appendix`` (privacy statement, methodology), ``tables``, ``figures``
+(Altair → PNG via vl-convert), ``text`` (escaping, number formats), ``styles``, ``fonts``,
+``document`` (page templates, headers, "page X of Y", metadata, the build).
+
+Errors::
+
+    AuditorError (auditor.errors)
+    └── ReportError          the document cannot be rendered (wrong schema, unwritable path)
+        └── FontMissingError DejaVu Sans is not installed (Debian: fonts-dejavu-core)
 """
 
 from __future__ import annotations
