@@ -247,3 +247,13 @@ def test_upload_accepts_every_supported_format(suffix, tmp_path):
     assert any("Audited 6,172 rows" in s.value for s in at.success), [e.value for e in at.error]
     _open(at, "disparities")
     assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+
+
+def test_the_intersection_reference_follows_the_attribute_references():
+    at = _open(_loaded(), "intersections")
+    table = _tables(at)[-1]
+    assert _row(table, "Caucasian × Male")["÷ reference"] == "reference"
+    _open(at, "disparities")
+    at.selectbox(key="reference_race").set_value("Hispanic").run()
+    _open(at, "intersections")
+    assert _row(_tables(at)[-1], "Hispanic × Male")["÷ reference"] == "reference"

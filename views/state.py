@@ -59,7 +59,12 @@ def set_audit(result: auditor.AuditResult, *, name: str, vocabulary: str = "gene
     """Make ``result`` the session's audit; references and cached views start afresh."""
     st.session_state[AUDIT] = result
     st.session_state[DATASET] = {"name": name, "vocabulary": vocabulary, "sample": sample}
-    st.session_state[REFERENCES] = dict(result.options.get("reference") or {})
+    # Every attribute gets an explicit reference (the requested one, else its largest group), so
+    # the intersections' reference cell follows them (e.g. Caucasian × Male).
+    st.session_state[REFERENCES] = {
+        **{b.by[0]: str(b.reference[b.by[0]]) for b in result.breakdowns if len(b.by) == 1},
+        **dict(result.options.get("reference") or {}),
+    }
     st.session_state[VIEWS] = {}
     st.session_state.pop("private_result", None)
     st.session_state.pop("dp_cost_table", None)
