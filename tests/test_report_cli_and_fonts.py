@@ -54,3 +54,11 @@ def test_missing_font_names_the_debian_package(tmp_path, monkeypatch):
     with pytest.raises(FontMissingError, match="fonts-dejavu-core") as error:
         audit_pdf_bytes({"schema": "auditor/audit-v1"})
     assert str(tmp_path / "DejaVuSans.ttf") in str(error.value)
+
+
+def test_cli_dp_audit_writes_a_private_report(tmp_path):
+    out = tmp_path / "dp.pdf"
+    assert main([*AUDIT, "--epsilon", "1", "--pdf", str(out)]) == 0
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    assert "Privacy statement" in text and "add/remove one row" in text
+    assert "6,172" not in text and "6172" not in text  # the file's exact row count
