@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -105,10 +106,22 @@ def rate(counts: ConfusionCounts, metric: str) -> float | None:
     return counts.cells(numerator) / bottom
 
 
+def _cells_getter(names: tuple[str, ...]):
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else (lambda counts: (get(counts),))
+
+
+# metric -> getters of its numerator and denominator cells (rate_parts runs ~40 times per group)
+_RATE_GETTERS = {
+    metric: (_cells_getter(numerator), _cells_getter(denominator))
+    for metric, (numerator, denominator) in _RATE_CELLS.items()
+}
+
+
 def rate_parts(counts: ConfusionCounts, metric: str) -> tuple[float, float]:
     """(numerator, denominator) of ``metric``."""
-    numerator, denominator = _RATE_CELLS[metric]
-    return counts.cells(numerator), counts.cells(denominator)
+    numerator, denominator = _RATE_GETTERS[metric]
+    return sum(numerator(counts)), sum(denominator(counts))
 
 
 @functools.lru_cache(maxsize=64)
