@@ -49,17 +49,17 @@ def _save(page) -> None:
     page.get_by_text("Saved as").wait_for(timeout=30_000)
 
 
-# (file name, sidebar link, what to do on the page before the screenshot)
+# (file name, sidebar link, what to do on the page, text that appears last on the page)
 PAGES = [
-    ("home", "Home", None),
-    ("upload", "Upload & map", _upload),
-    ("disparities", "Disparities", None),
-    ("intersections", "Intersections", None),
-    ("scores", "Scores", None),
-    ("privacy", "Privacy", _release),
-    ("baseline", "Input vs output", _study),
-    ("report", "Report", _save),
-    ("history", "History", None),
+    ("home", "Home", None, "Or audit your own predictions"),
+    ("upload", "Upload & map", _upload, "Run the audit"),
+    ("disparities", "Disparities", None, "Largest disparities across all attributes"),
+    ("intersections", "Intersections", None, "Ratios compare each cell"),
+    ("scores", "Scores", None, "A well-calibrated score"),
+    ("privacy", "Privacy", _release, "exact (no noise)"),
+    ("baseline", "Input vs output", _study, "How well each remaining feature"),
+    ("report", "Report", _save, "Saved as"),
+    ("history", "History", None, "Download this audit's JSON"),
 ]
 
 
@@ -151,12 +151,13 @@ def main() -> int:
             wait_idle(page)
             # One browser session throughout (a new page load would be a new, empty session):
             # move between pages with the sidebar.
-            for name, link, action in PAGES:
+            for name, link, action, last in PAGES:
                 page.locator("[data-testid='stSidebarNav']").get_by_text(link, exact=True).click()
                 wait_idle(page)
                 if action is not None:
                     action(page)
-                    wait_idle(page)
+                page.get_by_text(last).first.wait_for(timeout=120_000)
+                wait_idle(page)
                 if args.only and name not in args.only:
                     continue
                 data = compress_png(full_page_png(page))

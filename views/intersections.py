@@ -45,7 +45,9 @@ findings = [f for f in largest_disparities(document, vocabulary=_state.vocabular
                                            metrics=(metric,), include_intersections=True)
             if list(f.by) == list(breakdown["by"])][:3]
 if findings:
-    st.markdown("\n".join(f"- {f.sentence}" for f in findings))
+    st.markdown("\n".join(
+        f"- {f.sentence}" + (" (not statistically significant)" if f.significant is False else "")
+        for f in findings))
 
 st.subheader(f"Groups by {chosen}")
 st.caption("Ratios compare each cell with the reference cell "
