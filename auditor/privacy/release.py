@@ -156,8 +156,8 @@ def _select_domain(
         "selected_values": {name: len(domain.levels[name]) - 1 for name in attributes},
         "suppressed": (
             f"values whose noisy count fell below the threshold are pooled into '{OTHER}'; "
-            "their names and number are data-dependent and not reported — the noisy size "
-            f"of each '{OTHER}' group is"
+            "their names and number are data-dependent and not reported; the noisy size "
+            f"of each '{OTHER}' group is reported with the other groups"
         ),
     }
     return domain, details
