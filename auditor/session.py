@@ -45,6 +45,7 @@ __all__ = [
     "exact_vs_private",
     "format_ratio",
     "group_table",
+    "headline_metrics",
     "operating_points",
     "history_table",
     "interval_cost",
@@ -57,6 +58,7 @@ __all__ = [
     "summary_table",
     "threshold_range",
     "threshold_view",
+    "visible_audits",
 ]
 
 UPLOAD_TYPES = ("csv", "tsv", "txt", "gz", "parquet", "pq", "jsonl", "ndjson", "json")
@@ -303,6 +305,14 @@ def _format_count(value: Any, *, private: bool) -> str:
     if private:
         return f"≈{max(0.0, float(value)):,.0f}"
     return f"{int(value):,}"
+
+
+HEADLINE = ("selection_rate", "fpr", "fnr")
+
+
+def headline_metrics(metric: str) -> list[str]:
+    """The chosen metric first, then the headline rates (selection rate, FPR, FNR): three columns."""
+    return [metric, *[m for m in HEADLINE if m != metric]][:3]
 
 
 def breakdown_for(document: Mapping[str, Any], *by: str) -> dict[str, Any]:
@@ -717,6 +727,12 @@ def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+def visible_audits(store, sha256s: Sequence[str]) -> list[Any]:
+    """The store's audits of these data sets only (those a session has loaded), newest first."""
+    summaries = [s for sha in dict.fromkeys(sha256s) for s in store.list_audits(sha256=sha)]
+    return sorted(summaries, key=lambda s: s.created_at, reverse=True)
 
 
 def history_table(summaries: Sequence[Any]) -> pd.DataFrame:

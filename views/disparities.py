@@ -15,6 +15,7 @@ from auditor.session import (
     checks_table,
     comparison_sentences,
     group_table,
+    headline_metrics,
     policy_from_text,
     reference_options,
     summary_table,
@@ -58,8 +59,7 @@ else:
 
 private = view.is_private
 st.subheader(f"Groups by {attribute}")
-table = group_table(breakdown, [metric, *[m for m in ("selection_rate", "fpr", "fnr") if m != metric][:2]],
-                    private=private, ratio_metric=metric)
+table = group_table(breakdown, headline_metrics(metric), private=private, ratio_metric=metric)
 st.table(table.set_index("group"))
 st.caption(
     "Intervals are 95% Wilson intervals. 'n/a' means the rate is undefined (no one in its "

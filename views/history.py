@@ -8,7 +8,7 @@ import streamlit as st
 import auditor
 from auditor import charts
 from auditor.narrative import verdict_sentence
-from auditor.session import breakdown_for, group_table, history_table
+from auditor.session import breakdown_for, group_table, history_table, visible_audits
 from views import state as _state
 
 st.title("Audit history")
@@ -25,8 +25,7 @@ st.caption(
 )
 seen = _state.seen_datasets()
 with AuditStore(_state.store_path()) as store:
-    summaries = [s for sha in seen for s in store.list_audits(sha256=sha)]
-summaries.sort(key=lambda s: s.created_at, reverse=True)
+    summaries = visible_audits(store, seen)
 if not summaries:
     st.info("No saved audits yet for the data loaded in this session. Save one from the Report "
             "page, or make a private release on the Privacy page (releases are recorded).")
