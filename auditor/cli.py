@@ -260,9 +260,13 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise AuditorError(f"the dashboard's app.py was not found at {app}: run from a source checkout")
     if args.sample:
         os.environ["AUDITOR_SAMPLE"] = args.sample  # read by app.py in each new session
+    # No file watcher: when a watched source file changes, Streamlit evicts modules from
+    # sys.modules at the start of the next script run, and a session importing at that moment
+    # fails with KeyError: 'views.state' (seen with four concurrent sessions).
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)],
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.fileWatcherType", "none",
+         "--server.port", str(args.port)],
     )
     return EXIT_PASSED  # pragma: no cover - execvp does not return
 
