@@ -257,3 +257,14 @@ def test_the_intersection_reference_follows_the_attribute_references():
     at.selectbox(key="reference_race").set_value("Hispanic").run()
     _open(at, "intersections")
     assert _row(_tables(at)[-1], "Hispanic × Male")["÷ reference"] == "reference"
+
+
+def test_a_release_beyond_the_budget_is_refused_with_a_message():
+    at = _open(_loaded(), "privacy")
+    at.number_input(key="dp_budget").set_value(1.5).run()
+    at.button(key="dp_release").click().run()
+    assert any("Released with ε = 1" in s.value for s in at.success)
+    at.button(key="dp_release").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("No release was made:") for e in at.error)
+    assert _tables(at)[0].loc["TOTAL"]["ε spent"] == "1"
