@@ -268,3 +268,21 @@ def test_a_release_beyond_the_budget_is_refused_with_a_message():
     assert not at.exception
     assert any(e.value.startswith("No release was made:") for e in at.error)
     assert _tables(at)[0].loc["TOTAL"]["ε spent"] == "1"
+
+
+def test_upload_with_a_score_and_a_threshold_instead_of_a_prediction():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _open(at, "upload")
+    at.file_uploader(key="upload_file").set_value(
+        ("compas_predictions.csv", COMPAS.read_bytes(), "text/csv")
+    ).run()
+    at.radio(key="map_mode").set_value("Score and threshold").run()
+    at.selectbox(key="map_score").set_value("decile_score")
+    at.number_input(key="map_threshold").set_value(5.0)
+    at.multiselect(key="map_protected").set_value(["race"]).run()
+    at.button(key="run_audit").click().run()
+    assert any("Audited 6,172 rows" in s.value for s in at.success), [e.value for e in at.error]
+    assert at.session_state["audit"].mapping.prediction is None
+    _open(at, "disparities")
+    # high_risk is defined as decile_score >= 5, so the rates agree.
+    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
