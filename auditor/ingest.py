@@ -67,6 +67,9 @@ class ColumnMapping:
             raise InputError(
                 "no protected attribute given: name at least one column with --protected COL"
             )
+        named = [self.label, *self.protected, self.prediction or "", self.score or ""]
+        if any("\x00" in str(name) for name in named):
+            raise InputError("a column name contains a NUL character: rename the column")
         if len(set(self.protected)) != len(self.protected):
             raise InputError(
                 f"protected attributes {list(self.protected)} name a column twice: "
@@ -253,6 +256,11 @@ def _duckdb_message(error: duckdb.Error) -> str:
 
 
 def _open_dataframe(frame: pd.DataFrame, connection: duckdb.DuckDBPyConnection) -> Source:
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise InputError(
+            f"the DataFrame has {frame.columns.nlevels} levels of column names: flatten them "
+            "first, e.g. frame.columns = ['_'.join(map(str, c)) for c in frame.columns]"
+        )
     if frame.columns.duplicated().any():
         duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise InputError(

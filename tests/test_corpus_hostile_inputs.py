@@ -65,6 +65,28 @@ categorical.parquet            categorical with a null, nullable bool label:
                                (missing) (1,0,0,0,1), a (2,1,1,0,0), b (2,0,0,1,1); rows 6/5
 =============================  ========================================================
 
+The same for DataFrames passed to :func:`auditor.audit` (``DATAFRAME_CASES``):
+
+=============================  ========================================================
+DataFrame                      expected outcome
+=============================  ========================================================
+integer column names           audited by their text names: a (1,1,0,0,0), b (1,0,1,0,0)
+duplicated column names        error: "duplicated column names"
+two levels of column names     error: "levels of column names"
+NUL in a column name           error: "NUL character"
+lists as group values          error (they cannot be hashed or grouped)
+bytes as group values          a (1,1,0,0,0), \\xFF (1,0,0,1,0)
+mixed object group values      a, '1', '2.5', 'True', (missing): one row each
+categorical, unused category   a (2,1,1,0,0), b (1,0,0,0,1); the unused one is not a group
+boolean label and prediction   a (2,1,0,0,1), b (1,0,0,1,0)
+pandas NA in every column      rows 3/1: a (1,1,0,0,0)
+inf among predictions          error: "3 classes"
+probabilities as predictions   error: "3 classes"
+labels -1/1                    error: "--positive-label"
+no rows                        error: "header but no rows"
+a --positive-label not found   error: "is not a value of the label column" (semicolon.csv)
+=============================  ========================================================
+
 Every case runs through the Python API; a representative subset also runs the CLI as a real
 subprocess (exit 0 with the same counts, or exit 2 with one line on stderr and no traceback).
 """
@@ -81,6 +103,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import auditor
@@ -402,3 +425,92 @@ def test_groups_csv_keeps_negative_numbers_and_quotes_header_names():
     assert rows[1][:3] == ["'=cmd", "'@x", "5"]
     assert rows[1][rows[0].index("selection_rate_difference_to_reference")] == "-0.4"
     assert rows[1][-1] == "'-flag"
+
+
+DATAFRAME_CASES = [
+    ("integer_column_names", lambda: pd.DataFrame({0: ["a", "b"], 1: [1, 0], 2: [1, 1]}),
+     {"label": "1", "prediction": "2", "protected": ["0"]},
+     {"a": (1, 1, 0, 0, 0), "b": (1, 0, 1, 0, 0)}),
+    ("duplicated_column_names",
+     lambda: pd.DataFrame([["a", 1, 1, "x"]], columns=["g", "y", "p", "g"]), {},
+     "duplicated column names"),
+    ("multiindex_columns",
+     lambda: pd.DataFrame([["a", 1, 1]], columns=pd.MultiIndex.from_tuples(
+         [("g", ""), ("y", ""), ("p", "")])), {}, "levels of column names"),
+    ("nul_in_column_name", lambda: pd.DataFrame({"g\x00": ["a"], "y": [1], "p": [1]}),
+     {"protected": ["g\x00"]}, "NUL character"),
+    ("lists_as_groups", lambda: pd.DataFrame({"g": [["a"], ["b"]], "y": [1, 0], "p": [1, 0]}),
+     {}, "unhashable"),
+    ("bytes_as_groups", lambda: pd.DataFrame({"g": [b"a", b"\xff"], "y": [1, 0], "p": [1, 0]}),
+     {}, {"a": (1, 1, 0, 0, 0), "\\xFF": (1, 0, 0, 1, 0)}),
+    ("mixed_object_groups",
+     lambda: pd.DataFrame({"g": ["a", 1, 2.5, None, True], "y": [1, 0, 1, 0, 1],
+                           "p": [1, 0, 0, 1, 1]}), {},
+     {"a": (1, 1, 0, 0, 0), "1": (1, 0, 0, 1, 0), "2.5": (1, 0, 0, 0, 1),
+      "(missing)": (1, 0, 1, 0, 0), "True": (1, 1, 0, 0, 0)}),
+    ("categorical_unused_category",
+     lambda: pd.DataFrame({"g": pd.Categorical(["a", "a", "b"], categories=["a", "b", "c"]),
+                           "y": [1, 0, 1], "p": [1, 1, 0]}), {},
+     {"a": (2, 1, 1, 0, 0), "b": (1, 0, 0, 0, 1)}),
+    ("boolean_label_and_prediction",
+     lambda: pd.DataFrame({"g": ["a", "b", "a"], "y": [True, False, True],
+                           "p": [False, False, True]}), {},
+     {"a": (2, 1, 0, 0, 1), "b": (1, 0, 0, 1, 0)}),
+    ("pandas_na",
+     lambda: pd.DataFrame({"g": pd.array(["a", pd.NA, "b"], dtype="string"),
+                           "y": pd.array([1, pd.NA, 0], dtype="Int64"),
+                           "p": pd.array([1, 1, pd.NA], dtype="Int64")}), {},
+     {"a": (1, 1, 0, 0, 0)}),
+    ("inf_prediction",
+     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1.0, float("nan"), 0.0],
+                           "p": [1.0, 0.0, float("inf")]}), {}, "3 classes"),
+    ("probabilities_as_predictions",
+     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, 0, 1], "p": [0.9, 0.1, 0.5]}), {},
+     "3 classes"),
+    ("minus_one_labels",
+     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, -1, 1], "p": [1, -1, -1]}), {},
+     "--positive-label"),
+    ("no_rows", lambda: pd.DataFrame({"g": [], "y": [], "p": []}), {}, "header but no rows"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "options", "expected"), DATAFRAME_CASES,
+                         ids=[case[0] for case in DATAFRAME_CASES])
+def test_dataframe_api(name, make, options, expected):
+    mapping = {"label": "y", "prediction": "p", "protected": ["g"], **options}
+    if isinstance(expected, str):
+        with pytest.raises(InputError) as raised:
+            auditor.audit(make(), **mapping)
+        assert expected in str(raised.value)
+        assert "\n" not in str(raised.value)
+    else:
+        document = auditor.audit(make(), **mapping).to_dict()
+        assert _observed(document) == expected
+
+
+def test_a_positive_label_found_nowhere_is_an_error_not_ignored():
+    with pytest.raises(InputError, match="positive label 'Z' is not a value of the label column"):
+        auditor.audit(FILES / "semicolon.csv", label="y", prediction="p", protected="g",
+                      positive_label="Z")
+    # found in the label column only (predictions coded 0/1): fine
+    frame = pd.DataFrame({"g": ["a", "a", "b"], "y": [">50K", "<=50K", ">50K"], "p": [1, 0, 0]})
+    document = auditor.audit(frame, label="y", prediction="p", protected="g",
+                             positive_label=">50K").to_dict()
+    assert _observed(document) == {"a": (2, 1, 0, 1, 0), "b": (1, 0, 0, 0, 1)}
+
+
+def test_cli_turns_an_unexpected_exception_into_one_line_and_exit_2(monkeypatch, capsys):
+    from auditor import cli
+
+    def explode(args):
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(cli, "_run_audit", explode)
+    code = cli.main(["audit", "x.csv", "--label", "y", "--prediction", "p", "--protected", "g"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("auditor: internal error: ZeroDivisionError: division by zero second line")
+    monkeypatch.setenv("AUDITOR_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["audit", "x.csv", "--label", "y", "--prediction", "p", "--protected", "g"])
