@@ -16,7 +16,7 @@ import tomllib
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import pandas as pd
@@ -123,14 +123,25 @@ class Workspace:
             self, _cleanup, self.connection, str(self.directory)
         )
 
-    def save_upload(self, name: str, data: bytes) -> Path:
-        """Save uploaded bytes under a safe version of ``name`` and return the path."""
-        if not data:
-            raise InputError(f"the uploaded file '{name}' is empty: choose a file with a header and rows")
+    def save_upload(self, name: str, data: bytes | BinaryIO) -> Path:
+        """Save an upload (bytes or a binary file object) under a safe version of ``name``.
+
+        A file object is copied in chunks, so a large upload is not duplicated in memory.
+        """
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "upload.csv"
         target = self.directory / "uploads" / safe
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if isinstance(data, bytes | bytearray):
+            target.write_bytes(data)
+        else:
+            data.seek(0)
+            with target.open("wb") as out:
+                shutil.copyfileobj(data, out, length=1 << 22)
+        if target.stat().st_size == 0:
+            target.unlink()
+            raise InputError(
+                f"the uploaded file '{name}' is empty: choose a file with a header and rows"
+            )
         return target
 
     def open(self, path: str | Path) -> Source:

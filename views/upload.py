@@ -27,7 +27,7 @@ upload = st.file_uploader(
 def _inspect(file) -> None:
     """Save the upload in this session's workspace and suggest column roles."""
     space = _state.workspace()
-    path = space.save_upload(file.name, file.getvalue())
+    path = space.save_upload(file.name, file)
     inspection = space.inspect(path)
     suggestion = suggest_mapping(inspection.preview)
     st.session_state["inspection"] = inspection
