@@ -1,0 +1,23 @@
+"""The browser test skips locally without Chromium, but fails in CI (CI set) instead of skipping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import test_browser_dashboard as browser
+
+
+def test_missing_chromium_skips_locally(monkeypatch):
+    monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="/nonexistent/chromium is missing"):
+        browser._require_browser()
+
+
+def test_missing_chromium_fails_in_ci(monkeypatch):
+    monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        browser._require_browser()
