@@ -362,9 +362,15 @@ def group_table(
         for metric in metrics:
             value = group["metrics"].get(metric)
             interval = group.get("intervals", {}).get(metric)
-            text = format_rate(value)
+            if private:  # released rates can fall outside 0–100%: clamp for display only
+                text = _display_rate(value)
+                interval = interval and [min(1.0, max(0.0, b)) for b in interval]
+            else:
+                text = format_rate(value)
             if value is not None and interval:
                 text += f" ({_format_interval(interval)})"
+            if private and "not_estimable" in group.get("flags", []):
+                text = f"{text} — not estimable at this ε"
             row[f"{METRIC_NAMES.get(metric, metric)} (95% interval)"] = text
             if metric == ratio_metric:
                 ratio = group.get("ratio_to_reference", {}).get(metric)

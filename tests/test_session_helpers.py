@@ -125,3 +125,17 @@ def test_private_view_releases_from_the_cached_cube_and_holds_no_exact_counts(tm
     assert store.budget(exact.dataset.sha256).spent_epsilon == pytest.approx(1.0)
     with pytest.raises(auditor.BudgetExceededError):
         private_view(exact, epsilon=1.0, store=store, privacy_budget=1.5)
+
+
+def test_private_tables_clamp_released_rates_for_display_only():
+    breakdown = {
+        "by": ["g"],
+        "groups": [
+            {"key": {"g": "a"}, "n": -3.2, "metrics": {"fpr": -0.23}, "intervals": {"fpr": [-0.4, 0.33]},
+             "ratio_to_reference": {"fpr": None}, "flags": ["not_estimable"], "is_reference": False},
+        ],
+    }
+    row = group_table(breakdown, ["fpr"], private=True).set_index("group").loc["a"]
+    assert row["false positive rate (95% interval)"] == "0.0% (0.0–33.0) — not estimable at this ε"
+    assert row["n (noisy)"] == "≈0"
+    assert breakdown["groups"][0]["metrics"]["fpr"] == -0.23  # the document is untouched
