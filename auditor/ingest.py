@@ -234,13 +234,16 @@ def _connection_runner(connection: duckdb.DuckDBPyConnection):
 def _duckdb_message(error: duckdb.Error) -> str:
     text = str(error).strip().splitlines()
     first = text[0] if text else type(error).__name__
-    # "LINE 1: …" lines echo our own SQL back, which helps nobody fix their file.
-    first = first.split(" LINE 1:")[0].strip()
+    # "LINE 1: …" lines echo our own SQL back, which helps nobody fix their file;
+    # "Original Line: …" echoes a row of the data, which an error message must not carry
+    # (it can be megabytes long, and DP outputs may contain no row anywhere).
+    first = first.split(" LINE 1:")[0].split("Original Line:")[0].strip()
     detail = next(
         (
             line
             for line in text[1:]
-            if line.strip(" ^") and not line.lstrip().startswith("LINE ")
+            if line.strip(" ^")
+            and not line.lstrip().startswith(("LINE ", "Original Line", "Possible", "file ="))
         ),
         "",
     )

@@ -61,6 +61,7 @@ quoted_newline_late.csv        quoted newline after 20 000 rows: "a\\nb" (1,0,0,
                                rows 40002/40001 (the short last row is excluded)
 extra_field_late.csv           a row with a 4th field after 40 000 rows: rows 40002/40002
 ids_late.csv                   1500 distinct ids after 100 000 rows: error "distinct values"
+long_line.csv                  one 3 MB row: error "Maximum line size", without the row
 categorical.parquet            categorical with a null, nullable bool label:
                                (missing) (1,0,0,0,1), a (2,1,1,0,0), b (2,0,0,1,1); rows 6/5
 =============================  ========================================================
@@ -230,6 +231,7 @@ CASES = [
         large=True,
     ),
     Case("ids_late.csv", error="distinct values", large=True),
+    Case("long_line.csv", error="Maximum line size", large=True, cli=True),
     Case(
         "categorical.parquet",
         {"(missing)": (1, 0, 0, 0, 1), "a": (2, 1, 1, 0, 0), "b": (2, 0, 0, 1, 1)},
@@ -293,6 +295,7 @@ def test_python_api(case: Case, large_files):
         assert case.error in message
         assert "\n" not in message.strip() or "quoted" in case.file, message
         assert "Traceback" not in message and "LINE 1" not in message
+        assert "SECRET" not in message and len(message) < 600  # no data row echoed back
     else:
         document = auditor.audit(path, **_mapping(case)).to_dict()
         assert _observed(document) == case.groups

@@ -146,6 +146,11 @@ def write_large(folder: Path) -> dict[str, Path]:
     quoted.write_bytes(tail.encode())
     paths[quoted.name] = quoted
 
+    # One 3 MB row (DuckDB's line limit is 2 MB) full of a "secret" the error must not echo.
+    long_line = folder / "long_line.csv"
+    long_line.write_text("g,y,p\n" + "SECRET" * 500_000 + ",1,1\nb,0,0\n")
+    paths[long_line.name] = long_line
+
     # A small gzip inflating to 1 MiB, used with a lowered AUDITOR_MAX_INFLATED_BYTES.
     modest = folder / "modest.csv.gz"
     modest.write_bytes(_gzip_member(b"g,y,p\n" + b"a,1,1\n" * ((1 << 20) // 6)))
