@@ -3,7 +3,7 @@
 A random frame has two protected columns (awkward strings: delimiters, quotes, line breaks,
 formula prefixes, unicode, blanks, missing values), and 0/1 labels and predictions with
 missing values. Written to CSV, Parquet and JSON lines, each file must audit to exactly the
-counts of the DataFrame audit and of a pure-Python count; every rate is in [0, 1] or undefined
+counts of the DataFrame audit and of a pure-Python count (so must a DuckDB relation); every rate is in [0, 1] or undefined
 (``None``) exactly when its denominator is zero; and counts add up across grouping levels.
 """
 
@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -116,7 +117,9 @@ def _audit(source) -> dict:
     return auditor.audit(source, label="y", prediction="p", protected=["g1", "g2"]).to_dict()
 
 
-def _write(frame: pd.DataFrame, folder: Path, fmt: str) -> Path:
+def _write(frame: pd.DataFrame, folder: Path, fmt: str):
+    if fmt == "relation":  # a DuckDB relation, queried where it lives
+        return duckdb.connect().from_df(frame)
     if fmt == "csv":
         path = folder / "frame.csv"
         frame.to_csv(path, index=False)
@@ -155,7 +158,7 @@ def test_dataframe_audit_matches_a_plain_count(frame):
     assert document["dataset"]["rows_used"] == used
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl", "relation"])
 @SETTINGS
 @given(frame=frames())
 def test_files_round_trip_to_the_same_counts(fmt, frame, tmp_path):
