@@ -286,3 +286,17 @@ def test_upload_with_a_score_and_a_threshold_instead_of_a_prediction():
     _open(at, "disparities")
     # high_risk is defined as decile_score >= 5, so the rates agree.
     assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+
+
+@pytest.mark.slow
+def test_input_vs_output_page_runs_the_adult_study():
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    _open(at, "baseline")
+    at.button(key="run_baseline").click().run()
+    assert not at.exception and not at.error
+    table = _tables(at)[0]
+    assert list(table.index) == ["Aware (uses sex)", "Unaware (sex dropped)",
+                                 "Unaware, proxies dropped", "Output-constrained"]
+    assert table.loc["Unaware (sex dropped)", "four-fifths rule"] == "fails"
+    assert table.loc["Output-constrained", "four-fifths rule"] == "meets"
+    assert len(at.get("vega_lite_chart")) == 1

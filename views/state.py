@@ -230,13 +230,13 @@ def download_stem() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def _adult_study() -> dict[str, Any]:
-    # Safe to share: bundled training data only.
+def _adult_study(_progress=None) -> dict[str, Any]:
+    # Safe to share: bundled training data only. (_progress is not part of the cache key.)
     from auditor.baselines import run_study
 
     sample = SAMPLES["adult"]
     return run_study(sample.raw_path, target=sample.raw_target, protected=sample.raw_protected,
-                     positive_label=sample.positive_label, seed=0).to_dict()
+                     positive_label=sample.positive_label, seed=0, progress=_progress).to_dict()
 
 
 def baseline_document() -> dict[str, Any] | None:
@@ -246,8 +246,8 @@ def baseline_document() -> dict[str, Any] | None:
 def run_baseline(*, progress=None) -> dict[str, Any]:
     """The Adult input-restriction study (cached across sessions once computed)."""
     if progress is not None:
-        progress(0.05, "Training four models on the Adult data (about ten seconds)…")
-    document = _adult_study()
+        progress(0.0, "Training four models on the Adult data (about ten seconds)…")
+    document = _adult_study(progress)
     if progress is not None:
         progress(1.0, "Done")
     st.session_state["baseline_document"] = document
