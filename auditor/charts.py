@@ -272,7 +272,7 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
     low, high = (min(accuracies), max(accuracies)) if accuracies else (0.0, 1.0)
     pad = max(0.01, (high - low) * 0.15)
     y_scale = alt.Scale(domain=[max(0.0, low - pad), min(1.0, high + pad)], zero=False)
-    x_scale = alt.Scale(domain=[0, 1])
+    x_scale = alt.Scale(domain=[0, 1.05], nice=False)  # room for points at exactly 1
     band = alt.Chart(pd.DataFrame({"low": [threshold], "high": [1.0]})).mark_rect(
         color="#d9ead3", opacity=0.7
     ).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")

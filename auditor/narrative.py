@@ -81,6 +81,20 @@ def _group_name(key: Mapping[str, str]) -> str:
     return " × ".join(str(v) for v in key.values())
 
 
+# Attributes whose values read naturally before the noun ("Hispanic defendants", "Female people").
+_ADJECTIVE_ATTRIBUTES = ("race", "sex", "gender", "ethnic", "nationality", "religion")
+
+
+def _subject(key: Mapping[str, str], people: str) -> str:
+    """'African-American defendants', 'defendants with age_cat 25 - 45', or both combined."""
+    before = [str(v) for k, v in key.items() if any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)]
+    after = [f"{k} {v}" for k, v in key.items() if not any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)]
+    text = " ".join([*before, people])
+    if after:
+        text += " with " + " and ".join(after)
+    return text
+
+
 def describe_group_comparison(
     metric: str,
     group: Mapping[str, Any],
@@ -100,31 +114,32 @@ def describe_group_comparison(
     if value == 0:
         return None
     # The group with the higher rate is the subject, so the factor always reads "N× as often".
-    g, r, v = _group_name(group["key"]), _group_name(reference["key"]), vocabulary
+    v = vocabulary
+    g, r = _subject(group["key"], v.people), _subject(reference["key"], v.people)
     high, low = (value, ref_value) if value >= ref_value else (ref_value, value)
     if value < ref_value:
         g, r = r, g
     factor = high / low
     figures = f"({format_rate(high)} vs {format_rate(low)})"
     if metric == "selection_rate":
-        return f"{g} {v.people} {v.predicted_positive} {factor:.1f}× as often as {r} {v.people} {figures}."
+        return f"{g} {v.predicted_positive} {factor:.1f}× as often as {r} {figures}."
     if metric == "fpr":
         return (
-            f"{g} {v.people} who {v.actual_negative} {v.predicted_positive} "
-            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_negative} {figures}."
+            f"{g} who {v.actual_negative} {v.predicted_positive} "
+            f"{factor:.1f}× as often as {r} who {v.actual_negative} {figures}."
         )
     if metric == "fnr":
         return (
-            f"{g} {v.people} who {v.actual_positive} {v.predicted_negative} "
-            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_positive} {figures}."
+            f"{g} who {v.actual_positive} {v.predicted_negative} "
+            f"{factor:.1f}× as often as {r} who {v.actual_positive} {figures}."
         )
     if metric == "tpr":
         return (
-            f"{g} {v.people} who {v.actual_positive} {v.predicted_positive} "
-            f"{factor:.1f}× as often as {r} {v.people} who {v.actual_positive} {figures}."
+            f"{g} who {v.actual_positive} {v.predicted_positive} "
+            f"{factor:.1f}× as often as {r} who {v.actual_positive} {figures}."
         )
     name = METRIC_NAMES.get(metric, metric)
-    return f"The {name} of {g} {v.people} is {factor:.2f}× that of {r} {v.people} {figures}."
+    return f"The {name} of {g} is {factor:.2f}× that of {r} {figures}."
 
 
 @dataclass(frozen=True)
