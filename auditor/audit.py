@@ -172,7 +172,8 @@ def reaudit(
     resolved_policy = _resolve_policy(policy) if policy is not None else (
         result.policy.policy if result.policy is not None else None
     )
-    if options["min_group_size"] == result.options["min_group_size"]:
+    same_cube = result.evaluated_from is result.cube
+    if same_cube and options["min_group_size"] == result.options["min_group_size"]:
         # Only breakdowns whose reference request changed are recomputed; a policy change
         # recomputes none. (A breakdown's result depends on the cube, the minimum group size,
         # the confidence and its reference request — nothing else.)
@@ -203,7 +204,14 @@ def reaudit(
         intersections=options["intersections"],
         intervals=_estimator_for(result.cube, confidence=options["confidence"]),
     )
-    return replace(result, overall=overall, breakdowns=breakdowns, policy=verdicts, options=options)
+    return replace(
+        result,
+        overall=overall,
+        breakdowns=breakdowns,
+        policy=verdicts,
+        options=options,
+        evaluated_from=result.cube,
+    )
 
 
 def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
@@ -356,6 +364,7 @@ def audit(
         dataset=dataset,
         mapping=mapping,
         cube=cube,
+        evaluated_from=cube,
         overall=overall,
         breakdowns=breakdowns,
         policy=verdicts,

@@ -148,6 +148,9 @@ class AuditResult:
     created_at: str
     tool_version: str
     extra: dict[str, Any] = field(default_factory=dict)
+    evaluated_from: CountCube | None = field(default=None, repr=False, compare=False)
+    """The cube the breakdowns were computed from; if ``cube`` is swapped (e.g. with
+    ``dataclasses.replace``), :func:`auditor.reaudit` notices and recomputes everything."""
 
     @property
     def passed(self) -> bool:

@@ -100,3 +100,20 @@ def test_reaudit_changes_reference_and_policy_without_the_data(compas_audit, tmp
     assert black.ratio_to_reference["fpr"] == pytest.approx(0.4233 / 0.2201, rel=1e-3)
     assert [c.check.metric for c in moved.policy.checks] == ["selection_rate"] * 3
     assert moved.cube is compas_audit.cube
+
+
+def test_reaudit_recomputes_when_the_cube_was_swapped(compas_audit):
+    from dataclasses import replace
+
+    from auditor.scores import cube_at_threshold
+
+    lenient = cube_at_threshold(compas_audit.cube, 8)
+    swapped = auditor.reaudit(replace(compas_audit, cube=lenient), reference={"race": "Caucasian"})
+    expected = auditor.evaluate_cube(lenient, reference={"race": "Caucasian"})[1]
+    got = swapped.breakdown("race").group(race="African-American").metrics["fpr"]
+    assert got == expected[0].group(race="African-American").metrics["fpr"]
+    assert got < compas_audit.breakdown("race").group(race="African-American").metrics["fpr"]
+    # and the incremental path is still taken (and still right) when nothing was swapped
+    again = auditor.reaudit(swapped, reference={"race": "African-American"})
+    assert again.breakdown("race").reference == {"race": "African-American"}
+    assert again.breakdown("sex").groups == swapped.breakdown("sex").groups
