@@ -113,6 +113,10 @@ def test_reaudit_recomputes_when_the_cube_was_swapped(compas_audit):
     got = swapped.breakdown("race").group(race="African-American").metrics["fpr"]
     assert got == expected[0].group(race="African-American").metrics["fpr"]
     assert got < compas_audit.breakdown("race").group(race="African-American").metrics["fpr"]
+    # `sex` keeps its reference, so only a swapped-cube check recomputes it
+    male = swapped.breakdown("sex").group(sex="Male").metrics["fpr"]
+    assert male == expected[1].group(sex="Male").metrics["fpr"]
+    assert male < compas_audit.breakdown("sex").group(sex="Male").metrics["fpr"]
     # and the incremental path is still taken (and still right) when nothing was swapped
     again = auditor.reaudit(swapped, reference={"race": "African-American"})
     assert again.breakdown("race").reference == {"race": "African-American"}
