@@ -12,10 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:  # so that `views.state` imports under any runner
+if str(ROOT) not in sys.path:  # so that `dashboard.state` imports under any runner
     sys.path.insert(0, str(ROOT))
 
-from views import state as _state  # noqa: E402
+from dashboard import state as _state  # noqa: E402
 
 st.set_page_config(page_title="auditor — fairness audit", page_icon=":material/balance:",
                    layout="wide")
@@ -25,19 +25,19 @@ _state.load_sample_from_environment()
 navigation = st.navigation(
     {
         "Start": [
-            st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
-            st.Page("views/upload.py", title="Upload & map", icon=":material/upload:"),
+            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            st.Page("pages/upload.py", title="Upload & map", icon=":material/upload:"),
         ],
         "Audit": [
-            st.Page("views/disparities.py", title="Disparities", icon=":material/bar_chart:"),
-            st.Page("views/intersections.py", title="Intersections", icon=":material/grid_on:"),
-            st.Page("views/scores.py", title="Scores", icon=":material/tune:"),
-            st.Page("views/privacy.py", title="Privacy", icon=":material/shield:"),
-            st.Page("views/baseline.py", title="Input vs output", icon=":material/compare_arrows:"),
+            st.Page("pages/disparities.py", title="Disparities", icon=":material/bar_chart:"),
+            st.Page("pages/intersections.py", title="Intersections", icon=":material/grid_on:"),
+            st.Page("pages/scores.py", title="Scores", icon=":material/tune:"),
+            st.Page("pages/privacy.py", title="Privacy", icon=":material/shield:"),
+            st.Page("pages/baseline.py", title="Input vs output", icon=":material/compare_arrows:"),
         ],
         "Keep": [
-            st.Page("views/report.py", title="Report", icon=":material/description:"),
-            st.Page("views/history.py", title="History", icon=":material/history:"),
+            st.Page("pages/report.py", title="Report", icon=":material/description:"),
+            st.Page("pages/history.py", title="History", icon=":material/history:"),
         ],
     }
 )
@@ -49,4 +49,6 @@ with st.sidebar:
     else:
         st.caption(_state.dataset_caption(result))
 
+_state.mark_entrypoint()
+_state.resume_deep_link()
 navigation.run()

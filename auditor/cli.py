@@ -262,7 +262,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         os.environ["AUDITOR_SAMPLE"] = args.sample  # read by app.py in each new session
     # No file watcher: when a watched source file changes, Streamlit evicts modules from
     # sys.modules at the start of the next script run, and a session importing at that moment
-    # fails with KeyError: 'views.state' (seen with four concurrent sessions).
+    # fails with KeyError: 'dashboard.state' (seen with four concurrent sessions).
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "streamlit", "run", str(app), "--server.fileWatcherType", "none",

@@ -29,6 +29,32 @@ WORKSPACE = "workspace"
 SEEN_DATASETS = "seen_datasets"
 
 DEFAULT_POLICY_PATH = SAMPLE_DIR / "policy.toml"
+ENTERED_VIA_APP = "entered_via_app"
+RESUME_PAGE = "resume_page"
+
+
+def mark_entrypoint() -> None:
+    """Called by ``app.py`` before it runs a page: navigation and state are set up."""
+    st.session_state[ENTERED_VIA_APP] = True
+
+
+def require_entrypoint(page_file: str) -> None:
+    """Hand over to ``app.py`` if a page runs without it.
+
+    On a fresh server Streamlit serves a deep link into ``pages/`` the legacy way (the page
+    file alone) until some session has run ``st.navigation``; ``app.py`` sets that up, loads
+    the sample and draws the sidebar, so a page opened that way switches to it first.
+    """
+    if not st.session_state.get(ENTERED_VIA_APP):
+        st.session_state[RESUME_PAGE] = f"pages/{Path(page_file).name}"
+        st.switch_page("app.py")
+
+
+def resume_deep_link() -> None:
+    """In ``app.py``: go on to the page a deep link asked for before navigation existed."""
+    target = st.session_state.pop(RESUME_PAGE, None)
+    if target is not None:
+        st.switch_page(target)
 
 
 def default_policy_text() -> str:
@@ -101,8 +127,8 @@ def require_audit() -> auditor.AuditResult:
     result = base_audit()
     if result is None:
         st.info("No data is loaded yet. Load a bundled sample on the Home page, or upload a file.")
-        st.page_link("views/home.py", label="Home: load a sample", icon=":material/home:")
-        st.page_link("views/upload.py", label="Upload & map a file", icon=":material/upload:")
+        st.page_link("pages/home.py", label="Home: load a sample", icon=":material/home:")
+        st.page_link("pages/upload.py", label="Upload & map a file", icon=":material/upload:")
         st.stop()
     return result
 

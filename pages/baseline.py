@@ -5,7 +5,9 @@ import streamlit as st
 import auditor
 from auditor import charts
 from auditor.session import baseline_table, progress_callback
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Restrict the inputs, or specify the outputs?")
 st.markdown(

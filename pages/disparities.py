@@ -20,7 +20,9 @@ from auditor.session import (
     reference_options,
     summary_table,
 )
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Disparities between groups")
 base = _state.require_audit()

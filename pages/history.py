@@ -9,7 +9,7 @@ import auditor
 from auditor import charts
 from auditor.narrative import verdict_sentence
 from auditor.session import breakdown_for, group_table, history_table, visible_audits
-from views import state as _state
+from dashboard import state as _state
 
 st.title("Audit history")
 if not _state.module_available("auditor.store", "AuditStore"):
@@ -17,6 +17,8 @@ if not _state.module_available("auditor.store", "AuditStore"):
     st.stop()
 
 from auditor.store import AuditStore  # noqa: E402
+
+_state.require_entrypoint(__file__)
 
 st.caption(
     "Audits recorded in the store for the data sets you have loaded in this session (matched by "

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from auditor.samples import SAMPLES
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Fairness audit of a model's outputs")
 st.markdown(
@@ -29,10 +31,10 @@ for column, sample in zip(columns, SAMPLES.values(), strict=True):
             except Exception as error:  # noqa: BLE001 - shown, never a traceback
                 st.error(f"The sample could not be loaded: {error}")
             else:
-                st.switch_page("views/disparities.py")
+                st.switch_page("pages/disparities.py")
 
 st.subheader("Or audit your own predictions")
-st.page_link("views/upload.py", label="Upload a prediction file and map its columns",
+st.page_link("pages/upload.py", label="Upload a prediction file and map its columns",
              icon=":material/upload:")
 
 result = _state.base_audit()

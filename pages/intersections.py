@@ -6,7 +6,9 @@ from auditor import charts
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from auditor.session import group_table
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Intersections of protected attributes")
 base = _state.require_audit()

@@ -6,7 +6,7 @@ import auditor
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES
 from auditor.session import budget_table, exact_vs_private, interval_cost
-from views import state as _state
+from dashboard import state as _state
 
 st.title("Publish with differential privacy")
 base = _state.require_audit()
@@ -20,6 +20,8 @@ if not _state.module_available("auditor.privacy", "release_cube") or not _state.
     st.stop()
 
 from auditor.store import AuditStore  # noqa: E402
+
+_state.require_entrypoint(__file__)
 
 st.markdown(
     "A private release adds calibrated noise (OpenDP, discrete Laplace or Gaussian) **once** to "

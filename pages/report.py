@@ -5,7 +5,9 @@ import json
 import streamlit as st
 
 import auditor
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Report")
 base = _state.require_audit()

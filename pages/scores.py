@@ -11,7 +11,9 @@ from auditor.session import (
     threshold_range,
     threshold_view,
 )
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 st.title("Scores: threshold, ROC and calibration")
 base = _state.require_audit()

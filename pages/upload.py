@@ -4,7 +4,9 @@ import streamlit as st
 
 import auditor
 from auditor.session import UPLOAD_TYPES, progress_callback, suggest_mapping
-from views import state as _state
+from dashboard import state as _state
+
+_state.require_entrypoint(__file__)
 
 AUTOMATIC = "(automatic: 0/1, true/false, yes/no)"
 NO_SCORE = "(none)"
@@ -127,4 +129,4 @@ if st.button("Run the audit", key="run_audit", type="primary"):
                if result.dataset.rows_excluded else "")
             + "."
         )
-        st.page_link("views/disparities.py", label="See the disparities", icon=":material/bar_chart:")
+        st.page_link("pages/disparities.py", label="See the disparities", icon=":material/bar_chart:")

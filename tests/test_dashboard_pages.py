@@ -29,7 +29,7 @@ def _loaded(sample: str = "compas") -> AppTest:
 
 
 def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"views/{page}.py").run()
+    at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

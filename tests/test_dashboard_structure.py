@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "views").glob("*.py")) + [ROOT / "app.py"]
+PAGES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
 WIDGETS = {"button", "selectbox", "multiselect", "radio", "slider", "select_slider", "number_input",
            "text_area", "text_input", "checkbox", "toggle", "file_uploader", "download_button"}
 

@@ -189,7 +189,7 @@ def test_two_dashboard_sessions_see_only_their_own_upload(tmp_path, monkeypatch)
 
     def upload(path: Path) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-        at.switch_page("views/upload.py").run()
+        at.switch_page("pages/upload.py").run()
         at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
         at.run()
         assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
@@ -203,7 +203,7 @@ def test_two_dashboard_sessions_see_only_their_own_upload(tmp_path, monkeypatch)
     assert [s.value for s in adult.success] == ["Audited 16,281 rows."]
 
     def female_row(at: AppTest) -> dict:
-        at.switch_page("views/disparities.py").run()
+        at.switch_page("pages/disparities.py").run()
         at.selectbox(key="disp_attribute").set_value("sex").run()
         assert not at.exception, [e.value for e in at.exception]
         return at.table[0].value.loc["Female"].to_dict()
