@@ -154,15 +154,15 @@ def partition_threshold(*, scale: float, delta: float, attributes: int) -> int:
     domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=int))
     metric = dp.l01inf_distance(dp.absolute_distance(T=int))
     d_in = (attributes, attributes, 1)
-    return int(
-        dp.binary_search(
-            lambda t: dp.m.make_laplace_threshold(domain, metric, scale=scale, threshold=t).map(
-                d_in
-            )[1]
-            <= delta,
-            T=int,
-        )
-    )
+
+    def meets_delta(threshold: int) -> bool:
+        # OpenDP refuses thresholds below the l∞ sensitivity (1): those never qualify
+        if threshold < 1:
+            return False
+        measurement = dp.m.make_laplace_threshold(domain, metric, scale=scale, threshold=threshold)
+        return measurement.map(d_in)[1] <= delta
+
+    return max(1, int(dp.binary_search(meets_delta, T=int)))
 
 
 def opendp_threshold(counts: dict[str, int], *, scale: float, threshold: int) -> set[str]:

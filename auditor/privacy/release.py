@@ -13,6 +13,7 @@ mode). The data set's SHA-256 is kept as its identifier for the budget ledger.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -163,6 +164,26 @@ def _select_domain(
     return domain, details
 
 
+MIN_EPSILON = 1e-3
+MAX_EPSILON = 100.0
+
+
+@contextlib.contextmanager
+def _opendp_errors():
+    """OpenDP's own refusals (e.g. a calibration it cannot make) become one clear PrivacyError."""
+    from opendp.mod import OpenDPException
+
+    try:
+        yield
+    except OpenDPException as error:
+        detail = str(error).strip().splitlines()
+        raise PrivacyError(
+            "OpenDP could not make this release"
+            + (f" ({detail[0][:200]})" if detail else "")
+            + ": try a larger epsilon or declare the groups with --categories"
+        ) from None
+
+
 def _resolve(
     *, epsilon: float, delta: float | None, mechanism: str | None, declared: bool
 ) -> tuple[Mechanism, float, float | None, float, float]:
@@ -172,6 +193,12 @@ def _resolve(
         raise PrivacyError(f"mechanism {mechanism!r} is not known: use 'laplace' or 'gaussian'")
     if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
         raise PrivacyError(f"epsilon must be a positive finite number, not {epsilon!r}")
+    if not MIN_EPSILON <= epsilon <= MAX_EPSILON:
+        raise PrivacyError(
+            f"epsilon {epsilon:g} is outside the supported range {MIN_EPSILON:g} to "
+            f"{MAX_EPSILON:g}: below it the noise swamps every count, above it the release "
+            "protects no one; choose an epsilon in that range"
+        )
     if delta is not None and not 0 < delta < 1:
         raise PrivacyError(f"delta must be between 0 and 1 (e.g. 1e-6), not {delta!r}")
     if mechanism == "gaussian" and delta is None:
@@ -246,22 +273,23 @@ def release_cube(
         # Early refusal (nothing recorded); the authoritative check is in commit_release.
         ledger.check_release(sha256=sha256, epsilon=float(epsilon), total=privacy_budget)
 
-    spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta)
-    sampler = SeededSampler(seed) if seed is not None else None
-    exact = _finest_cells(cube)
-    selection = None
-    if declared:
-        domain = declared_domain(cube.attributes, categories)
-    else:
-        domain, selection = _select_domain(
-            exact, cube.attributes, epsilon=select_epsilon, delta=select_delta, sampler=sampler
-        )
-    pooled = pool_cells(exact, domain)
-    counts = pooled["n"].to_numpy(dtype=np.int64)
-    if sampler is None:
-        noisy = opendp_noise(spec, counts)
-    else:
-        noisy = counts + sampler.noise(spec, len(counts))
+    with _opendp_errors():
+        spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta)
+        sampler = SeededSampler(seed) if seed is not None else None
+        exact = _finest_cells(cube)
+        selection = None
+        if declared:
+            domain = declared_domain(cube.attributes, categories)
+        else:
+            domain, selection = _select_domain(
+                exact, cube.attributes, epsilon=select_epsilon, delta=select_delta, sampler=sampler
+            )
+        pooled = pool_cells(exact, domain)
+        counts = pooled["n"].to_numpy(dtype=np.int64)
+        if sampler is None:
+            noisy = opendp_noise(spec, counts)
+        else:
+            noisy = counts + sampler.noise(spec, len(counts))
     released = pooled.assign(n=noisy)
     del pooled, counts, exact
 
