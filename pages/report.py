@@ -5,6 +5,7 @@ import json
 import streamlit as st
 
 import auditor
+from auditor.export import groups_csv
 from dashboard import state as _state
 
 _state.require_entrypoint(__file__)
@@ -54,6 +55,14 @@ with right:
         )
     else:
         st.info("The PDF report is not available in this installation (auditor.report is missing).")
+
+st.subheader("Group tables (CSV)")
+st.markdown("Every group of every breakdown with its counts, rates and intervals, for a "
+            "spreadsheet. Cells that a spreadsheet would run as a formula (group names starting "
+            "with `=`, `+`, `-` or `@`) are written as text.")
+st.download_button("Download the group tables as CSV",
+                   groups_csv(document).encode("utf-8"), file_name=f"{stem}-groups.csv",
+                   mime="text/csv", key="download_groups_csv", icon=":material/table:")
 
 st.subheader("History")
 if _state.module_available("auditor.store", "AuditStore"):

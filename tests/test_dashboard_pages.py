@@ -178,6 +178,7 @@ def test_report_offers_json_and_pdf_downloads_and_saves_to_history():
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the audit JSON" in labels
     assert "Download the audit PDF" in labels
+    assert "Download the group tables as CSV" in labels
     at.button(key="save_history").click().run()
     assert any("Saved as" in s.value for s in at.success)
     _open(at, "history")

@@ -47,3 +47,12 @@ def test_ui_free_helpers_do_not_import_streamlit():
                 assert all(not a.name.startswith("streamlit") for a in node.names), module
             if isinstance(node, ast.ImportFrom):
                 assert not (node.module or "").startswith("streamlit"), module
+
+
+def test_tables_have_no_raw_csv_export():
+    """Only the Report page's formula-safe CSV leaves the dashboard (auditor.export.groups_csv)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+    assert "groups_csv(" in (ROOT / "pages" / "report.py").read_text()
