@@ -34,6 +34,7 @@ __all__ = [
     "newcombe_difference_interval",
     "katz_ratio_interval",
     "rate",
+    "summary_of_sufficient",
     "wilson_interval",
 ]
 
@@ -254,6 +255,9 @@ class BreakdownResult:
     reference_rule: str
     groups: tuple[GroupResult, ...]
     summary: Mapping[str, float | None]
+    summary_sufficient_data: Mapping[str, float | None] | None = None
+    """The same summaries over the groups not flagged 'insufficient_data' or 'empty': the
+    fairlearn-identical ``summary`` lets a handful of people in a tiny intersection decide it."""
 
     def group(self, **key: str) -> GroupResult:
         """The group with these values, e.g. ``breakdown.group(race="Caucasian")``."""
@@ -320,6 +324,13 @@ def _difference(first: float | None, second: float | None) -> float | None:
     if first is None or second is None:
         return None
     return first - second
+
+
+def summary_of_sufficient(groups: Sequence[GroupResult]) -> dict[str, float | None]:
+    """Summaries over the groups with enough data (not flagged insufficient_data or empty)."""
+    return _summary(
+        [g for g in groups if "insufficient_data" not in g.flags and "empty" not in g.flags]
+    )
 
 
 def _summary(groups: Sequence[GroupResult]) -> dict[str, float | None]:
@@ -464,4 +475,5 @@ def compute_breakdown(
         reference_rule=ref_rule,
         groups=tuple(groups),
         summary=_summary(groups),
+        summary_sufficient_data=summary_of_sufficient(groups),
     )

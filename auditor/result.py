@@ -125,6 +125,11 @@ def breakdown_to_dict(breakdown: BreakdownResult) -> dict[str, Any]:
         "reference_rule": breakdown.reference_rule,
         "groups": [group_to_dict(g) for g in breakdown.groups],
         "summary": {k: _number(v) for k, v in breakdown.summary.items()},
+        "summary_sufficient_data": (
+            {k: _number(v) for k, v in breakdown.summary_sufficient_data.items()}
+            if breakdown.summary_sufficient_data is not None
+            else None
+        ),
     }
 
 

@@ -183,3 +183,14 @@ def test_small_groups_are_flagged_not_dropped():
     breakdown = _audit(TWO_GROUPS).breakdown("g")
     assert all("insufficient_data" in g.flags for g in breakdown.groups)
     assert _audit(TWO_GROUPS, min_group_size=4).breakdown("g").group(g="A").flags == ()
+
+
+def test_summary_over_sufficient_groups_leaves_small_groups_out():
+    breakdown = _audit(TWO_GROUPS, min_group_size=4).breakdown("g")
+    # fairlearn-identical summary: both groups
+    assert breakdown.summary["demographic_parity_difference"] == 3 / 4
+    # only A (n=4) has enough data; B (n=3) is flagged insufficient
+    assert breakdown.summary_sufficient_data["demographic_parity_difference"] == 0.0
+    assert breakdown.summary_sufficient_data["demographic_parity_ratio"] == 1.0
+    document = _audit(TWO_GROUPS, min_group_size=4).to_dict()
+    assert document["breakdowns"][0]["summary_sufficient_data"]["demographic_parity_ratio"] == 1.0

@@ -360,5 +360,11 @@ def mark_not_estimable(breakdown: Any) -> Any:
     if not hasattr(breakdown, "groups"):
         return mark(breakdown)
     groups = tuple(mark(g) for g in breakdown.groups)
-    summary = _summary([estimable_only(g) for g in groups])
-    return dataclasses.replace(breakdown, groups=groups, summary=summary)
+    estimable = [estimable_only(g) for g in groups]
+    sufficient = [g for g in estimable if "insufficient_data" not in g.flags and "empty" not in g.flags]
+    return dataclasses.replace(
+        breakdown,
+        groups=groups,
+        summary=_summary(estimable),
+        summary_sufficient_data=_summary(sufficient),
+    )
