@@ -386,12 +386,15 @@ def group_table(
 
 def summary_table(breakdown: Mapping[str, Any]) -> pd.DataFrame:
     """The breakdown's summary metrics with readable names; undefined values read 'n/a'."""
+    sufficient = breakdown.get("summary_sufficient_data") or {}
     rows = []
     for key, value in breakdown.get("summary", {}).items():
+        enough = sufficient.get(key)
         rows.append(
             {
                 "summary": SUMMARY_NAMES.get(key, key.replace("_", " ")),
-                "value": "n/a" if value is None else f"{value:.3f}",
+                "all groups": "n/a" if value is None else f"{value:.3f}",
+                "groups with enough data": "n/a" if enough is None else f"{enough:.3f}",
             }
         )
     return pd.DataFrame(rows)

@@ -79,8 +79,9 @@ with right:
 st.subheader("Summary")
 summary = summary_table(breakdown)
 st.table(summary.set_index("summary"))
-st.caption("Summaries span every group whose rate is defined, including groups flagged "
-           "'insufficient data', so a tiny group can dominate them; read them with the table above.")
+st.caption("'All groups' spans every group whose rate is defined (as fairlearn computes it), "
+           "including groups flagged 'insufficient data', so a tiny group can dominate it; "
+           "'groups with enough data' leaves those out.")
 
 st.subheader("Verdicts against the output specification")
 st.markdown(verdict_sentence(document))

@@ -139,3 +139,14 @@ def test_private_tables_clamp_released_rates_for_display_only():
     assert row["false positive rate (95% interval)"] == "0.0% (0.0–33.0) — not estimable at this ε"
     assert row["n (noisy)"] == "≈0"
     assert breakdown["groups"][0]["metrics"]["fpr"] == -0.23  # the document is untouched
+
+
+def test_summary_table_shows_all_groups_and_groups_with_enough_data(compas_audit):
+    from auditor.session import summary_table
+
+    race = compas_audit.to_dict()["breakdowns"][0]
+    table = summary_table(race).set_index("summary")
+    row = table.loc[table.index.str.startswith("Equalized odds difference")].iloc[0]
+    # the 11 Native American defendants drive the all-groups figure
+    assert row["all groups"] == "0.661"
+    assert row["groups with enough data"] == "0.377"
