@@ -298,7 +298,7 @@ def task_interactions(path: str, repeat: int, threads: int | None) -> dict:
                 intervals=noisy.release.interval_estimator(confidence=0.95),
             )
 
-        out["epsilon"], _ = _timed(_cycling(epsilon_change, epsilons), runs)
+        out["epsilon"], _ = _timed(_cycling(epsilon_change, epsilons), repeat)
     except Exception as error:  # noqa: BLE001 - reported, not hidden
         out["epsilon_error"] = f"{type(error).__name__}: {error}"
     out["times"] = out["reference"]
