@@ -19,7 +19,7 @@ Every measurement runs in its own child process, so peak memory (``ru_maxrss``, 
 
 Usage::
 
-    python benchmarks/bench_audit.py                      # 1 M rows, Parquet and CSV (~2 min)
+    python benchmarks/bench_audit.py                      # 1 M rows, Parquet and CSV (~5 min)
     python benchmarks/bench_audit.py --rows 1e6,1e7       # the targets are stated at 10 M
     python benchmarks/bench_audit.py --rows 1e8 --formats parquet --no-fairlearn --repeat 1
 """
