@@ -3,81 +3,23 @@ download the PDF. Drives Debian's Chromium through Playwright against `streamlit
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _require_browser() -> None:
-    """Skip locally without Chromium or Playwright; in CI (CI set) fail instead."""
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("the playwright package is missing (pip install -e '.[dev]')")
-    if problems:
-        message = "browser test needs " + "; ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message + " — CI must run the browser tests")
-        pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    _require_browser()
-    port = _free_port()
-    env = {**os.environ, "AUDITOR_STORE": str(tmp_path / "audits.duckdb")}
-    env.pop("AUDITOR_SAMPLE", None)
-    log = (tmp_path / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (tmp_path / "streamlit.log").read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health in 30 s"
-            time.sleep(0.3)
+    require_browser("browser test")
+    with streamlit_server(tmp_path) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def _choose(page, label: str, option: str) -> None:

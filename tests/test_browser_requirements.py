@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_browser_dashboard as browser
+from tests import browser
 
 
 def test_missing_chromium_skips_locally(monkeypatch):
     monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="/nonexistent/chromium is missing"):
-        browser._require_browser()
+        browser.require_browser()
 
 
 def test_missing_chromium_fails_in_ci(monkeypatch):
     monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
-        browser._require_browser()
+        browser.require_browser()

@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,31 +21,14 @@ import pytest
 
 import auditor
 
+from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
 ADULT = ROOT / "sample_data" / "adult_predictions.csv"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SESSIONS_DEADLINE = 60.0
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _require_browser() -> None:
-    """Skip locally without Chromium or Playwright; in CI (CI set) fail instead."""
-    problems = []
-    if not CHROMIUM.exists():
-        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        problems.append("the playwright package is missing (pip install -e '.[dev]')")
-    if problems:
-        message = "load test needs " + "; ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message + " — CI must run the browser tests")
-        pytest.skip(message)
 
 
 @dataclass(frozen=True)
@@ -93,50 +71,11 @@ def uploads(tmp_path_factory) -> list[Upload]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    _require_browser()
-    port = _free_port()
-    env = {**os.environ, "AUDITOR_STORE": str(tmp_path / "audits.duckdb")}
-    env.pop("AUDITOR_SAMPLE", None)
-    log_path = tmp_path / "streamlit.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false",
-         # as `auditor serve`: no module eviction when someone edits a source file mid-test
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "streamlit did not answer /_stcore/health in 30 s"
-            time.sleep(0.3)
+    require_browser("load test")
+    with streamlit_server(tmp_path) as url:
         yield url
-        assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text()[-3000:]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 async def _idle(page) -> None:

@@ -1,0 +1,91 @@
+"""Browser-test plumbing shared by the Playwright tests: Chromium's requirements and a live server.
+
+Locally a missing Chromium or Playwright skips the test with the reason; in CI (``CI`` set) it
+fails instead, so a missing install step can never pass as a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+HEALTH_TIMEOUT = 30.0
+
+
+def require_browser(what: str = "browser test") -> None:
+    """Skip locally without Chromium or Playwright; in CI (CI set) fail instead."""
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the playwright package is missing (pip install -e '.[dev]')")
+    if problems:
+        message = f"{what} needs " + "; ".join(problems)
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must run the browser tests")
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(folder: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port with its own store; yields the URL.
+
+    The server runs as ``auditor serve`` does (no file watcher). Its log must hold no traceback.
+    """
+    port = free_port()
+    env = {**os.environ, "AUDITOR_STORE": str(folder / "audits.duckdb")}
+    env.pop("AUDITOR_SAMPLE", None)
+    log_path = folder / "streamlit.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + HEALTH_TIMEOUT
+            while True:
+                assert process.poll() is None, log_path.read_text()[-2000:]
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, (
+                    f"streamlit did not answer /_stcore/health in {HEALTH_TIMEOUT:.0f} s"
+                )
+                time.sleep(0.3)
+            yield url
+            log_text = log_path.read_text(errors="replace")
+            assert "Traceback" not in log_text, log_text[-3000:]
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
