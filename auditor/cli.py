@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .errors import AuditorError
+from .narrative import VOCABULARIES
 
 __all__ = ["main"]
 
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--policy", help="output specification (TOML)")
     audit.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
     audit.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the audit PDF")
+    audit.add_argument(
+        "--vocabulary", choices=sorted(VOCABULARIES), default="generic",
+        help="words for the PDF's sentences, e.g. 'compas': defendants who re-offended, "
+        "flagged high-risk (default: generic)",
+    )
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
@@ -217,7 +223,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.pdf_out:
         from .report import write_audit_pdf
 
-        write_audit_pdf(result.to_dict(), args.pdf_out)
+        write_audit_pdf(result.to_dict(), args.pdf_out, vocabulary=args.vocabulary)
     if args.store:
         from .store import AuditStore
 

@@ -65,3 +65,14 @@ def test_cli_dp_audit_writes_a_private_report(tmp_path):
     # chance, so the search for exact counts is in test_report_dp_no_exact_counts.py)
     assert "exact row counts are not published in DP mode" in text
     assert "6,172 read" not in text
+
+
+def test_cli_vocabulary_words_the_pdf_for_the_data_set(tmp_path):
+    texts = {}
+    for vocabulary in ("generic", "compas"):
+        out = tmp_path / f"{vocabulary}.pdf"
+        code = main([*AUDIT, "--no-intersections", "--pdf", str(out), "--vocabulary", vocabulary])
+        assert code == 0
+        texts[vocabulary] = " ".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    assert "did not re-offend" in texts["compas"]
+    assert "did not re-offend" not in texts["generic"]
