@@ -37,14 +37,21 @@ _SUMMARY_SHORT = {
 
 
 def _summary_table(ctx: ReportContext, breakdown: Mapping[str, Any]) -> Flowable:
+    """Summaries over all groups (as fairlearn computes them) and over groups with enough data."""
     summary = breakdown.get("summary") or {}
     keys = [k for k in SUMMARY_DEFINITIONS if k in summary] or list(summary)
-    values = [summary.get(k) for k in keys]
-    if ctx.private:  # noisy rates can leave [0, 1]; every summary lies in it: clamp for display
-        values = [_shown(v, 1.0) for v in values]
-    rows = [[Paragraph(esc(_SUMMARY_SHORT.get(k, k)), ctx.styles.head) for k in keys],
-            [Paragraph(fmt_number(v), ctx.styles.cell) for v in values]]
-    return grid_table(rows, widths=[1] * len(keys), frame_width=ctx.frame_width)
+    variants = [("All groups", summary)]
+    if breakdown.get("summary_sufficient_data") is not None:
+        variants.append(("Groups with enough data", breakdown["summary_sufficient_data"]))
+    rows = [[Paragraph("", ctx.styles.head)]
+            + [Paragraph(esc(_SUMMARY_SHORT.get(k, k)), ctx.styles.head) for k in keys]]
+    for label, values in variants:
+        shown = [values.get(k) for k in keys]
+        if ctx.private:  # noisy rates can leave [0, 1]; every summary lies in it: clamp for display
+            shown = [_shown(v, 1.0) for v in shown]
+        rows.append([Paragraph(label, ctx.styles.cell)]
+                    + [Paragraph(fmt_number(v), ctx.styles.cell) for v in shown])
+    return grid_table(rows, widths=[1.1] + [1] * len(keys), frame_width=ctx.frame_width)
 
 
 def _reference_text(breakdown: Mapping[str, Any]) -> str:
@@ -226,9 +233,9 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                       f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."),
                 _summary_table(ctx, breakdown),
                 Spacer(1, 6),
-                Paragraph("The summary measures above are computed over every group whose rate "
-                          "is defined, suppressed cells included, so a few tiny cells can "
-                          "dominate them. Below, brackets: 95% interval; selection ratio: the "
+                Paragraph("'All groups' spans every group whose rate is defined, suppressed "
+                          "cells included, so a few tiny cells can dominate it; 'groups with "
+                          "enough data' leaves them out. Below, brackets: 95% interval; selection ratio: the "
                           "group's selection rate over the reference group's; “suppressed”: "
                           f"fewer than {ctx.min_group_size} rows.", ctx.styles.note),
                 intersection_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
