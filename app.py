@@ -17,8 +17,9 @@ if str(ROOT) not in sys.path:  # so that `dashboard.state` imports under any run
 
 from dashboard import state as _state  # noqa: E402
 
-st.set_page_config(page_title="auditor — fairness audit", page_icon=":material/balance:",
-                   layout="wide")
+st.set_page_config(
+    page_title="auditor — fairness audit", page_icon=":material/balance:", layout="wide"
+)
 
 _state.load_sample_from_environment()
 

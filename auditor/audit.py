@@ -53,7 +53,9 @@ def _resolve_policy(policy: Policy | str | os.PathLike | None) -> Policy | None:
     return load_policy(policy)
 
 
-def _groups_of(table: pd.DataFrame, by: tuple[str, ...]) -> tuple[list[dict], list[ConfusionCounts]]:
+def _groups_of(
+    table: pd.DataFrame, by: tuple[str, ...]
+) -> tuple[list[dict], list[ConfusionCounts]]:
     keys, counts = [], []
     columns = list(table.columns)
     for row in table.itertuples(index=False, name=None):
@@ -169,8 +171,10 @@ def reaudit(
         options["reference"] = parse_reference(reference)
     if min_group_size is not None:
         options["min_group_size"] = int(min_group_size)
-    resolved_policy = _resolve_policy(policy) if policy is not None else (
-        result.policy.policy if result.policy is not None else None
+    resolved_policy = (
+        _resolve_policy(policy)
+        if policy is not None
+        else (result.policy.policy if result.policy is not None else None)
     )
     same_cube = result.evaluated_from is result.cube
     if same_cube and options["min_group_size"] == result.options["min_group_size"]:
@@ -182,7 +186,8 @@ def reaudit(
         estimator = _estimator_for(result.cube, confidence=options["confidence"])
         breakdowns = tuple(
             breakdown
-            if _reference_request(previous, breakdown.by) == _reference_request(wanted, breakdown.by)
+            if _reference_request(previous, breakdown.by)
+            == _reference_request(wanted, breakdown.by)
             else _evaluate_breakdown(
                 result.cube,
                 breakdown.by,
@@ -324,7 +329,9 @@ def audit(
             seed=seed,
         )
     elif mechanism is not None or delta is not None:
-        raise InputError("--delta and --mechanism need --epsilon E: give the privacy budget to spend")
+        raise InputError(
+            "--delta and --mechanism need --epsilon E: give the privacy budget to spend"
+        )
     elif privacy_budget is not None or categories is not None:
         raise InputError(
             "--privacy-budget and --categories apply to private audits: add --epsilon E, "

@@ -84,8 +84,12 @@ def rate_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -
     title = f"{METRIC_NAMES.get(metric, metric).capitalize()} by {' × '.join(breakdown['by'])}"
     base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
     bars = base.mark_bar().encode(
-        x=alt.X("value:Q", title=METRIC_NAMES.get(metric, metric), scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%")),
+        x=alt.X(
+            "value:Q",
+            title=METRIC_NAMES.get(metric, metric),
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%"),
+        ),
         color=_status_colour(),
         tooltip=[
             alt.Tooltip("group:N"),
@@ -98,9 +102,7 @@ def rate_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -
     errors = base.mark_errorbar(ticks=True, color="black").encode(
         x=alt.X("lower:Q", title=METRIC_NAMES.get(metric, metric)), x2="upper:Q"
     )
-    return (bars + errors).properties(
-        title=title, width=width, height=max(60, 22 * len(frame))
-    )
+    return (bars + errors).properties(title=title, width=width, height=max(60, 22 * len(frame)))
 
 
 def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -> alt.Chart:
@@ -113,18 +115,27 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
     values += [v for v in frame["ratio_lower"].dropna().tolist() if v > 0]
     values += frame["ratio_upper"].dropna().tolist()
     domain = [min(values) * 0.9, max(values) * 1.1]
-    band = alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]})).mark_rect(
-        color="#d9ead3", opacity=0.7
-    ).encode(x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)), x2="high:Q")
-    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black", strokeDash=[4, 3]).encode(
-        x="x:Q"
+    band = (
+        alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]}))
+        .mark_rect(color="#d9ead3", opacity=0.7)
+        .encode(
+            x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)), x2="high:Q"
+        )
+    )
+    one = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(color="black", strokeDash=[4, 3])
+        .encode(x="x:Q")
     )
     # An explicit order: layers hold different subsets of groups, and sort=None would list the
     # reference (which has no interval) last; keep the table's order instead.
     base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=frame["group"].tolist(), title=None))
     points = base.mark_point(filled=True, size=80).encode(
-        x=alt.X("ratio:Q", title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
-                scale=alt.Scale(type="log", domain=domain, nice=False)),
+        x=alt.X(
+            "ratio:Q",
+            title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
+            scale=alt.Scale(type="log", domain=domain, nice=False),
+        ),
         color=_status_colour(),
         tooltip=[
             alt.Tooltip("group:N"),
@@ -134,8 +145,10 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
             alt.Tooltip("n:Q", format=",.0f"),
         ],
     )
-    errors = base.transform_filter("datum.ratio_lower > 0").mark_rule(color="black").encode(
-        x="ratio_lower:Q", x2="ratio_upper:Q"
+    errors = (
+        base.transform_filter("datum.ratio_lower > 0")
+        .mark_rule(color="black")
+        .encode(x="ratio_lower:Q", x2="ratio_upper:Q")
     )
     return (band + one + errors + points).properties(
         title=title, width=width, height=max(60, 22 * len(frame))
@@ -158,19 +171,29 @@ def intersection_heatmap(
         for column in ("value", "lower", "upper", "ratio", "n"):
             frame[column] = frame[column].astype(float).where(~frame["small"])
     frame["text"] = [
-        ("suppressed" if small and suppress_small
-         else ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else ""))
+        (
+            "suppressed"
+            if small and suppress_small
+            else ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else "")
+        )
         for v, small in zip(frame["value"], frame["small"], strict=True)
     ]
     base = alt.Chart(frame).encode(
         x=alt.X(f"{second}:N", title=second), y=alt.Y(f"{first}:N", title=first)
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("value:Q", title=METRIC_NAMES.get(metric, metric),
-                        scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        color=alt.Color(
+            "value:Q",
+            title=METRIC_NAMES.get(metric, metric),
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+        ),
         opacity=alt.condition("datum.small", alt.value(0.35), alt.value(1.0)),
-        tooltip=[alt.Tooltip(f"{first}:N"), alt.Tooltip(f"{second}:N"),
-                 alt.Tooltip("n:Q", format=",.0f"), alt.Tooltip("value:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip(f"{first}:N"),
+            alt.Tooltip(f"{second}:N"),
+            alt.Tooltip("n:Q", format=",.0f"),
+            alt.Tooltip("value:Q", format=".1%"),
+        ],
     )
     labels = base.mark_text(fontSize=10).encode(
         text="text:N",
@@ -195,48 +218,71 @@ def roc_chart(
 
     ``points`` (same columns) marks each group's operating point at the current threshold.
     """
-    diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(
-        color="grey", strokeDash=[4, 3]
-    ).encode(x="x:Q", y="y:Q")
+    diagonal = (
+        alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
+        .mark_line(color="grey", strokeDash=[4, 3])
+        .encode(x="x:Q", y="y:Q")
+    )
     colour = alt.Color(f"{group_field}:N", title=None)
-    lines = alt.Chart(curves).mark_line(interpolate="step-after").encode(
-        x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
-        color=colour,
+    lines = (
+        alt.Chart(curves)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
+            color=colour,
+        )
     )
     layers = [diagonal, lines]
     title: str | alt.TitleParams = "ROC by group"
     if points is not None and len(points):
         layers.append(
-            alt.Chart(points).mark_point(shape="diamond", size=120, filled=True, stroke="black",
-                                         strokeWidth=1).encode(
-                x="fpr:Q", y="tpr:Q", color=colour,
-                tooltip=[alt.Tooltip(f"{group_field}:N"),
-                         alt.Tooltip("fpr:Q", format=".1%", title="false positive rate"),
-                         alt.Tooltip("tpr:Q", format=".1%", title="true positive rate")],
+            alt.Chart(points)
+            .mark_point(shape="diamond", size=120, filled=True, stroke="black", strokeWidth=1)
+            .encode(
+                x="fpr:Q",
+                y="tpr:Q",
+                color=colour,
+                tooltip=[
+                    alt.Tooltip(f"{group_field}:N"),
+                    alt.Tooltip("fpr:Q", format=".1%", title="false positive rate"),
+                    alt.Tooltip("tpr:Q", format=".1%", title="true positive rate"),
+                ],
             )
         )
         title = alt.TitleParams("ROC by group", subtitle="◆ each group at the current threshold")
     return alt.layer(*layers).properties(title=title, width=width, height=width)
 
 
-def calibration_chart(
-    groups: Sequence[Mapping[str, Any]], *, width: int = 360
-) -> alt.Chart:
+def calibration_chart(groups: Sequence[Mapping[str, Any]], *, width: int = 360) -> alt.Chart:
     """Observed positive rate against mean score per bin, one line per group (score dicts)."""
     rows = []
     for group in groups:
         name = _label(group["key"]) or "all"
         for b in group["calibration"]:
-            rows.append({"group": name, "mean_score": b["mean_score"],
-                         "observed_rate": b["observed_rate"], "n": b["n"]})
+            rows.append(
+                {
+                    "group": name,
+                    "mean_score": b["mean_score"],
+                    "observed_rate": b["observed_rate"],
+                    "n": b["n"],
+                }
+            )
     frame = pd.DataFrame(rows)
-    lines = alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("mean_score:Q", title="mean score in bin"),
-        y=alt.Y("observed_rate:Q", title="observed positive rate", axis=alt.Axis(format="%")),
-        color=alt.Color("group:N", title=None),
-        tooltip=["group:N", alt.Tooltip("mean_score:Q", format=".3f"),
-                 alt.Tooltip("observed_rate:Q", format=".1%"), alt.Tooltip("n:Q", format=",.0f")],
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("mean_score:Q", title="mean score in bin"),
+            y=alt.Y("observed_rate:Q", title="observed positive rate", axis=alt.Axis(format="%")),
+            color=alt.Color("group:N", title=None),
+            tooltip=[
+                "group:N",
+                alt.Tooltip("mean_score:Q", format=".3f"),
+                alt.Tooltip("observed_rate:Q", format=".1%"),
+                alt.Tooltip("n:Q", format=",.0f"),
+            ],
+        )
     )
     return lines.properties(title="Calibration by group", width=width, height=width * 0.75)
 
@@ -273,34 +319,53 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
     pad = max(0.01, (high - low) * 0.15)
     y_scale = alt.Scale(domain=[max(0.0, low - pad), min(1.0, high + pad)], zero=False)
     x_scale = alt.Scale(domain=[0, 1.05], nice=False)  # room for points at exactly 1
-    band = alt.Chart(pd.DataFrame({"low": [threshold], "high": [1.0]})).mark_rect(
-        color="#d9ead3", opacity=0.7
-    ).encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
-    rule = alt.Chart(pd.DataFrame({"x": [threshold]})).mark_rule(
-        color="black", strokeDash=[4, 3]
-    ).encode(x="x:Q")
-    line = alt.Chart(frontier).mark_line(
-        color=_REFERENCE_COLOUR, point=alt.OverlayMarkDef(color=_REFERENCE_COLOUR, size=25)
-    ).encode(
-        x=alt.X("ratio:Q", scale=x_scale),
-        y=alt.Y("accuracy:Q", scale=y_scale),
-        order="tol:Q",
-        tooltip=[alt.Tooltip("tol:Q", title="allowed selection-rate range"),
-                 alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
-                 alt.Tooltip("accuracy:Q", format=".1%")],
+    band = (
+        alt.Chart(pd.DataFrame({"low": [threshold], "high": [1.0]}))
+        .mark_rect(color="#d9ead3", opacity=0.7)
+        .encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"x": [threshold]}))
+        .mark_rule(color="black", strokeDash=[4, 3])
+        .encode(x="x:Q")
+    )
+    line = (
+        alt.Chart(frontier)
+        .mark_line(
+            color=_REFERENCE_COLOUR, point=alt.OverlayMarkDef(color=_REFERENCE_COLOUR, size=25)
+        )
+        .encode(
+            x=alt.X("ratio:Q", scale=x_scale),
+            y=alt.Y("accuracy:Q", scale=y_scale),
+            order="tol:Q",
+            tooltip=[
+                alt.Tooltip("tol:Q", title="allowed selection-rate range"),
+                alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
+                alt.Tooltip("accuracy:Q", format=".1%"),
+            ],
+        )
     )
     base = alt.Chart(points).encode(
-        x=alt.X("ratio:Q", scale=x_scale,
-                title=f"demographic parity ratio (min ÷ max selection rate; shaded ≥ {threshold:g})"),
-        y=alt.Y("accuracy:Q", scale=y_scale, title="accuracy on held-out rows",
-                axis=alt.Axis(format="%")),
+        x=alt.X(
+            "ratio:Q",
+            scale=x_scale,
+            title=f"demographic parity ratio (min ÷ max selection rate; shaded ≥ {threshold:g})",
+        ),
+        y=alt.Y(
+            "accuracy:Q",
+            scale=y_scale,
+            title="accuracy on held-out rows",
+            axis=alt.Axis(format="%"),
+        ),
     )
     dots = base.mark_point(filled=True, size=110).encode(
         color=alt.Color("strategy:N", sort=None, legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=[alt.Tooltip("strategy:N"),
-                 alt.Tooltip("accuracy:Q", format=".1%"),
-                 alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
-                 alt.Tooltip("difference:Q", format=".3f", title="selection-rate difference")],
+        tooltip=[
+            alt.Tooltip("strategy:N"),
+            alt.Tooltip("accuracy:Q", format=".1%"),
+            alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),
+            alt.Tooltip("difference:Q", format=".3f", title="selection-rate difference"),
+        ],
     )
     subtitle = "grey line: the output constraint relaxed step by step" if len(frontier) else ""
     return (band + rule + line + dots).properties(

@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--min-group-size", type=int, default=30, help="smaller groups are flagged")
     audit.add_argument("--no-intersections", action="store_true", help="skip attribute pairs")
-    audit.add_argument("--epsilon", type=_positive_float, help="release with ε-differential privacy")
+    audit.add_argument(
+        "--epsilon", type=_positive_float, help="release with ε-differential privacy"
+    )
     audit.add_argument("--delta", type=_positive_float, help="δ for (ε, δ)-DP")
     audit.add_argument("--mechanism", choices=("laplace", "gaussian"))
     audit.add_argument("--categories", help="TOML file declaring each protected attribute's values")
@@ -92,22 +94,35 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
     audit.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the audit PDF")
     audit.add_argument(
-        "--vocabulary", choices=sorted(VOCABULARIES), default="generic",
+        "--vocabulary",
+        choices=sorted(VOCABULARIES),
+        default="generic",
         help="words for the PDF's sentences, e.g. 'compas': defendants who re-offended, "
         "flagged high-risk (default: generic)",
     )
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
-    baseline.add_argument("file", help="training data: CSV (optionally gzip), Parquet or JSON lines")
+    baseline.add_argument(
+        "file", help="training data: CSV (optionally gzip), Parquet or JSON lines"
+    )
     baseline.add_argument("--target", required=True, help="column with the outcome to predict")
     baseline.add_argument("--protected", required=True, help="the protected attribute (one column)")
     baseline.add_argument("--positive-label", help="the favourable class, if not 0/1")
-    baseline.add_argument("--exclude", type=_columns, default=[], metavar="COL[,COL...]",
-                          help="columns not to use as features")
-    baseline.add_argument("--constraint", dest="constraint_method", default="threshold_optimizer",
-                          choices=("threshold_optimizer", "exponentiated_gradient"),
-                          help="fairlearn method of the output-constrained model")
+    baseline.add_argument(
+        "--exclude",
+        type=_columns,
+        default=[],
+        metavar="COL[,COL...]",
+        help="columns not to use as features",
+    )
+    baseline.add_argument(
+        "--constraint",
+        dest="constraint_method",
+        default="threshold_optimizer",
+        choices=("threshold_optimizer", "exponentiated_gradient"),
+        help="fairlearn method of the output-constrained model",
+    )
     baseline.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the study JSON")
     baseline.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the study PDF")
     baseline.add_argument("--seed", type=int, default=0, help="seed of the split and the models")
@@ -263,7 +278,9 @@ def _run_baseline(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     if not app.exists():
-        raise AuditorError(f"the dashboard's app.py was not found at {app}: run from a source checkout")
+        raise AuditorError(
+            f"the dashboard's app.py was not found at {app}: run from a source checkout"
+        )
     if args.sample:
         os.environ["AUDITOR_SAMPLE"] = args.sample  # read by app.py in each new session
     # No file watcher: when a watched source file changes, Streamlit evicts modules from
@@ -271,8 +288,17 @@ def _run_serve(args: argparse.Namespace) -> int:
     # fails with KeyError: 'dashboard.state' (seen with four concurrent sessions).
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.fileWatcherType", "none",
-         "--server.port", str(args.port)],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            "--server.fileWatcherType",
+            "none",
+            "--server.port",
+            str(args.port),
+        ],
     )
     return EXIT_PASSED  # pragma: no cover - execvp does not return
 
@@ -299,7 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_USAGE
     except OSError as error:
-        print(f"auditor: error: {error.strerror or error}: {getattr(error, 'filename', '')}", file=sys.stderr)
+        print(
+            f"auditor: error: {error.strerror or error}: {getattr(error, 'filename', '')}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the contract: one line, exit 2, no traceback
         if os.environ.get("AUDITOR_DEBUG"):

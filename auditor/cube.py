@@ -157,9 +157,11 @@ class CountCube:
 def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
     """Sum finest cells (attributes…, y, yhat, n) into tp/fp/tn/fn per group of ``by``."""
     keys = [*by, "y", "yhat"]
-    grouped = cells.groupby(keys, observed=True)["n"].sum() if by else cells.groupby(
-        ["y", "yhat"]
-    )["n"].sum()
+    grouped = (
+        cells.groupby(keys, observed=True)["n"].sum()
+        if by
+        else cells.groupby(["y", "yhat"])["n"].sum()
+    )
     wide = grouped.unstack(["y", "yhat"]) if by else grouped.to_frame().T
     columns = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
     out = pd.DataFrame(index=wide.index)
@@ -258,7 +260,9 @@ def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
         raw.append("rp")
     else:
         threshold = number_literal(mapping.threshold)
-        raw.append(f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp")
+        raw.append(
+            f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp"
+        )
     if mapping.score is not None:
         raw.append(f"{_SCORE_BIN} AS score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(raw)))
@@ -303,7 +307,9 @@ def _cube_query(
     sets = [[], *([a] for a in attrs), *itertools.combinations(attrs, 2)]
     clauses = [f"({', '.join([*s, 'y_raw', 'p_raw'])})" for s in sets]
     if mapping.score is not None:
-        clauses += [f"({', '.join([*s, 'y_raw', 'score_bin'])})" for s in [[], *([a] for a in attrs)]]
+        clauses += [
+            f"({', '.join([*s, 'y_raw', 'score_bin'])})" for s in [[], *([a] for a in attrs)]
+        ]
     # p_raw and score_bin are output aliases; group on the expressions through a subquery.
     inner = f"SELECT {outer} FROM rows"
     group_cols = [*attrs, "y_raw", "p_raw"] + (["score_bin"] if mapping.score is not None else [])
@@ -344,7 +350,9 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
     counts = source.sql(query)[0]
     *group_counts, label_count, prediction_count, score_bins, head_rows = counts
     if head_rows == 0:
-        raise InputError(f"{source.description} has a header but no rows: there is nothing to audit")
+        raise InputError(
+            f"{source.description} has a header but no rows: there is nothing to audit"
+        )
     for name, count in zip(mapping.protected, group_counts, strict=True):
         if count > max_groups:
             raise InputError(
@@ -411,8 +419,12 @@ def _normalise(
         if not label_occurs(seen, mapping.positive_label):
             raise InputError(
                 f"positive label {mapping.positive_label!r} is not a value of the label column "
-                f"'{mapping.label}'" + (f" or the prediction column '{mapping.prediction}'"
-                                         if mapping.prediction else "")
+                f"'{mapping.label}'"
+                + (
+                    f" or the prediction column '{mapping.prediction}'"
+                    if mapping.prediction
+                    else ""
+                )
                 + f" (values: {', '.join(repr(v) for v in sorted(seen)[:6])}): pass one of them "
                 "with --positive-label, or leave it out for 0/1, true/false or yes/no"
             )
@@ -431,7 +443,9 @@ def _normalise(
     total = int(population_rows["n"].sum())
     missing_label = int(population_rows.loc[population_rows["y"].isna(), "n"].sum())
     missing_prediction = int(
-        population_rows.loc[population_rows["y"].notna() & population_rows["yhat"].isna(), "n"].sum()
+        population_rows.loc[
+            population_rows["y"].notna() & population_rows["yhat"].isna(), "n"
+        ].sum()
     )
     exclusions = {"missing_label": missing_label}
     exclusions["missing_score" if mapping.prediction is None else "missing_prediction"] = (

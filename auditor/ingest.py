@@ -85,7 +85,9 @@ class ColumnMapping:
                 "(rows with score >= T are predicted positive)"
             )
         if self.threshold is not None and self.score is None:
-            raise InputError("--threshold needs --score COL: name the column the threshold applies to")
+            raise InputError(
+                "--threshold needs --score COL: name the column the threshold applies to"
+            )
         if self.label in self.protected:
             raise InputError(
                 f"column '{self.label}' is both the label and a protected attribute: choose one role"
@@ -314,7 +316,9 @@ def _sniff_bytes(path: Path) -> tuple[bytes, bool]:
             with gzip.open(path, "rb") as handle:
                 head = handle.read(_SNIFF_BYTES)
         except (OSError, EOFError) as error:
-            raise InputError(f"{path.name} looks gzip-compressed but cannot be read: {error}") from None
+            raise InputError(
+                f"{path.name} looks gzip-compressed but cannot be read: {error}"
+            ) from None
     return head, is_gzip
 
 
@@ -469,8 +473,11 @@ class _CsvOptions:
 def _json_as_text(connection: duckdb.DuckDBPyConnection, reader: str) -> str:
     """JSON keys whose values mix types come back as JSON text (``'"0"'``): unwrap them."""
     relation = connection.sql(f"SELECT * FROM {reader} LIMIT 0")
-    mixed = [name for name, kind in zip(relation.columns, relation.types, strict=True)
-             if str(kind) == "JSON"]
+    mixed = [
+        name
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+        if str(kind) == "JSON"
+    ]
     if not mixed:
         return reader
     unwrap = ", ".join(

@@ -131,7 +131,9 @@ def _z_value(confidence: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def wilson_interval(successes: float, trials: float, *, confidence: float = 0.95) -> Interval | None:
+def wilson_interval(
+    successes: float, trials: float, *, confidence: float = 0.95
+) -> Interval | None:
     """Wilson score interval for a binomial proportion; ``None`` when there are no trials."""
     if trials <= 0:
         return None
@@ -402,7 +404,9 @@ def _significance(
         for index, group in enumerate(counts):
             if index == reference_index:
                 continue
-            outcome = _two_proportion_test(*rate_parts(group, metric), *rate_parts(reference, metric))
+            outcome = _two_proportion_test(
+                *rate_parts(group, metric), *rate_parts(reference, metric)
+            )
             if outcome is not None:
                 raw.append((index, *outcome))
         adjusted = _holm([p for _, _, p in raw])
@@ -440,9 +444,7 @@ def compute_breakdown(
     ref_index, ref_rule = choose_reference(keys, sizes, by=by, requested=reference)
     ref_counts = counts[ref_index]
     ref_metrics = {m: rate(ref_counts, m) for m in RATE_METRICS}
-    tests = (
-        _significance(counts, ref_index, alpha=alpha) if significance else [{} for _ in counts]
-    )
+    tests = _significance(counts, ref_index, alpha=alpha) if significance else [{} for _ in counts]
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
         metrics = {m: rate(group_counts, m) for m in RATE_METRICS}
@@ -458,7 +460,9 @@ def compute_breakdown(
                 counts=group_counts,
                 metrics=metrics,
                 intervals=estimator.rate_intervals(group_counts),
-                ratio_to_reference={m: _safe_ratio(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS},
+                ratio_to_reference={
+                    m: _safe_ratio(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS
+                },
                 difference_to_reference={
                     m: _difference(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS
                 },

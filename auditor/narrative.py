@@ -88,7 +88,9 @@ _ADJECTIVE_ATTRIBUTES = ("race", "sex", "gender", "ethnic", "nationality", "reli
 def _subject(key: Mapping[str, str], people: str) -> str:
     """'African-American defendants', 'defendants with age_cat 25 - 45', or both combined."""
     before = [str(v) for k, v in key.items() if any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)]
-    after = [f"{k} {v}" for k, v in key.items() if not any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)]
+    after = [
+        f"{k} {v}" for k, v in key.items() if not any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)
+    ]
     text = " ".join([*before, people])
     if after:
         text += " with " + " and ".join(after)
@@ -192,7 +194,9 @@ def largest_disparities(
                     reference.get("not_estimable") or ()
                 ):
                     continue
-                sentence = describe_group_comparison(metric, group, reference, vocabulary=vocabulary)
+                sentence = describe_group_comparison(
+                    metric, group, reference, vocabulary=vocabulary
+                )
                 if sentence is None:
                     continue
                 test = group.get("tests", {}).get(metric)
@@ -236,7 +240,9 @@ def verdict_sentence(document: Mapping[str, Any]) -> str:
     parts = []
     for check in failed[:4]:
         value = "undefined" if check.get("value") is None else f"{check['value']:.3f}"
-        parts.append(f"{check['metric']} by {', '.join(check['by'])} ({value}; bound {check['bound']})")
+        parts.append(
+            f"{check['metric']} by {', '.join(check['by'])} ({value}; bound {check['bound']})"
+        )
     more = f" and {len(failed) - 4} more" if len(failed) > 4 else ""
     return (
         f"The model FAILS {name}: {len(failed)} of {len(checks)} checks fail — "

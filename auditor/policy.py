@@ -81,7 +81,9 @@ class PolicyCheck:
                 f"{', '.join(GROUP_RULES + SUMMARY_RULES)}"
             )
         if self.compare_to not in ("reference", "max"):
-            raise PolicyError(f"{where}: compare_to must be 'reference' or 'max', not {self.compare_to!r}")
+            raise PolicyError(
+                f"{where}: compare_to must be 'reference' or 'max', not {self.compare_to!r}"
+            )
         if isinstance(self.bound, bool) or not isinstance(self.bound, (int, float)):
             raise PolicyError(f"{where}: bound must be a number, not {self.bound!r}")
 
@@ -111,7 +113,7 @@ class Policy:
         if not raw_checks or not isinstance(raw_checks, list):
             raise PolicyError(
                 f"policy {source or ''} has no [[checks]] tables: add at least one, e.g. "
-                "[[checks]] metric = \"selection_rate\" rule = \"ratio_at_least\" bound = 0.8"
+                '[[checks]] metric = "selection_rate" rule = "ratio_at_least" bound = 0.8'
             )
         checks = []
         for position, raw in enumerate(raw_checks, start=1):
@@ -140,7 +142,9 @@ class Policy:
                     name=raw.get("name"),
                 )
             )
-        return cls(checks=tuple(checks), name=str(data.get("name", "output specification")), source=source)
+        return cls(
+            checks=tuple(checks), name=str(data.get("name", "output specification")), source=source
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -305,7 +309,11 @@ def _evaluate_summary_rule(check: PolicyCheck, breakdown: BreakdownResult) -> Ch
         )
     passed = value <= check.bound if check.rule == "at_most" else value >= check.bound
     return CheckResult(
-        check=check, by=breakdown.by, value=value, passed=passed, status="pass" if passed else "fail"
+        check=check,
+        by=breakdown.by,
+        value=value,
+        passed=passed,
+        status="pass" if passed else "fail",
     )
 
 

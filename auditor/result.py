@@ -91,7 +91,9 @@ def group_to_dict(group: GroupResult) -> dict[str, Any]:
         "metrics": {k: _number(v) for k, v in group.metrics.items()},
         "intervals": {k: _interval(v) for k, v in group.intervals.items()},
         "ratio_to_reference": {k: _number(v) for k, v in group.ratio_to_reference.items()},
-        "difference_to_reference": {k: _number(v) for k, v in group.difference_to_reference.items()},
+        "difference_to_reference": {
+            k: _number(v) for k, v in group.difference_to_reference.items()
+        },
         "ratio_intervals": {k: _interval(v) for k, v in group.ratio_intervals.items()},
         "difference_intervals": {k: _interval(v) for k, v in group.difference_intervals.items()},
         "tests": {

@@ -107,7 +107,9 @@ def _groups(frame: pd.DataFrame, by: tuple[str, ...]) -> Iterable[tuple[dict, pd
         yield dict(zip(by, (str(v) for v in values), strict=True)), part
 
 
-def threshold_sweep(cube: CountCube, by: Iterable[str], thresholds: Sequence[float]) -> pd.DataFrame:
+def threshold_sweep(
+    cube: CountCube, by: Iterable[str], thresholds: Sequence[float]
+) -> pd.DataFrame:
     """Selection rate, TPR and FPR per group for 'score ≥ t' at each threshold t."""
     by = tuple(by)
     table = cube.score_counts(by)

@@ -80,14 +80,39 @@ SUMMARY_NAMES = {
 }
 
 _PROTECTED_WORDS = (
-    "race", "ethnic", "sex", "gender", "age_cat", "age_group", "agegroup", "age_band",
-    "religion", "disab", "nationality", "national_origin", "marital", "pregnan", "colour",
-    "color", "caste", "orientation",
+    "race",
+    "ethnic",
+    "sex",
+    "gender",
+    "age_cat",
+    "age_group",
+    "agegroup",
+    "age_band",
+    "religion",
+    "disab",
+    "nationality",
+    "national_origin",
+    "marital",
+    "pregnan",
+    "colour",
+    "color",
+    "caste",
+    "orientation",
 )
-_LABEL_WORDS = ("label", "target", "outcome", "actual", "truth", "y_true", "recid", "income",
-                "class", "default", "churn")
-_PREDICTION_WORDS = ("pred", "yhat", "y_hat", "decision", "high_risk", "flag", "approved",
-                     "output")
+_LABEL_WORDS = (
+    "label",
+    "target",
+    "outcome",
+    "actual",
+    "truth",
+    "y_true",
+    "recid",
+    "income",
+    "class",
+    "default",
+    "churn",
+)
+_PREDICTION_WORDS = ("pred", "yhat", "y_hat", "decision", "high_risk", "flag", "approved", "output")
 _SCORE_WORDS = ("score", "prob", "proba", "decile", "risk", "logit", "confidence")
 
 
@@ -119,9 +144,7 @@ class Workspace:
         self.connection: duckdb.DuckDBPyConnection = connect(
             temp_directory=str(self.directory / "spill")
         )
-        self._finalizer = weakref.finalize(
-            self, _cleanup, self.connection, str(self.directory)
-        )
+        self._finalizer = weakref.finalize(self, _cleanup, self.connection, str(self.directory))
 
     def save_upload(self, name: str, data: bytes | BinaryIO) -> Path:
         """Save an upload (bytes or a binary file object) under a safe version of ``name``.
@@ -240,7 +263,9 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
         remaining = [c for c in binary if c != prediction]
         label = remaining[0] if remaining else None
     if prediction is None:
-        prediction = next((c for c in binary if c not in (label,) and not _mentions(c, _PROTECTED_WORDS)), None)
+        prediction = next(
+            (c for c in binary if c not in (label,) and not _mentions(c, _PROTECTED_WORDS)), None
+        )
 
     score = None
     for column in columns:
@@ -374,7 +399,9 @@ def group_table(
             row[f"{METRIC_NAMES.get(metric, metric)} (95% interval)"] = text
             if metric == ratio_metric:
                 ratio = group.get("ratio_to_reference", {}).get(metric)
-                row["÷ reference"] = "reference" if group.get("is_reference") else format_ratio(ratio)
+                row["÷ reference"] = (
+                    "reference" if group.get("is_reference") else format_ratio(ratio)
+                )
         notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]
         test = group.get("tests", {}).get(ratio_metric) if ratio_metric else None
         if test and test.get("significant"):
@@ -400,7 +427,9 @@ def summary_table(breakdown: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def checks_table(policy: Mapping[str, Any] | None, *, by: Sequence[str] | None = None) -> pd.DataFrame:
+def checks_table(
+    policy: Mapping[str, Any] | None, *, by: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Policy verdicts as a table (only those about ``by`` if given)."""
     rows = []
     for check in (policy or {}).get("checks", []):
@@ -433,9 +462,15 @@ def _worst_group(check: Mapping[str, Any]) -> str:
 def threshold_range(result) -> tuple[float, float, float, float]:
     """``(low, high, step, current)`` for a threshold slider over the audit's score bins."""
     cells = result.cube.cells
-    bins = cells["score_bin"].dropna().astype(float) if cells is not None else pd.Series([], dtype=float)
+    bins = (
+        cells["score_bin"].dropna().astype(float)
+        if cells is not None
+        else pd.Series([], dtype=float)
+    )
     if bins.empty:
-        raise InputError("this audit has no score values: audit with a score column to move the threshold")
+        raise InputError(
+            "this audit has no score values: audit with a score column to move the threshold"
+        )
     low, high = float(bins.min()), float(bins.max())
     integer = bool((bins == bins.round()).all())
     step = 1.0 if integer else (0.01 if high - low <= 1.0 else round((high - low) / 100, 6))
@@ -448,8 +483,10 @@ def threshold_range(result) -> tuple[float, float, float, float]:
 
 def _implied_threshold(cells: pd.DataFrame) -> float:
     """The lowest score bin whose rows are mostly predicted positive (the model's own cut)."""
-    table = cells.dropna(subset=["score_bin"]).groupby("score_bin")[["yhat", "n"]].apply(
-        lambda part: (part["yhat"] * part["n"]).sum() / max(part["n"].sum(), 1)
+    table = (
+        cells.dropna(subset=["score_bin"])
+        .groupby("score_bin")[["yhat", "n"]]
+        .apply(lambda part: (part["yhat"] * part["n"]).sum() / max(part["n"].sum(), 1))
     )
     positive = table[table >= 0.5]
     return float(positive.index.min()) if len(positive) else float(table.index.max())
@@ -485,8 +522,13 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
         intervals=estimator,
     )
     return dataclasses.replace(
-        result, cube=cube, overall=overall, breakdowns=breakdowns, policy=verdicts,
-        options=options, **changes,
+        result,
+        cube=cube,
+        overall=overall,
+        breakdowns=breakdowns,
+        policy=verdicts,
+        options=options,
+        **changes,
     )
 
 
@@ -511,16 +553,21 @@ def roc_frame(result, attribute: str) -> pd.DataFrame:
         curve = roc_curve(part["score_bin"], part["positives"], part["negatives"])
         curve.insert(0, "group", str(value))
         frames.append(curve)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["group", "threshold", "fpr", "tpr"]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["group", "threshold", "fpr", "tpr"])
     )
 
 
 def operating_points(document: Mapping[str, Any], attribute: str) -> pd.DataFrame:
     """Each group's (FPR, TPR) in an audit document: its point on the ROC curve."""
     rows = [
-        {"group": " × ".join(g["key"].values()), "fpr": g["metrics"].get("fpr"),
-         "tpr": g["metrics"].get("tpr")}
+        {
+            "group": " × ".join(g["key"].values()),
+            "fpr": g["metrics"].get("fpr"),
+            "tpr": g["metrics"].get("tpr"),
+        }
         for g in breakdown_for(document, attribute)["groups"]
     ]
     return pd.DataFrame(rows, columns=["group", "fpr", "tpr"]).dropna()
@@ -588,7 +635,9 @@ def private_view(
     from .privacy import release_cube
 
     if result.is_private:
-        raise InputError("this audit is already differentially private: release from the exact audit")
+        raise InputError(
+            "this audit is already differentially private: release from the exact audit"
+        )
     fingerprint = Fingerprint(
         result.dataset.sha256, result.dataset.size_bytes, result.dataset.fingerprint_method
     )
@@ -639,9 +688,7 @@ def exact_vs_private(
     exact: Mapping[str, Any], private: Mapping[str, Any], attribute: str, metric: str
 ) -> pd.DataFrame:
     """Side by side per group: the exact rate and interval, the released rate and its interval."""
-    released = {
-        tuple(g["key"].values()): g for g in breakdown_for(private, attribute)["groups"]
-    }
+    released = {tuple(g["key"].values()): g for g in breakdown_for(private, attribute)["groups"]}
     rows = []
     for group in breakdown_for(exact, attribute)["groups"]:
         key = tuple(group["key"].values())
@@ -676,7 +723,8 @@ def _comparison_row(key, exact_group, noisy_group, metric: str) -> dict[str, str
         "EXACT 95% interval": exact_interval,
         f"PRIVATE {name}": private_value,
         "PRIVATE 95% interval (noise + sampling)": private_interval,
-        "PRIVATE n (noisy)": "—" if noisy_group is None
+        "PRIVATE n (noisy)": "—"
+        if noisy_group is None
         else _format_count(noisy_group.get("n"), private=True),
     }
 
@@ -736,7 +784,11 @@ def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
         }
         for r in releases
     ]
-    total = "not declared yet (set with the first release)" if state.total is None else f"{state.total:g}"
+    total = (
+        "not declared yet (set with the first release)"
+        if state.total is None
+        else f"{state.total:g}"
+    )
     remaining = "" if state.remaining is None else f", remaining {state.remaining:g}"
     rows.append(
         {
@@ -795,7 +847,8 @@ def baseline_table(study: Mapping[str, Any]) -> pd.DataFrame:
                 "four-fifths rule": "meets" if strategy.get("meets_four_fifths") else "fails",
                 "equalized odds difference": "n/a" if eod is None else f"{eod:.3f}",
                 "uses the protected attribute when deciding": "yes"
-                if strategy.get("needs_protected_at_prediction") else "no",
+                if strategy.get("needs_protected_at_prediction")
+                else "no",
             }
         )
     return pd.DataFrame(rows)
@@ -825,6 +878,8 @@ def comparison_sentences(
             continue
         test = group.get("tests", {}).get(metric)
         if test is not None and test.get("significant") is False:
-            sentence = sentence[:-1] + " — within what chance alone could produce (not significant)."
+            sentence = (
+                sentence[:-1] + " — within what chance alone could produce (not significant)."
+            )
         sentences.append(sentence)
     return sentences

@@ -233,7 +233,9 @@ class AuditStore:
 
     @staticmethod
     def _budget(con: duckdb.DuckDBPyConnection, sha256: str) -> BudgetState:
-        total = con.execute("SELECT total_epsilon FROM budgets WHERE sha256 = ?", [sha256]).fetchone()
+        total = con.execute(
+            "SELECT total_epsilon FROM budgets WHERE sha256 = ?", [sha256]
+        ).fetchone()
         spent = con.execute(
             "SELECT coalesce(sum(epsilon), 0), coalesce(sum(delta), 0), count(*) "
             "FROM releases WHERE sha256 = ?",
@@ -255,7 +257,9 @@ class AuditStore:
         """Declare a data set's total ε (once; it cannot be changed afterwards)."""
         return self._run(lambda con: self._declare(con, sha256, total), write=True)
 
-    def _declare(self, con: duckdb.DuckDBPyConnection, sha256: str, total: float | None) -> BudgetState:
+    def _declare(
+        self, con: duckdb.DuckDBPyConnection, sha256: str, total: float | None
+    ) -> BudgetState:
         state = self._budget(con, sha256)
         if total is None:
             return state
@@ -294,7 +298,9 @@ class AuditStore:
             )
         return state
 
-    def check_release(self, *, sha256: str, epsilon: float, total: float | None = None) -> BudgetState:
+    def check_release(
+        self, *, sha256: str, epsilon: float, total: float | None = None
+    ) -> BudgetState:
         """Raise as :meth:`commit_release` would, without recording anything (an early check)."""
         return self._run(lambda con: self._check(con, sha256, epsilon, total), write=False)
 
@@ -333,8 +339,16 @@ class AuditStore:
                 self._check(con, sha256, epsilon, total)
                 con.execute(
                     "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [release_id, sha256, created_at, mechanism, float(epsilon), float(delta),
-                     cells_json, details_json],
+                    [
+                        release_id,
+                        sha256,
+                        created_at,
+                        mechanism,
+                        float(epsilon),
+                        float(delta),
+                        cells_json,
+                        details_json,
+                    ],
                 )
             record = ReleaseRecord(
                 id=release_id,
@@ -362,8 +376,14 @@ class AuditStore:
         )
         return [
             ReleaseRecord(
-                id=r[0], sha256=r[1], created_at=r[2], mechanism=r[3], epsilon=r[4],
-                delta=r[5], cells=json.loads(r[6]), details=json.loads(r[7]),
+                id=r[0],
+                sha256=r[1],
+                created_at=r[2],
+                mechanism=r[3],
+                epsilon=r[4],
+                delta=r[5],
+                cells=json.loads(r[6]),
+                details=json.loads(r[7]),
             )
             for r in rows
         ]

@@ -188,8 +188,17 @@ def task_audit_dp(path: str, repeat: int, threads: int | None) -> dict:
 
 
 _FAIRLEARN_METRICS = (
-    "selection_rate", "base_rate", "tpr", "fpr", "fnr", "tnr",
-    "ppv", "npv", "fdr", "for", "accuracy",
+    "selection_rate",
+    "base_rate",
+    "tpr",
+    "fpr",
+    "fnr",
+    "tnr",
+    "ppv",
+    "npv",
+    "fdr",
+    "for",
+    "accuracy",
 )
 
 
@@ -356,7 +365,16 @@ def run_child(args: argparse.Namespace) -> None:
 
 
 def spawn(task: str, path: Path, *, repeat: int, threads: int | None, timeout: float) -> dict:
-    command = [sys.executable, __file__, "--child", task, "--path", str(path), "--repeat", str(repeat)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        task,
+        "--path",
+        str(path),
+        "--repeat",
+        str(repeat),
+    ]
     if threads:
         command += ["--threads", str(threads)]
     try:
@@ -388,7 +406,9 @@ def machine_info() -> dict:
         pass
     return {
         "cpu": model or platform.processor(),
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cores": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
@@ -430,20 +450,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="1e6", help="comma-separated sizes, e.g. 1e6,1e7,1e8")
     parser.add_argument("--formats", default="parquet,csv")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is used)")
-    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="DuckDB threads (default: all cores)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", type=Path, default=generate.DEFAULT_DIR, help="where files are generated")
+    parser.add_argument(
+        "--data", type=Path, default=generate.DEFAULT_DIR, help="where files are generated"
+    )
     parser.add_argument("--no-fairlearn", action="store_true")
     parser.add_argument(
-        "--fairlearn-max-rows", type=float, default=FAIRLEARN_MAX_ROWS_DEFAULT,
+        "--fairlearn-max-rows",
+        type=float,
+        default=FAIRLEARN_MAX_ROWS_DEFAULT,
         help="run fairlearn only up to this many rows (it reads every row into pandas)",
     )
     parser.add_argument(
-        "--fairlearn-all", action="store_true",
+        "--fairlearn-all",
+        action="store_true",
         help="give fairlearn all ten breakdowns, like ours (~10 min at 1 M rows); "
         "default: one breakdown, so fairlearn/ours is a lower bound",
     )
-    parser.add_argument("--no-dp", action="store_true", help="skip the differentially private audit")
+    parser.add_argument(
+        "--no-dp", action="store_true", help="skip the differentially private audit"
+    )
     parser.add_argument("--score", action="store_true", help="also audit with the score column")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
@@ -459,9 +488,13 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     if info["load_average"][0] > 0.5 * info["cores"]:
-        print(f"note: the machine is loaded (load average {info['load_average'][0]}): timings are noisy")
-    print(f"repeat {args.repeat} (best shown, median in brackets); DuckDB threads "
-          f"{args.threads or 'default (all cores)'}; one child process per measurement\n")
+        print(
+            f"note: the machine is loaded (load average {info['load_average'][0]}): timings are noisy"
+        )
+    print(
+        f"repeat {args.repeat} (best shown, median in brackets); DuckDB threads "
+        f"{args.threads or 'default (all cores)'}; one child process per measurement\n"
+    )
 
     records = []
     for rows in sizes:
@@ -483,7 +516,9 @@ def main(argv: list[str] | None = None) -> int:
             if rows <= 10_000_000:
                 plan.append("interactions")
             for task in plan:
-                outcome = spawn(task, path, repeat=repeat, threads=args.threads, timeout=args.timeout)
+                outcome = spawn(
+                    task, path, repeat=repeat, threads=args.threads, timeout=args.timeout
+                )
                 record[task] = outcome
                 _print_task(task, outcome)
             _print_ratios(record)
@@ -540,7 +575,9 @@ def _print_ratios(record: dict) -> None:
     ours = _best(record.get("audit", {}).get("times"))
     parts = [f"ours/floor {_fmt_x(_ratio(ours, floor))} (target ≤ 1.5×)"]
     if "audit_score" in record:
-        parts.append(f"ours+score/floor {_fmt_x(_ratio(_best(record['audit_score'].get('times')), floor))}")
+        parts.append(
+            f"ours+score/floor {_fmt_x(_ratio(_best(record['audit_score'].get('times')), floor))}"
+        )
     if "audit_dp" in record and "times" in record["audit_dp"]:
         parts.append(f"dp/floor {_fmt_x(_ratio(_best(record['audit_dp']['times']), floor))}")
     fair = record.get("fairlearn_all") or record.get("fairlearn") or {}

@@ -43,14 +43,23 @@ class Coverage:
 
 
 def simulate(
-    *, n: int, epsilon: float, mechanism: str = "laplace", k: int = 1, reps: int = 1000,
-    seed: int = 0, label: str = "",
+    *,
+    n: int,
+    epsilon: float,
+    mechanism: str = "laplace",
+    k: int = 1,
+    reps: int = 1000,
+    seed: int = 0,
+    label: str = "",
 ) -> Coverage:
     """Coverage of 95% intervals over ``reps`` simulated releases of one group."""
     spec = noise_spec(mechanism, epsilon=epsilon, delta=1e-6 if mechanism == "gaussian" else None)
     release = Release(
-        spec=spec, domain=GroupDomain(levels={}, source="declared"), epsilon=epsilon,
-        delta=spec.delta, private=True,
+        spec=spec,
+        domain=GroupDomain(levels={}, source="declared"),
+        epsilon=epsilon,
+        delta=spec.delta,
+        private=True,
     )
     rng = np.random.default_rng(seed)
     true = rng.multinomial(n, PROBABILITIES, size=reps)
@@ -67,8 +76,17 @@ def simulate(
         covered_sel += sel is not None and sel[0] <= TRUE_SELECTION <= sel[1]
         widths.append(fpr[1] - fpr[0] if fpr is not None else 1.0)
     elapsed = time.perf_counter() - start
-    return Coverage(label, n, mechanism, epsilon, k, covered_fpr / reps, covered_sel / reps,
-                    float(np.mean(widths)), elapsed)
+    return Coverage(
+        label,
+        n,
+        mechanism,
+        epsilon,
+        k,
+        covered_fpr / reps,
+        covered_sel / reps,
+        float(np.mean(widths)),
+        elapsed,
+    )
 
 
 SETTINGS = [
@@ -85,16 +103,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000)
     args = parser.parse_args()
-    print(f"95% interval coverage over {args.reps} simulated releases "
-          f"(population FPR {TRUE_FPR:.3f}, selection rate {TRUE_SELECTION:.3f})")
-    print(f"{'setting':<34} {'n':>5} {'mech':>8} {'ε':>5} {'k':>2} {'FPR cov':>8} "
-          f"{'sel cov':>8} {'FPR width':>9} {'ms/group':>8}")
+    print(
+        f"95% interval coverage over {args.reps} simulated releases "
+        f"(population FPR {TRUE_FPR:.3f}, selection rate {TRUE_SELECTION:.3f})"
+    )
+    print(
+        f"{'setting':<34} {'n':>5} {'mech':>8} {'ε':>5} {'k':>2} {'FPR cov':>8} "
+        f"{'sel cov':>8} {'FPR width':>9} {'ms/group':>8}"
+    )
     for index, (label, n, mechanism, epsilon, k) in enumerate(SETTINGS):
-        c = simulate(n=n, epsilon=epsilon, mechanism=mechanism, k=k, reps=args.reps,
-                     seed=index, label=label)
-        print(f"{c.label:<34} {c.n:>5} {c.mechanism:>8} {c.epsilon:>5g} {c.k:>2} "
-              f"{c.fpr:>8.3f} {c.selection_rate:>8.3f} {c.mean_fpr_width:>9.3f} "
-              f"{1000 * c.seconds / args.reps:>8.2f}")
+        c = simulate(
+            n=n, epsilon=epsilon, mechanism=mechanism, k=k, reps=args.reps, seed=index, label=label
+        )
+        print(
+            f"{c.label:<34} {c.n:>5} {c.mechanism:>8} {c.epsilon:>5g} {c.k:>2} "
+            f"{c.fpr:>8.3f} {c.selection_rate:>8.3f} {c.mean_fpr_width:>9.3f} "
+            f"{1000 * c.seconds / args.reps:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,22 +37,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--releases", type=int, default=25)
     args = parser.parse_args()
-    exact = auditor.audit(DATA, label="two_year_recid", prediction="high_risk",
-                          protected=["race"], reference={"race": "Caucasian"},
-                          intersections=False)
+    exact = auditor.audit(
+        DATA,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["race"],
+        reference={"race": "Caucasian"},
+        intersections=False,
+    )
     ratio, interval, _ = fpr_ratio(exact.breakdown("race"))
     print("FPR ratio African-American / Caucasian, COMPAS (95% intervals)")
-    print(f"{'ε':>6} {'ratio':>7} {'interval':>17} {'width':>7} {'not estimable':>14} {'s/release':>9}")
-    print(f"{'exact':>6} {ratio:>7.3f} [{interval[0]:.3f}, {interval[1]:.3f}] "
-          f"{interval[1] - interval[0]:>7.3f} {'-':>14} {'':>9}")
+    print(
+        f"{'ε':>6} {'ratio':>7} {'interval':>17} {'width':>7} {'not estimable':>14} {'s/release':>9}"
+    )
+    print(
+        f"{'exact':>6} {ratio:>7.3f} [{interval[0]:.3f}, {interval[1]:.3f}] "
+        f"{interval[1] - interval[0]:>7.3f} {'-':>14} {'':>9}"
+    )
     for epsilon in EPSILONS:
         ratios, lows, highs, flagged = [], [], [], 0
         start = time.perf_counter()
         for _ in range(args.releases):
-            noisy, _privacy = release_cube(exact.cube, epsilon=epsilon,
-                                           categories={"race": RACES})
+            noisy, _privacy = release_cube(exact.cube, epsilon=epsilon, categories={"race": RACES})
             _, (breakdown,), _ = evaluate_cube(
-                noisy, reference={"race": "Caucasian"}, intersections=False,
+                noisy,
+                reference={"race": "Caucasian"},
+                intersections=False,
                 intervals=noisy.release.interval_estimator(confidence=0.95),
             )
             r, ci, not_estimable = fpr_ratio(breakdown)
@@ -63,8 +73,10 @@ def main() -> None:
                 highs.append(ci[1])
         seconds = (time.perf_counter() - start) / args.releases
         low, high = statistics.median(lows), statistics.median(highs)
-        print(f"{epsilon:>6g} {statistics.median(ratios):>7.3f} [{low:.3f}, {high:.3f}] "
-              f"{high - low:>7.3f} {f'{flagged}/{args.releases}':>14} {seconds:>9.3f}")
+        print(
+            f"{epsilon:>6g} {statistics.median(ratios):>7.3f} [{low:.3f}, {high:.3f}] "
+            f"{high - low:>7.3f} {f'{flagged}/{args.releases}':>14} {seconds:>9.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -80,8 +80,13 @@ def _sample_audit(name: str) -> auditor.AuditResult:
     return get_sample(name).audit()
 
 
-def set_audit(result: auditor.AuditResult, *, name: str, vocabulary: str = "generic",
-              sample: str | None = None) -> None:
+def set_audit(
+    result: auditor.AuditResult,
+    *,
+    name: str,
+    vocabulary: str = "generic",
+    sample: str | None = None,
+) -> None:
     """Make ``result`` the session's audit; references and cached views start afresh."""
     st.session_state[AUDIT] = result
     st.session_state[DATASET] = {"name": name, "vocabulary": vocabulary, "sample": sample}
@@ -193,13 +198,14 @@ def module_available(name: str, *attributes: str) -> bool:
 def dataset_caption(result: auditor.AuditResult) -> str:
     info = dataset()
     mode = "differentially private" if result.is_private else "exact counts"
-    return (f"**{info['name']}** · {result.dataset.rows_used:,} rows audited · "
-            f"protected: {', '.join(result.mapping.protected)} · {mode}")
+    return (
+        f"**{info['name']}** · {result.dataset.rows_used:,} rows audited · "
+        f"protected: {', '.join(result.mapping.protected)} · {mode}"
+    )
 
 
 def repo_path(*parts: str) -> Path:
     return Path(__file__).resolve().parent.parent.joinpath(*parts)
-
 
 
 PRIVATE = "private_result"
@@ -212,17 +218,25 @@ def store_path() -> Path:
     return default_store_path()
 
 
-def release(*, epsilon: float, delta: float | None, mechanism: str,
-            privacy_budget: float | None) -> auditor.AuditResult:
+def release(
+    *, epsilon: float, delta: float | None, mechanism: str, privacy_budget: float | None
+) -> auditor.AuditResult:
     """Release the session's exact audit with DP (spends ε in the ledger) and record it."""
     from auditor.session import private_view
     from auditor.store import AuditStore
 
     result = require_audit()
     with AuditStore(store_path()) as store:
-        released = private_view(result, epsilon=epsilon, delta=delta, mechanism=mechanism,
-                                store=store, privacy_budget=privacy_budget,
-                                reference=references(), policy=policy())
+        released = private_view(
+            result,
+            epsilon=epsilon,
+            delta=delta,
+            mechanism=mechanism,
+            store=store,
+            privacy_budget=privacy_budget,
+            reference=references(),
+            policy=policy(),
+        )
         store.record_audit(released.to_dict())
     st.session_state[PRIVATE] = released
     return released
@@ -261,8 +275,14 @@ def _adult_study(_progress=None) -> dict[str, Any]:
     from auditor.baselines import run_study
 
     sample = SAMPLES["adult"]
-    return run_study(sample.raw_path, target=sample.raw_target, protected=sample.raw_protected,
-                     positive_label=sample.positive_label, seed=0, progress=_progress).to_dict()
+    return run_study(
+        sample.raw_path,
+        target=sample.raw_target,
+        protected=sample.raw_protected,
+        positive_label=sample.positive_label,
+        seed=0,
+        progress=_progress,
+    ).to_dict()
 
 
 def baseline_document() -> dict[str, Any] | None:

@@ -19,18 +19,24 @@ st.markdown(
 if not _state.module_available("auditor.baselines", "run_study") or not hasattr(
     charts, "baseline_tradeoff_chart"
 ):
-    st.info("The input-restriction study is not available in this installation "
-            "(auditor.baselines is missing).")
+    st.info(
+        "The input-restriction study is not available in this installation "
+        "(auditor.baselines is missing)."
+    )
     st.stop()
 
 study = _state.baseline_document()
 if study is None:
-    st.caption("Bundled data: sample_data/adult.csv.gz (UCI Adult), target income > $50K, "
-               "protected attribute sex. Training takes about ten seconds.")
+    st.caption(
+        "Bundled data: sample_data/adult.csv.gz (UCI Adult), target income > $50K, "
+        "protected attribute sex. Training takes about ten seconds."
+    )
     if st.button("Run the study on the Adult data", key="run_baseline", type="primary"):
         bar = st.progress(0.0, text="Training…")
         try:
-            study = _state.run_baseline(progress=progress_callback(lambda f, m: bar.progress(f, text=m)))
+            study = _state.run_baseline(
+                progress=progress_callback(lambda f, m: bar.progress(f, text=m))
+            )
         except auditor.AuditorError as error:
             bar.empty()
             st.error(f"The study could not run: {error}")
@@ -40,11 +46,15 @@ if study is None:
         st.stop()
 
 st.markdown(study.get("conclusion", "").replace("\n", "\n\n"))
-st.altair_chart(charts.sized_for_page(charts.baseline_tradeoff_chart(study), layout="square"),
-                theme=None, key="baseline_chart")
+st.altair_chart(
+    charts.sized_for_page(charts.baseline_tradeoff_chart(study), layout="square"),
+    theme=None,
+    key="baseline_chart",
+)
 st.table(baseline_table(study).set_index("model"))
 proxies = study.get("proxies") or []
 if proxies:
-    st.caption("How well each remaining feature alone predicts the protected attribute (AUC; "
-               "0.5 = not at all): " + ", ".join(
-                   f"{p['feature']} {p['auc']:.2f}" for p in proxies[:6]))
+    st.caption(
+        "How well each remaining feature alone predicts the protected attribute (AUC; "
+        "0.5 = not at all): " + ", ".join(f"{p['feature']} {p['auc']:.2f}" for p in proxies[:6])
+    )

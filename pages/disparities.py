@@ -33,7 +33,9 @@ top = st.columns([1, 1, 1])
 attribute = top[0].selectbox("Protected attribute", attributes, key="disp_attribute")
 st.session_state.setdefault("disp_metric", "fpr")
 metric = top[1].selectbox(
-    "Metric", list(RATE_METRICS), key="disp_metric",
+    "Metric",
+    list(RATE_METRICS),
+    key="disp_metric",
     format_func=lambda m: METRIC_NAMES.get(m, m),
 )
 view, document = _state.current()
@@ -42,7 +44,9 @@ current_reference = breakdown_for(document, attribute)["reference"][attribute]
 if st.session_state.get(f"reference_{attribute}") not in options:
     st.session_state[f"reference_{attribute}"] = current_reference
 reference = top[2].selectbox(
-    "Reference group", options, key=f"reference_{attribute}",
+    "Reference group",
+    options,
+    key=f"reference_{attribute}",
     help="Ratios and differences compare each group with this one. Default: the largest group.",
 )
 if reference != current_reference:
@@ -57,7 +61,9 @@ sentences = comparison_sentences(breakdown, metric, vocabulary=vocabulary)
 if sentences:
     st.markdown("\n".join(f"- {s}" for s in sentences))
 else:
-    st.caption(f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups.")
+    st.caption(
+        f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups."
+    )
 
 private = view.is_private
 st.subheader(f"Groups by {attribute}")
@@ -71,17 +77,22 @@ st.caption(
 
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, metric)), key="disp_rate_chart")
+    st.altair_chart(
+        charts.sized_for_page(charts.rate_chart(breakdown, metric)), key="disp_rate_chart"
+    )
 with right:
-    st.altair_chart(charts.sized_for_page(charts.disparity_chart(breakdown, metric)),
-                    key="disp_ratio_chart")
+    st.altair_chart(
+        charts.sized_for_page(charts.disparity_chart(breakdown, metric)), key="disp_ratio_chart"
+    )
 
 st.subheader("Summary")
 summary = summary_table(breakdown)
 st.table(summary.set_index("summary"))
-st.caption("'All groups' spans every group whose rate is defined (as fairlearn computes it), "
-           "including groups flagged 'insufficient data', so a tiny group can dominate it; "
-           "'groups with enough data' leaves those out.")
+st.caption(
+    "'All groups' spans every group whose rate is defined (as fairlearn computes it), "
+    "including groups flagged 'insufficient data', so a tiny group can dominate it; "
+    "'groups with enough data' leaves those out."
+)
 
 st.subheader("Verdicts against the output specification")
 st.markdown(verdict_sentence(document))
@@ -108,6 +119,10 @@ with st.expander("Edit the output specification (TOML)"):
 findings = largest_disparities(document, vocabulary=vocabulary, top=3)
 if findings:
     st.subheader("Largest disparities across all attributes")
-    st.markdown("\n".join(
-        f"- {f.sentence}" + (" (not statistically significant)" if f.significant is False else "")
-        for f in findings))
+    st.markdown(
+        "\n".join(
+            f"- {f.sentence}"
+            + (" (not statistically significant)" if f.significant is False else "")
+            for f in findings
+        )
+    )

@@ -29,14 +29,18 @@ seen = _state.seen_datasets()
 with AuditStore(_state.store_path()) as store:
     summaries = visible_audits(store, seen)
 if not summaries:
-    st.info("No saved audits yet for the data loaded in this session. Save one from the Report "
-            "page, or make a private release on the Privacy page (releases are recorded).")
+    st.info(
+        "No saved audits yet for the data loaded in this session. Save one from the Report "
+        "page, or make a private release on the Privacy page (releases are recorded)."
+    )
     st.stop()
 
 table = history_table(summaries)
 st.table(table.set_index("when (UTC)"))
-labels = [f"{row['when (UTC)']} · {row['source']} · {row['mode']} · {row['verdict']}"
-          for row in table.to_dict("records")]
+labels = [
+    f"{row['when (UTC)']} · {row['source']} · {row['mode']} · {row['verdict']}"
+    for row in table.to_dict("records")
+]
 chosen = st.selectbox("Reopen an audit", labels, key="history_pick")
 audit_id = table["id"].iloc[labels.index(chosen)]
 try:
@@ -53,10 +57,16 @@ attributes = document["columns"]["protected"]
 attribute = st.selectbox("Protected attribute", attributes, key="history_attribute")
 breakdown = breakdown_for(document, attribute)
 private = document.get("privacy", {}).get("mode") == "dp"
-st.table(group_table(breakdown, ["selection_rate", "fpr", "fnr"], private=private,
-                     ratio_metric="fpr").set_index("group"))
+st.table(
+    group_table(
+        breakdown, ["selection_rate", "fpr", "fnr"], private=private, ratio_metric="fpr"
+    ).set_index("group")
+)
 st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="history_chart")
-st.download_button("Download this audit's JSON",
-                   json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
-                   file_name=f"audit-{audit_id[:8]}.json", mime="application/json",
-                   key="history_json")
+st.download_button(
+    "Download this audit's JSON",
+    json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
+    file_name=f"audit-{audit_id[:8]}.json",
+    mime="application/json",
+    key="history_json",
+)

@@ -24,8 +24,11 @@ for column, sample in zip(columns, SAMPLES.values(), strict=True):
     with column, st.container(border=True):
         st.markdown(f"**{sample.title}**")
         st.caption(sample.description)
-        if st.button(f"Load the {sample.name.upper() if sample.name == 'compas' else sample.name.title()} sample",
-                     key=f"load_{sample.name}", type="primary"):
+        if st.button(
+            f"Load the {sample.name.upper() if sample.name == 'compas' else sample.name.title()} sample",
+            key=f"load_{sample.name}",
+            type="primary",
+        ):
             try:
                 _state.load_sample(sample.name)
             except Exception as error:  # noqa: BLE001 - shown, never a traceback
@@ -34,10 +37,15 @@ for column, sample in zip(columns, SAMPLES.values(), strict=True):
                 st.switch_page("pages/disparities.py")
 
 st.subheader("Or audit your own predictions")
-st.page_link("pages/upload.py", label="Upload a prediction file and map its columns",
-             icon=":material/upload:")
+st.page_link(
+    "pages/upload.py",
+    label="Upload a prediction file and map its columns",
+    icon=":material/upload:",
+)
 
 result = _state.base_audit()
 if result is not None:
-    st.success(f"Loaded: {_state.dataset()['name']} ({result.dataset.rows_used:,} rows). "
-               "Open **Disparities** in the sidebar.")
+    st.success(
+        f"Loaded: {_state.dataset()['name']} ({result.dataset.rows_used:,} rows). "
+        "Open **Disparities** in the sidebar."
+    )

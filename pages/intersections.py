@@ -17,20 +17,25 @@ view, document = _state.current()
 
 pairs = [b for b in document["breakdowns"] if len(b["by"]) == 2]
 if not pairs:
-    st.info("Intersections need at least two protected attributes: map a second one on the "
-            "Upload page.")
+    st.info(
+        "Intersections need at least two protected attributes: map a second one on the Upload page."
+    )
     st.stop()
 
 left, right = st.columns(2)
 pair_names = [" × ".join(b["by"]) for b in pairs]
 chosen = left.selectbox("Attribute pair", pair_names, key="pair")
 st.session_state.setdefault("heat_metric", "fpr")
-metric = right.selectbox("Metric", list(RATE_METRICS), key="heat_metric",
-                         format_func=lambda m: METRIC_NAMES.get(m, m))
+metric = right.selectbox(
+    "Metric", list(RATE_METRICS), key="heat_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+)
 breakdown = pairs[pair_names.index(chosen)]
 
-st.altair_chart(charts.sized_for_page(charts.intersection_heatmap(breakdown, metric), layout="grid"),
-                width="content", key="heatmap")
+st.altair_chart(
+    charts.sized_for_page(charts.intersection_heatmap(breakdown, metric), layout="grid"),
+    width="content",
+    key="heatmap",
+)
 st.caption(
     "Pale cells marked * have fewer rows than the minimum group size "
     f"({view.options.get('min_group_size', 30)}): their rates are too uncertain to compare. "
@@ -39,19 +44,35 @@ st.caption(
 
 small = [name for name in small_groups(document) if name.startswith(" × ".join(breakdown["by"]))]
 if small:
-    st.warning(f"{len(small)} intersection(s) with insufficient data: "
-               + "; ".join(name.split(": ", 1)[1] for name in small[:12])
-               + (" …" if len(small) > 12 else ""))
+    st.warning(
+        f"{len(small)} intersection(s) with insufficient data: "
+        + "; ".join(name.split(": ", 1)[1] for name in small[:12])
+        + (" …" if len(small) > 12 else "")
+    )
 
-findings = [f for f in largest_disparities(document, vocabulary=_state.vocabulary(), top=50,
-                                           metrics=(metric,), include_intersections=True)
-            if list(f.by) == list(breakdown["by"])][:3]
+findings = [
+    f
+    for f in largest_disparities(
+        document,
+        vocabulary=_state.vocabulary(),
+        top=50,
+        metrics=(metric,),
+        include_intersections=True,
+    )
+    if list(f.by) == list(breakdown["by"])
+][:3]
 if findings:
-    st.markdown("\n".join(
-        f"- {f.sentence}" + (" (not statistically significant)" if f.significant is False else "")
-        for f in findings))
+    st.markdown(
+        "\n".join(
+            f"- {f.sentence}"
+            + (" (not statistically significant)" if f.significant is False else "")
+            for f in findings
+        )
+    )
 
 st.subheader(f"Groups by {chosen}")
-st.caption("Ratios compare each cell with the reference cell "
-           f"({' × '.join(breakdown['reference'].values())}, {breakdown.get('reference_rule', 'largest group')}).")
+st.caption(
+    "Ratios compare each cell with the reference cell "
+    f"({' × '.join(breakdown['reference'].values())}, {breakdown.get('reference_rule', 'largest group')})."
+)
 st.table(group_table(breakdown, [metric], private=view.is_private).set_index("group"))

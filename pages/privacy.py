@@ -15,8 +15,10 @@ st.caption(_state.dataset_caption(base))
 if not _state.module_available("auditor.privacy", "release_cube") or not _state.module_available(
     "auditor.store", "AuditStore"
 ):
-    st.info("Differential privacy is not available in this installation (auditor.privacy or "
-            "auditor.store is missing).")
+    st.info(
+        "Differential privacy is not available in this installation (auditor.privacy or "
+        "auditor.store is missing)."
+    )
     st.stop()
 
 from auditor.store import AuditStore  # noqa: E402
@@ -40,28 +42,47 @@ with AuditStore(store_path) as store:
     releases = store.releases(base.dataset.sha256)
 
 left, middle, right = st.columns(3)
-epsilon = left.select_slider("ε (privacy loss of this release)",
-                             options=[0.1, 0.25, 0.5, 1.0, 2.0, 5.0], value=1.0, key="dp_epsilon")
-mechanism = middle.radio("Mechanism", ["laplace", "gaussian"], key="dp_mechanism", horizontal=True,
-                         format_func={"laplace": "Laplace (pure ε)",
-                                      "gaussian": "Gaussian (ε, δ)"}.get)
+epsilon = left.select_slider(
+    "ε (privacy loss of this release)",
+    options=[0.1, 0.25, 0.5, 1.0, 2.0, 5.0],
+    value=1.0,
+    key="dp_epsilon",
+)
+mechanism = middle.radio(
+    "Mechanism",
+    ["laplace", "gaussian"],
+    key="dp_mechanism",
+    horizontal=True,
+    format_func={"laplace": "Laplace (pure ε)", "gaussian": "Gaussian (ε, δ)"}.get,
+)
 delta = None
 if mechanism == "gaussian":
-    delta = middle.select_slider("δ", options=[1e-9, 1e-7, 1e-6, 1e-5], value=1e-6, key="dp_delta",
-                                 format_func=lambda d: f"{d:g}")
+    delta = middle.select_slider(
+        "δ",
+        options=[1e-9, 1e-7, 1e-6, 1e-5],
+        value=1e-6,
+        key="dp_delta",
+        format_func=lambda d: f"{d:g}",
+    )
 budget = right.number_input(
-    "Total ε budget for this data set", min_value=0.1, max_value=100.0, step=0.5,
-    value=float(ledger.total) if ledger.total is not None else 3.0, key="dp_budget",
+    "Total ε budget for this data set",
+    min_value=0.1,
+    max_value=100.0,
+    step=0.5,
+    value=float(ledger.total) if ledger.total is not None else 3.0,
+    key="dp_budget",
     disabled=ledger.total is not None,
     help="Declared once, with the first release; it cannot be raised afterwards.",
 )
 
-if st.button(f"Release with ε = {epsilon:g} (spends ε from the budget)", key="dp_release",
-             type="primary"):
+if st.button(
+    f"Release with ε = {epsilon:g} (spends ε from the budget)", key="dp_release", type="primary"
+):
     try:
         with st.spinner("Adding calibrated noise and recording the spend…"):
-            released = _state.release(epsilon=epsilon, delta=delta, mechanism=mechanism,
-                                      privacy_budget=budget)
+            released = _state.release(
+                epsilon=epsilon, delta=delta, mechanism=mechanism, privacy_budget=budget
+            )
     except auditor.AuditorError as error:
         st.error(f"No release was made: {error}")
     else:
@@ -81,15 +102,17 @@ if private is None:
 
 _, exact_document = _state.current()
 private_document = private.to_dict()
-st.subheader(f"Exact vs private (ε = {private.privacy.get('epsilon'):g}, "
-             f"{private.privacy.get('mechanism')})")
+st.subheader(
+    f"Exact vs private (ε = {private.privacy.get('epsilon'):g}, {private.privacy.get('mechanism')})"
+)
 if private.privacy.get("private") is False:
     st.warning(private.privacy.get("warning", "This release is NOT private."))
 one, two = st.columns(2)
 attribute = one.selectbox("Protected attribute", list(base.mapping.protected), key="dp_attribute")
 st.session_state.setdefault("dp_metric", "fpr")
-metric = two.selectbox("Metric", list(RATE_METRICS), key="dp_metric",
-                       format_func=lambda m: METRIC_NAMES.get(m, m))
+metric = two.selectbox(
+    "Metric", list(RATE_METRICS), key="dp_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+)
 st.table(exact_vs_private(exact_document, private_document, attribute, metric).set_index("group"))
 st.caption(
     "EXACT figures come from the raw counts and must not be published. PRIVATE figures are what "
@@ -99,12 +122,16 @@ st.caption(
 )
 
 st.subheader("What each ε costs in precision")
-st.caption("Half-width of each group's 95% interval (percentage points). Computed with seeded, "
-           "NON-private noise that is never published or recorded — an illustration only.")
+st.caption(
+    "Half-width of each group's 95% interval (percentage points). Computed with seeded, "
+    "NON-private noise that is never published or recorded — an illustration only."
+)
 if st.button("Compute the cost of ε (takes a few seconds)", key="dp_cost"):
     with st.spinner("Simulating releases…"):
         st.session_state["dp_cost_table"] = (
-            attribute, metric, interval_cost(base, attribute, metric, mechanism=mechanism, delta=delta)
+            attribute,
+            metric,
+            interval_cost(base, attribute, metric, mechanism=mechanism, delta=delta),
         )
 cost = st.session_state.get("dp_cost_table")
 if cost is not None and cost[:2] == (attribute, metric):

@@ -31,38 +31,58 @@ json_bytes = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 left, right = st.columns(2)
 with left:
     st.subheader("JSON")
-    st.markdown("The complete audit document (`auditor/audit-v1`), the same as "
-                "`auditor audit … --json`.")
-    st.download_button("Download the audit JSON", json_bytes, file_name=f"{stem}.json",
-                       mime="application/json", key="download_json", icon=":material/download:")
+    st.markdown(
+        "The complete audit document (`auditor/audit-v1`), the same as `auditor audit … --json`."
+    )
+    st.download_button(
+        "Download the audit JSON",
+        json_bytes,
+        file_name=f"{stem}.json",
+        mime="application/json",
+        key="download_json",
+        icon=":material/download:",
+    )
 with right:
     st.subheader("PDF")
     if _state.module_available("auditor.report", "audit_pdf_bytes"):
         from auditor.report import audit_pdf_bytes
 
-        st.markdown("A report a regulator can file: summary, verdicts, per-group tables with "
-                    "intervals, charts and methodology.")
+        st.markdown(
+            "A report a regulator can file: summary, verdicts, per-group tables with "
+            "intervals, charts and methodology."
+        )
         vocabulary = _state.dataset().get("vocabulary", "generic")
         study = _state.baseline_document()
         include = study is not None and st.checkbox(
-            "Include the input-vs-output study", value=True, key="report_include_study")
+            "Include the input-vs-output study", value=True, key="report_include_study"
+        )
         st.download_button(
             "Download the audit PDF",
-            lambda: audit_pdf_bytes(document, vocabulary=vocabulary,
-                                    baseline=study if include else None),
-            file_name=f"{stem}.pdf", mime="application/pdf", key="download_pdf",
+            lambda: audit_pdf_bytes(
+                document, vocabulary=vocabulary, baseline=study if include else None
+            ),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key="download_pdf",
             icon=":material/picture_as_pdf:",
         )
     else:
         st.info("The PDF report is not available in this installation (auditor.report is missing).")
 
 st.subheader("Group tables (CSV)")
-st.markdown("Every group of every breakdown with its counts, rates and intervals, for a "
-            "spreadsheet. Cells that a spreadsheet would run as a formula (group names starting "
-            "with `=`, `+`, `-` or `@`) are written as text.")
-st.download_button("Download the group tables as CSV",
-                   groups_csv(document).encode("utf-8"), file_name=f"{stem}-groups.csv",
-                   mime="text/csv", key="download_groups_csv", icon=":material/table:")
+st.markdown(
+    "Every group of every breakdown with its counts, rates and intervals, for a "
+    "spreadsheet. Cells that a spreadsheet would run as a formula (group names starting "
+    "with `=`, `+`, `-` or `@`) are written as text."
+)
+st.download_button(
+    "Download the group tables as CSV",
+    groups_csv(document).encode("utf-8"),
+    file_name=f"{stem}-groups.csv",
+    mime="text/csv",
+    key="download_groups_csv",
+    icon=":material/table:",
+)
 
 st.subheader("History")
 if _state.module_available("auditor.store", "AuditStore"):

@@ -36,7 +36,9 @@ def _inspect(file) -> None:
     st.session_state["inspected_file"] = file.file_id
     columns = list(inspection.columns)
     st.session_state["map_label"] = suggestion.label or columns[0]
-    st.session_state["map_mode"] = "Prediction column" if suggestion.prediction else "Score and threshold"
+    st.session_state["map_mode"] = (
+        "Prediction column" if suggestion.prediction else "Score and threshold"
+    )
     st.session_state["map_prediction"] = suggestion.prediction or columns[min(1, len(columns) - 1)]
     st.session_state["map_score"] = suggestion.score or NO_SCORE
     st.session_state["map_threshold"] = float(suggestion.threshold or 0.5)
@@ -58,8 +60,10 @@ if st.session_state.get("inspected_file") != upload.file_id:
         st.stop()
     except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
         st.session_state.pop("inspection", None)
-        st.error(f"This file cannot be audited: it could not be read ({type(error).__name__}: "
-                 f"{error}). Check that it is a CSV, Parquet or JSON-lines table.")
+        st.error(
+            f"This file cannot be audited: it could not be read ({type(error).__name__}: "
+            f"{error}). Check that it is a CSV, Parquet or JSON-lines table."
+        )
         st.stop()
 
 inspection = st.session_state["inspection"]
@@ -81,23 +85,35 @@ with left:
         positive_options,
         key="map_positive",
         help="Needed when the label is not 0/1, true/false or yes/no. The prediction column "
-             "must use the same values.",
+        "must use the same values.",
     )
-    protected = st.multiselect("Protected attributes", columns, key="map_protected",
-                               help="Every attribute is audited on its own and in pairs.")
+    protected = st.multiselect(
+        "Protected attributes",
+        columns,
+        key="map_protected",
+        help="Every attribute is audited on its own and in pairs.",
+    )
 with right:
-    mode = st.radio("The model's decision is…", ["Prediction column", "Score and threshold"],
-                    key="map_mode", horizontal=True)
+    mode = st.radio(
+        "The model's decision is…",
+        ["Prediction column", "Score and threshold"],
+        key="map_mode",
+        horizontal=True,
+    )
     if mode == "Prediction column":
         prediction = st.selectbox("Prediction column", columns, key="map_prediction")
     else:
         prediction = None
-    score = st.selectbox("Score column (optional with a prediction: adds ROC and calibration)",
-                         [NO_SCORE, *columns], key="map_score")
+    score = st.selectbox(
+        "Score column (optional with a prediction: adds ROC and calibration)",
+        [NO_SCORE, *columns],
+        key="map_score",
+    )
     threshold = None
     if mode == "Score and threshold":
-        threshold = st.number_input("Threshold (score ≥ threshold is positive)",
-                                    key="map_threshold", format="%g")
+        threshold = st.number_input(
+            "Threshold (score ≥ threshold is positive)", key="map_threshold", format="%g"
+        )
 
 if st.button("Run the audit", key="run_audit", type="primary"):
     bar = st.progress(0.0, text="Reading the file with DuckDB…")
@@ -118,15 +134,22 @@ if st.button("Run the audit", key="run_audit", type="primary"):
         st.error(f"The audit could not run: {error}")
     except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
         bar.empty()
-        st.error(f"The audit could not run: an unexpected {type(error).__name__} ({error}). "
-                 "Please report it with the file's column names.")
+        st.error(
+            f"The audit could not run: an unexpected {type(error).__name__} ({error}). "
+            "Please report it with the file's column names."
+        )
     else:
         _state.set_audit(result, name=upload.name)
         bar.progress(1.0, text="Done")
         st.success(
             f"Audited {result.dataset.rows_used:,} rows"
-            + (f" ({result.dataset.rows_excluded:,} excluded: missing or unreadable values)"
-               if result.dataset.rows_excluded else "")
+            + (
+                f" ({result.dataset.rows_excluded:,} excluded: missing or unreadable values)"
+                if result.dataset.rows_excluded
+                else ""
+            )
             + "."
         )
-        st.page_link("pages/disparities.py", label="See the disparities", icon=":material/bar_chart:")
+        st.page_link(
+            "pages/disparities.py", label="See the disparities", icon=":material/bar_chart:"
+        )

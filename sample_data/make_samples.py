@@ -24,8 +24,16 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 HERE = Path(__file__).resolve().parent
 
 COMPAS_COLUMNS = [
-    "id", "sex", "age", "age_cat", "race", "priors_count", "c_charge_degree",
-    "decile_score", "score_text", "two_year_recid",
+    "id",
+    "sex",
+    "age",
+    "age_cat",
+    "race",
+    "priors_count",
+    "c_charge_degree",
+    "decile_score",
+    "score_text",
+    "two_year_recid",
 ]
 
 
@@ -47,24 +55,37 @@ def make_compas() -> None:
 def make_adult() -> None:
     data = pd.read_csv(HERE / "adult.csv.gz")
     numeric = ["age", "education-num", "capital-gain", "capital-loss", "hours-per-week"]
-    categorical = ["workclass", "marital-status", "occupation", "relationship", "race", "sex",
-                   "native-country"]
+    categorical = [
+        "workclass",
+        "marital-status",
+        "occupation",
+        "relationship",
+        "race",
+        "sex",
+        "native-country",
+    ]
     train, test = data[data["split"] == "train"], data[data["split"] == "test"]
     model = make_pipeline(
-        ColumnTransformer([
-            ("numbers", StandardScaler(), numeric),
-            ("categories", OneHotEncoder(handle_unknown="ignore"), categorical),
-        ]),
+        ColumnTransformer(
+            [
+                ("numbers", StandardScaler(), numeric),
+                ("categories", OneHotEncoder(handle_unknown="ignore"), categorical),
+            ]
+        ),
         LogisticRegression(max_iter=2000, random_state=0),
     )
     model.fit(train[numeric + categorical], train["income"] == ">50K")
     score = model.predict_proba(test[numeric + categorical])[:, 1]
     out = test[["age", "race", "sex", "marital-status", "relationship", "income"]].copy()
-    out["age_group"] = pd.cut(out["age"], [0, 24, 44, 64, 200], labels=["<25", "25-44", "45-64", "65+"]).astype(str)
+    out["age_group"] = pd.cut(
+        out["age"], [0, 24, 44, 64, 200], labels=["<25", "25-44", "45-64", "65+"]
+    ).astype(str)
     out["score"] = np.round(score, 4)
     out["predicted_income"] = np.where(score >= 0.5, ">50K", "<=50K")
     out.to_csv(HERE / "adult_predictions.csv", index=False)
-    print(f"adult_predictions.csv: {len(out)} rows; accuracy {(out['predicted_income'] == out['income']).mean():.4f}")
+    print(
+        f"adult_predictions.csv: {len(out)} rows; accuracy {(out['predicted_income'] == out['income']).mean():.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,14 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
 
 
@@ -72,11 +78,25 @@ def free_port() -> int:
 def start_streamlit(port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:
     """``streamlit run app.py`` on localhost:port; returns once /_stcore/health answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -108,9 +128,7 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 def full_page_png(page) -> bytes:
     """A screenshot of the whole page: Streamlit scrolls inside its main section, so grow the
     viewport to the content's height first."""
-    height = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
-    )
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     width = page.viewport_size["width"]
     page.set_viewport_size({"width": width, "height": max(700, min(int(height), 6000))})
     page.wait_for_timeout(800)
@@ -123,7 +141,9 @@ def compress_png(data: bytes) -> bytes:
     from PIL import Image
 
     image = Image.open(io.BytesIO(data)).convert("RGB")
-    quantised = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    quantised = image.quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
     out = io.BytesIO()
     quantised.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -141,8 +161,10 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     store = tempfile.mkdtemp(prefix="auditor-screenshots-")
-    server = start_streamlit(port, env={"AUDITOR_SAMPLE": args.sample,
-                                        "AUDITOR_STORE": os.path.join(store, "audits.duckdb")})
+    server = start_streamlit(
+        port,
+        env={"AUDITOR_SAMPLE": args.sample, "AUDITOR_STORE": os.path.join(store, "audits.duckdb")},
+    )
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -26,10 +26,20 @@ def adult_study() -> tuple[dict, float, str]:
     out, err = io.StringIO(), io.StringIO()
     started = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([
-            "baseline", str(ADULT), "--target", "income", "--protected", "sex",
-            "--positive-label", ">50K", "--json", "-",
-        ])
+        code = main(
+            [
+                "baseline",
+                str(ADULT),
+                "--target",
+                "income",
+                "--protected",
+                "sex",
+                "--positive-label",
+                ">50K",
+                "--json",
+                "-",
+            ]
+        )
     seconds = time.perf_counter() - started
     assert code == 0, err.getvalue()
     return json.loads(out.getvalue()), seconds, err.getvalue()
@@ -48,13 +58,19 @@ def test_cli_prints_baseline_v1_json(adult_study):
     assert document["schema"] == "auditor/baseline-v1"
     assert document["protected"] == "sex"
     assert [s["name"] for s in document["strategies"]] == [
-        "aware", "unaware", "unaware_without_proxies", "output_constrained"
+        "aware",
+        "unaware",
+        "unaware_without_proxies",
+        "output_constrained",
     ]
     for item in document["strategies"]:
         assert set(item) >= {"name", "features", "accuracy", "summary"}
         assert set(item["summary"]) == {
-            "demographic_parity_difference", "demographic_parity_ratio",
-            "equalized_odds_difference", "equalized_odds_ratio", "equal_opportunity_difference",
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+            "equalized_odds_ratio",
+            "equal_opportunity_difference",
         }
     assert all(set(p) >= {"feature", "auc"} for p in document["proxies"])
     assert isinstance(document["proxy_auc_all_features"], float)

@@ -14,20 +14,36 @@ from .conftest import SAMPLES
 
 
 def test_public_names_are_exactly_the_intended_ones():
-    assert sorted(baselines.__all__) == sorted([
-        "SCHEMA", "STRATEGY_NAMES", "BaselineStudy", "ConstraintInfo", "FrontierPoint",
-        "ProxyAnalysis", "ProxyScore", "StrategyResult", "run_study", "write_conclusion",
-    ])
+    assert sorted(baselines.__all__) == sorted(
+        [
+            "SCHEMA",
+            "STRATEGY_NAMES",
+            "BaselineStudy",
+            "ConstraintInfo",
+            "FrontierPoint",
+            "ProxyAnalysis",
+            "ProxyScore",
+            "StrategyResult",
+            "run_study",
+            "write_conclusion",
+        ]
+    )
     assert baselines.SCHEMA == "auditor/baseline-v1"
     assert baselines.STRATEGY_NAMES == (
-        "aware", "unaware", "unaware_without_proxies", "output_constrained"
+        "aware",
+        "unaware",
+        "unaware_without_proxies",
+        "output_constrained",
     )
 
 
 def test_run_study_options_are_keyword_only():
     parameters = inspect.signature(baselines.run_study).parameters
-    positional = [p.name for p in parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [
+        p.name
+        for p in parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     assert positional == ["source"]
 
 
@@ -41,8 +57,12 @@ def _lending(n: int, seed: int):
 @pytest.mark.slow
 def test_exponentiated_gradient_needs_the_attribute_only_to_train():
     study = baselines.run_study(
-        _lending(4_000, 2), target="repaid", protected="race", seed=2,
-        constraint_method="exponentiated_gradient", max_constrained_fit_rows=2_000,
+        _lending(4_000, 2),
+        target="repaid",
+        protected="race",
+        seed=2,
+        constraint_method="exponentiated_gradient",
+        max_constrained_fit_rows=2_000,
         frontier_tolerances=(),
     )
     document = study.to_dict()
@@ -60,5 +80,6 @@ def test_exponentiated_gradient_needs_the_attribute_only_to_train():
 
 def test_unknown_constraint_method_is_refused():
     with pytest.raises(InputError, match="constraint method 'magic' is not known"):
-        baselines.run_study(_lending(500, 0), target="repaid", protected="race",
-                            constraint_method="magic")
+        baselines.run_study(
+            _lending(500, 0), target="repaid", protected="race", constraint_method="magic"
+        )

@@ -15,8 +15,22 @@ from .conftest import SAMPLES
 @pytest.fixture(scope="module")
 def document(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("baseline") / "lending.json"
-    assert main(["baseline", str(SAMPLES / "lending.csv"), "--target", "repaid",
-                 "--protected", "race", "--quiet", "--json", str(out)]) == 0
+    assert (
+        main(
+            [
+                "baseline",
+                str(SAMPLES / "lending.csv"),
+                "--target",
+                "repaid",
+                "--protected",
+                "race",
+                "--quiet",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return json.loads(out.read_text(encoding="utf-8"))
 
 

@@ -25,8 +25,20 @@ def small_lending(tmp_path_factory):
 
 def test_writes_the_study_json_to_a_file(small_lending, tmp_path, capsys):
     out = tmp_path / "study.json"
-    code = main(["baseline", str(small_lending), "--target", "repaid", "--protected", "race",
-                 "--json", str(out), "--seed", "3"])
+    code = main(
+        [
+            "baseline",
+            str(small_lending),
+            "--target",
+            "repaid",
+            "--protected",
+            "race",
+            "--json",
+            str(out),
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["schema"] == "auditor/baseline-v1"
@@ -39,8 +51,19 @@ def test_writes_the_study_json_to_a_file(small_lending, tmp_path, capsys):
 
 
 def test_quiet_prints_nothing(small_lending, tmp_path, capsys):
-    code = main(["baseline", str(small_lending), "--target", "repaid", "--protected", "race",
-                 "--quiet", "--json", str(tmp_path / "s.json")])
+    code = main(
+        [
+            "baseline",
+            str(small_lending),
+            "--target",
+            "repaid",
+            "--protected",
+            "race",
+            "--quiet",
+            "--json",
+            str(tmp_path / "s.json"),
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().err == ""
 
@@ -48,12 +71,18 @@ def test_quiet_prints_nothing(small_lending, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--target", "repayed", "--protected", "race"],
-         "auditor: error: target column 'repayed' is not in "),
-        (["--target", "repaid", "--protected", "ethnicity"],
-         "auditor: error: protected column 'ethnicity' is not in "),
-        (["--target", "race", "--protected", "neighbourhood"],
-         "auditor: error: target column 'race' has classes 'A' and 'B'"),
+        (
+            ["--target", "repayed", "--protected", "race"],
+            "auditor: error: target column 'repayed' is not in ",
+        ),
+        (
+            ["--target", "repaid", "--protected", "ethnicity"],
+            "auditor: error: protected column 'ethnicity' is not in ",
+        ),
+        (
+            ["--target", "race", "--protected", "neighbourhood"],
+            "auditor: error: target column 'race' has classes 'A' and 'B'",
+        ),
     ],
 )
 def test_bad_columns_exit_2_with_one_line(arguments, message, capsys):
@@ -68,9 +97,24 @@ def test_bad_columns_exit_2_with_one_line(arguments, message, capsys):
 @pytest.mark.slow
 def test_bad_target_through_the_installed_entry_point():
     completed = subprocess.run(
-        [sys.executable, "-m", "auditor.cli", "baseline", str(SAMPLES / "adult.csv.gz"),
-         "--target", "salary", "--protected", "sex", "--positive-label", ">50K", "--json", "-"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "auditor.cli",
+            "baseline",
+            str(SAMPLES / "adult.csv.gz"),
+            "--target",
+            "salary",
+            "--protected",
+            "sex",
+            "--positive-label",
+            ">50K",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 2
     assert completed.stdout == ""
@@ -82,9 +126,23 @@ def test_bad_target_through_the_installed_entry_point():
 @pytest.mark.slow
 def test_exclude_and_constraint_options_reach_the_study(small_lending, tmp_path):
     out = tmp_path / "s.json"
-    code = main(["baseline", str(small_lending), "--target", "repaid", "--protected", "race",
-                 "--exclude", "income,years_employed", "--constraint", "exponentiated_gradient",
-                 "--quiet", "--json", str(out)])
+    code = main(
+        [
+            "baseline",
+            str(small_lending),
+            "--target",
+            "repaid",
+            "--protected",
+            "race",
+            "--exclude",
+            "income,years_employed",
+            "--constraint",
+            "exponentiated_gradient",
+            "--quiet",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     document = json.loads(out.read_text(encoding="utf-8"))
     assert {"column": "income", "reason": "excluded by the caller"} in document["ignored_columns"]
@@ -93,7 +151,17 @@ def test_exclude_and_constraint_options_reach_the_study(small_lending, tmp_path)
 
 
 def test_unknown_constraint_is_a_usage_error(capsys):
-    code = main(["baseline", str(LENDING), "--target", "repaid", "--protected", "race",
-                 "--constraint", "magic"])
+    code = main(
+        [
+            "baseline",
+            str(LENDING),
+            "--target",
+            "repaid",
+            "--protected",
+            "race",
+            "--constraint",
+            "magic",
+        ]
+    )
     assert code == 2
     assert "invalid choice: 'magic'" in capsys.readouterr().err

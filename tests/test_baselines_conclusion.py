@@ -9,15 +9,20 @@ from auditor.baselines.conclusion import describe_change, write_conclusion
 
 def strategy(name, ratio, accuracy, rates, *, needs=False):
     return {
-        "name": name, "accuracy": accuracy, "selection_rates": rates,
+        "name": name,
+        "accuracy": accuracy,
+        "selection_rates": rates,
         "needs_protected_at_prediction": needs,
         "summary": {"demographic_parity_ratio": ratio},
     }
 
 
 DOCUMENT = {
-    "protected": "colour", "target": "hired", "positive_label": "yes",
-    "four_fifths_threshold": 0.8, "dataset": {"test_rows": 1234},
+    "protected": "colour",
+    "target": "hired",
+    "positive_label": "yes",
+    "four_fifths_threshold": 0.8,
+    "dataset": {"test_rows": 1234},
     "strategies": [
         strategy("aware", 0.40, 0.90, {"red": 0.2, "blue": 0.5}, needs=True),
         strategy("unaware", 0.42, 0.89, {"red": 0.21, "blue": 0.5}),

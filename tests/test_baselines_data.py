@@ -14,14 +14,16 @@ RNG = np.random.default_rng(3)
 
 
 def frame(n: int = 1_000) -> pd.DataFrame:
-    return pd.DataFrame({
-        "age": RNG.integers(18, 80, size=n).astype(str),  # numbers as text, as DuckDB reads CSV
-        "job": RNG.choice(["a", "b", "?"], size=n),
-        "sex": RNG.choice(["F", "M"], size=n, p=[0.3, 0.7]),
-        "const": "x",
-        "split": RNG.choice(["train", "test"], size=n),
-        "outcome": RNG.choice(["good", "bad"], size=n),
-    })
+    return pd.DataFrame(
+        {
+            "age": RNG.integers(18, 80, size=n).astype(str),  # numbers as text, as DuckDB reads CSV
+            "job": RNG.choice(["a", "b", "?"], size=n),
+            "sex": RNG.choice(["F", "M"], size=n, p=[0.3, 0.7]),
+            "const": "x",
+            "split": RNG.choice(["train", "test"], size=n),
+            "outcome": RNG.choice(["good", "bad"], size=n),
+        }
+    )
 
 
 def test_types_exclusions_and_target_coding():
@@ -35,9 +37,15 @@ def test_types_exclusions_and_target_coding():
 
 def test_the_split_is_stratified_by_target_and_group_and_seeded():
     source = frame(3_000)
-    first = load_study_data(source, target="outcome", protected="sex", positive_label="good", seed=5)
-    again = load_study_data(source, target="outcome", protected="sex", positive_label="good", seed=5)
-    other = load_study_data(source, target="outcome", protected="sex", positive_label="good", seed=6)
+    first = load_study_data(
+        source, target="outcome", protected="sex", positive_label="good", seed=5
+    )
+    again = load_study_data(
+        source, target="outcome", protected="sex", positive_label="good", seed=5
+    )
+    other = load_study_data(
+        source, target="outcome", protected="sex", positive_label="good", seed=6
+    )
     pd.testing.assert_frame_equal(first.x_test, again.x_test)
     assert not first.x_test.equals(other.x_test)
     assert len(first.y_test) == 900
@@ -60,12 +68,24 @@ def test_rows_missing_target_or_group_are_left_out_and_counted():
 @pytest.mark.parametrize(
     ("change", "kwargs", "message"),
     [
-        (None, {"target": "outcom"}, "target column 'outcom' is not in a pandas DataFrame. Did you mean 'outcome'?"),
+        (
+            None,
+            {"target": "outcom"},
+            "target column 'outcom' is not in a pandas DataFrame. Did you mean 'outcome'?",
+        ),
         (None, {"protected": "gender"}, "protected column 'gender' is not in"),
-        (None, {"protected": "outcome"}, "column 'outcome' is both the target and the protected attribute"),
+        (
+            None,
+            {"protected": "outcome"},
+            "column 'outcome' is both the target and the protected attribute",
+        ),
         (None, {"positive_label": None}, "say which is the positive"),
         (lambda f: f.assign(sex="F"), {}, "has a single value 'F'"),
-        (lambda f: f.assign(sex=["X"] * 5 + ["F"] * (len(f) - 5)), {}, "group 'X' of 'sex' has 5 rows"),
+        (
+            lambda f: f.assign(sex=["X"] * 5 + ["F"] * (len(f) - 5)),
+            {},
+            "group 'X' of 'sex' has 5 rows",
+        ),
         (lambda f: f.head(50), {}, "the study needs at least 100"),
         (lambda f: f[["sex", "outcome"]], {}, "no feature besides 'sex' and 'outcome'"),
     ],

@@ -76,7 +76,11 @@ def test_progress_is_reported_in_order_up_to_done(study_and_progress):
 
 
 def test_generator_is_seeded_and_documented_properties_hold():
-    first, again, other = make_lending(4_000, seed=3), make_lending(4_000, seed=3), make_lending(4_000, seed=4)
+    first, again, other = (
+        make_lending(4_000, seed=3),
+        make_lending(4_000, seed=3),
+        make_lending(4_000, seed=4),
+    )
     pd.testing.assert_frame_equal(first, again)
     assert not first.equals(other)
     big = make_lending(40_000, seed=0)

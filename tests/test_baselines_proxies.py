@@ -21,8 +21,12 @@ RNG = np.random.default_rng(7)
 
 def _auc(train, test, s_train, s_test, *, numeric, classes=("a", "b")):
     return single_feature_auc(
-        pd.Series(train), pd.Series(test), s_train=np.asarray(s_train), s_test=np.asarray(s_test),
-        classes=list(classes), numeric=numeric,
+        pd.Series(train),
+        pd.Series(test),
+        s_train=np.asarray(s_train),
+        s_test=np.asarray(s_test),
+        classes=list(classes),
+        numeric=numeric,
     )
 
 
@@ -34,7 +38,9 @@ def test_a_copy_of_the_attribute_is_a_perfect_proxy():
 def test_an_independent_feature_is_no_proxy():
     s = RNG.choice(["a", "b"], size=4_000)
     x = RNG.normal(size=4_000)
-    assert _auc(x[:2000], x[2000:], s[:2000], s[2000:], numeric=True) == pytest.approx(0.5, abs=0.05)
+    assert _auc(x[:2000], x[2000:], s[:2000], s[2000:], numeric=True) == pytest.approx(
+        0.5, abs=0.05
+    )
 
 
 def test_a_non_monotone_numeric_relation_is_found():
@@ -70,9 +76,11 @@ def test_binary_auc_uses_the_second_group_as_positive():
 
 
 def test_rule_drops_features_at_or_above_the_threshold():
-    scores = [ProxyScore(feature="f1", auc=0.9, kind="numeric"),
-              ProxyScore(feature="f2", auc=0.65, kind="numeric"),
-              ProxyScore(feature="f3", auc=0.6, kind="numeric")]
+    scores = [
+        ProxyScore(feature="f1", auc=0.9, kind="numeric"),
+        ProxyScore(feature="f2", auc=0.65, kind="numeric"),
+        ProxyScore(feature="f3", auc=0.6, kind="numeric"),
+    ]
     assert select_proxies(scores, threshold=0.65) == ("f1", "f2")
     assert select_proxies(scores, threshold=0.95) == ("f1",)  # none reaches it: the strongest
 
@@ -80,12 +88,14 @@ def test_rule_drops_features_at_or_above_the_threshold():
 def test_analysis_ranks_a_planted_proxy_first_and_measures_what_is_left():
     n = 3_000
     s = RNG.choice(["a", "b"], size=n)
-    frame = pd.DataFrame({
-        "group": s,
-        "zip": np.where(RNG.random(n) < 0.9, np.where(s == "b", "z1", "z2"), "z3"),
-        "noise": RNG.normal(size=n),
-        "y": RNG.integers(0, 2, size=n),
-    })
+    frame = pd.DataFrame(
+        {
+            "group": s,
+            "zip": np.where(RNG.random(n) < 0.9, np.where(s == "b", "z1", "z2"), "z3"),
+            "noise": RNG.normal(size=n),
+            "y": RNG.integers(0, 2, size=n),
+        }
+    )
     data = load_study_data(frame, target="y", protected="group", seed=1)
     analysis = analyse_proxies(data, threshold=0.7)
     assert [p.feature for p in analysis.features] == ["zip", "noise"]

@@ -43,7 +43,9 @@ def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(COMPAS))
             expect(page.get_by_text("Column roles")).to_be_visible()
             # The suggested mapping: label, prediction and the three protected attributes.
-            expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value("two_year_recid")
+            expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(
+                "two_year_recid"
+            )
             expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("race")
             page.get_by_role("button", name="Run the audit").click()
             expect(page.get_by_text("Audited 6,172 rows")).to_be_visible()

@@ -27,7 +27,7 @@ def test_server_log_check_ignores_streamlit_teardown_but_not_our_errors():
     streamlit_only = (
         "Traceback (most recent call last):\n"
         '  File "/venv/site-packages/starlette/websockets.py", line 104, in send\n'
-        "starlette.websockets.WebSocketDisconnected: Cannot call \"send\" once a close message\n"
+        'starlette.websockets.WebSocketDisconnected: Cannot call "send" once a close message\n'
     )
     ours = (
         "Traceback (most recent call last):\n"

@@ -12,13 +12,21 @@ from auditor.cli import main
 
 from .conftest import ADULT_PREDICTIONS, COMPAS_PREDICTIONS, POLICY
 
-COMPAS = [str(COMPAS_PREDICTIONS), "--label", "two_year_recid", "--prediction", "high_risk",
-          "--protected", "race,sex"]
+COMPAS = [
+    str(COMPAS_PREDICTIONS),
+    "--label",
+    "two_year_recid",
+    "--prediction",
+    "high_risk",
+    "--protected",
+    "race,sex",
+]
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_json_to_stdout_is_a_valid_audit_document():
@@ -31,19 +39,36 @@ def test_json_to_stdout_is_a_valid_audit_document():
     race = document["breakdowns"][0]
     assert race["reference"] == {"race": "African-American"}
     group = race["groups"][0]
-    for key in ("key", "n", "tp", "fp", "tn", "fn", "metrics", "intervals", "ratio_to_reference",
-                "difference_to_reference", "flags"):
+    for key in (
+        "key",
+        "n",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+        "metrics",
+        "intervals",
+        "ratio_to_reference",
+        "difference_to_reference",
+        "flags",
+    ):
         assert key in group
-    assert set(race["summary"]) >= {"demographic_parity_difference", "demographic_parity_ratio",
-                                    "equalized_odds_difference", "equalized_odds_ratio",
-                                    "equal_opportunity_difference"}
+    assert set(race["summary"]) >= {
+        "demographic_parity_difference",
+        "demographic_parity_ratio",
+        "equalized_odds_difference",
+        "equalized_odds_ratio",
+        "equal_opportunity_difference",
+    }
     assert document["policy"] is None
 
 
 def test_failing_policy_exits_1_and_passing_policy_exits_0(tmp_path):
     assert _run("audit", *COMPAS, "--policy", str(POLICY), "--quiet").returncode == 1
     lenient = tmp_path / "lenient.toml"
-    lenient.write_text("[[checks]]\nmetric = 'selection_rate'\nrule = 'ratio_at_least'\nbound = 0.01\n")
+    lenient.write_text(
+        "[[checks]]\nmetric = 'selection_rate'\nrule = 'ratio_at_least'\nbound = 0.01\n"
+    )
     out = tmp_path / "audit.json"
     completed = _run("audit", *COMPAS, "--policy", str(lenient), "--json", str(out))
     assert completed.returncode == 0, completed.stderr
@@ -55,12 +80,37 @@ def test_failing_policy_exits_1_and_passing_policy_exits_0(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--label", "two_year_recid", "--prediction", "nope", "--protected", "race"], "column 'nope'"),
+        (
+            ["--label", "two_year_recid", "--prediction", "nope", "--protected", "race"],
+            "column 'nope'",
+        ),
         (["--label", "two_year_recid", "--protected", "race"], "no prediction given"),
-        (["--label", "two_year_recid", "--prediction", "high_risk", "--protected", "race",
-          "--reference", "race"], "COLUMN=VALUE"),
-        (["--label", "two_year_recid", "--prediction", "high_risk", "--protected", "race",
-          "--epsilon", "-1"], "positive finite number"),
+        (
+            [
+                "--label",
+                "two_year_recid",
+                "--prediction",
+                "high_risk",
+                "--protected",
+                "race",
+                "--reference",
+                "race",
+            ],
+            "COLUMN=VALUE",
+        ),
+        (
+            [
+                "--label",
+                "two_year_recid",
+                "--prediction",
+                "high_risk",
+                "--protected",
+                "race",
+                "--epsilon",
+                "-1",
+            ],
+            "positive finite number",
+        ),
     ],
 )
 def test_input_errors_exit_2_with_one_line(args, message):
@@ -72,17 +122,37 @@ def test_input_errors_exit_2_with_one_line(args, message):
 
 
 def test_missing_file_and_missing_required_option_exit_2(capsys):
-    assert main(["audit", "/nonexistent.csv", "--label", "y", "--prediction", "p",
-                 "--protected", "g"]) == 2
+    assert (
+        main(["audit", "/nonexistent.csv", "--label", "y", "--prediction", "p", "--protected", "g"])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert main(["audit", str(COMPAS_PREDICTIONS), "--label", "y"]) == 2
     assert "--protected" in capsys.readouterr().err
 
 
 def test_string_labels_score_and_reference_from_the_cli(capsys):
-    code = main(["audit", str(ADULT_PREDICTIONS), "--label", "income", "--score", "score",
-                 "--threshold", "0.5", "--positive-label", ">50K", "--protected", "sex",
-                 "--reference", "sex=Female", "--json", "-", "--quiet"])
+    code = main(
+        [
+            "audit",
+            str(ADULT_PREDICTIONS),
+            "--label",
+            "income",
+            "--score",
+            "score",
+            "--threshold",
+            "0.5",
+            "--positive-label",
+            ">50K",
+            "--protected",
+            "sex",
+            "--reference",
+            "sex=Female",
+            "--json",
+            "-",
+            "--quiet",
+        ]
+    )
     assert code == 0
     document = json.loads(capsys.readouterr().out)
     sex = document["breakdowns"][0]

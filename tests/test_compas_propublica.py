@@ -37,8 +37,13 @@ def test_filter_keeps_propublicas_6172_rows(raw_filtered):
 
 
 def test_error_rates_by_race_match_propublica(raw_filtered):
-    result = auditor.audit(raw_filtered, label="two_year_recid", prediction="high_risk",
-                           protected="race", intersections=False)
+    result = auditor.audit(
+        raw_filtered,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected="race",
+        intersections=False,
+    )
     race = result.breakdown("race")
     black, white = race.group(race="African-American"), race.group(race="Caucasian")
     assert round(black.metrics["fpr"], 3) == 0.423
@@ -49,8 +54,13 @@ def test_error_rates_by_race_match_propublica(raw_filtered):
 
 
 def test_counts_match_an_independent_pandas_tally(raw_filtered):
-    result = auditor.audit(raw_filtered, label="two_year_recid", prediction="high_risk",
-                           protected="race", intersections=False)
+    result = auditor.audit(
+        raw_filtered,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected="race",
+        intersections=False,
+    )
     for group in result.breakdown("race").groups:
         rows = raw_filtered[raw_filtered["race"] == group.key["race"]]
         y, p = rows["two_year_recid"], rows["high_risk"]
@@ -69,7 +79,12 @@ def test_raw_file_with_duplicate_header_audits_through_a_duckdb_relation():
         "AND c_charge_degree <> 'O' AND score_text <> 'N/A'",
         params=[str(COMPAS_RAW)],
     )
-    result = auditor.audit(relation, label="two_year_recid", prediction="high_risk",
-                           protected="race", intersections=False)
+    result = auditor.audit(
+        relation,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected="race",
+        intersections=False,
+    )
     assert result.dataset.rows_used == 6172
     assert round(result.breakdown("race").group(race="African-American").metrics["fpr"], 3) == 0.423

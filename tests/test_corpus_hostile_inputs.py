@@ -309,14 +309,27 @@ def test_python_api(case: Case, large_files):
 
 def _cli(path: Path, case: Case, env: dict | None = None) -> subprocess.CompletedProcess:
     mapping = _mapping(case)
-    args = [sys.executable, "-m", "auditor", "audit", str(path), "--label", mapping["label"],
-            "--protected", ",".join(mapping["protected"]), "--json", "-", "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "audit",
+        str(path),
+        "--label",
+        mapping["label"],
+        "--protected",
+        ",".join(mapping["protected"]),
+        "--json",
+        "-",
+        "--quiet",
+    ]
     if mapping.get("prediction"):
         args += ["--prediction", mapping["prediction"]]
     if mapping.get("positive_label"):
         args += ["--positive-label", mapping["positive_label"]]
-    return subprocess.run(args, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
 
 
 @pytest.mark.slow
@@ -341,8 +354,9 @@ def test_cli_subprocess(case: Case, large_files):
 def test_gzip_bomb_is_refused_quickly(large_files):
     started = time.monotonic()
     with pytest.raises(InputError, match=r"684-fold to about 4\.0 GiB"):
-        auditor.audit(large_files["bomb_repeated_line.csv.gz"], label="y", prediction="p",
-                      protected="g")
+        auditor.audit(
+            large_files["bomb_repeated_line.csv.gz"], label="y", prediction="p", protected="g"
+        )
     assert time.monotonic() - started < 5
 
 
@@ -359,8 +373,9 @@ def test_inflation_limit_comes_from_the_environment(large_files, monkeypatch):
 
 
 def test_group_without_positives_has_undefined_tpr_not_zero():
-    document = auditor.audit(FILES / "group_without_positives.csv", label="y", prediction="p",
-                             protected="g").to_dict()
+    document = auditor.audit(
+        FILES / "group_without_positives.csv", label="y", prediction="p", protected="g"
+    ).to_dict()
     groups = {g["key"]["g"]: g for g in document["breakdowns"][0]["groups"]}
     assert groups["b"]["metrics"]["tpr"] is None and groups["b"]["metrics"]["fnr"] is None
     assert groups["b"]["metrics"]["fpr"] == 0.5
@@ -371,8 +386,9 @@ def test_group_without_positives_has_undefined_tpr_not_zero():
 
 
 def test_single_group_has_no_disparity():
-    document = auditor.audit(FILES / "single_group.csv", label="y", prediction="p",
-                             protected="g").to_dict()
+    document = auditor.audit(
+        FILES / "single_group.csv", label="y", prediction="p", protected="g"
+    ).to_dict()
     summary = document["breakdowns"][0]["summary"]
     assert summary["demographic_parity_difference"] == 0.0
     assert summary["equalized_odds_difference"] == 0.0
@@ -388,8 +404,9 @@ def test_missing_paths(source, message):
 
 
 def test_groups_csv_neutralises_formula_like_values():
-    document = auditor.audit(FILES / "formula_groups.csv", label="y", prediction="p",
-                             protected="g").to_dict()
+    document = auditor.audit(
+        FILES / "formula_groups.csv", label="y", prediction="p", protected="g"
+    ).to_dict()
     text = groups_csv(document)
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
@@ -398,7 +415,7 @@ def test_groups_csv_neutralises_formula_like_values():
         for cell in row:
             assert not cell.startswith(FORMULA_PREFIXES) or _is_number(cell), (cell, row)
     groups = {row[1] for row in body}
-    assert groups == {"'=HYPERLINK(\"http://x\",\"y\")", "'+cmd", "'-1+1", "'@SUM(A1)", "'\tTAB"}
+    assert groups == {'\'=HYPERLINK("http://x","y")', "'+cmd", "'-1+1", "'@SUM(A1)", "'\tTAB"}
     # computed numbers stay numbers, including negative differences
     difference = header.index("selection_rate_difference_to_reference")
     values = [float(row[difference]) for row in body if row[difference]]
@@ -416,11 +433,23 @@ def _is_number(text: str) -> bool:
 def test_groups_csv_keeps_negative_numbers_and_quotes_header_names():
     document = {
         "breakdowns": [
-            {"by": ["=cmd"], "groups": [
-                {"key": {"=cmd": "@x"}, "n": 5, "tp": 1, "fp": 1, "tn": 2, "fn": 1,
-                 "metrics": {"selection_rate": 0.4}, "ratio_to_reference": {"selection_rate": 0.5},
-                 "difference_to_reference": {"selection_rate": -0.4}, "flags": ["-flag"]},
-            ]},
+            {
+                "by": ["=cmd"],
+                "groups": [
+                    {
+                        "key": {"=cmd": "@x"},
+                        "n": 5,
+                        "tp": 1,
+                        "fp": 1,
+                        "tn": 2,
+                        "fn": 1,
+                        "metrics": {"selection_rate": 0.4},
+                        "ratio_to_reference": {"selection_rate": 0.5},
+                        "difference_to_reference": {"selection_rate": -0.4},
+                        "flags": ["-flag"],
+                    },
+                ],
+            },
         ]
     }
     rows = list(csv.reader(io.StringIO(groups_csv(document))))
@@ -431,54 +460,119 @@ def test_groups_csv_keeps_negative_numbers_and_quotes_header_names():
 
 
 DATAFRAME_CASES = [
-    ("integer_column_names", lambda: pd.DataFrame({0: ["a", "b"], 1: [1, 0], 2: [1, 1]}),
-     {"label": "1", "prediction": "2", "protected": ["0"]},
-     {"a": (1, 1, 0, 0, 0), "b": (1, 0, 1, 0, 0)}),
-    ("duplicated_column_names",
-     lambda: pd.DataFrame([["a", 1, 1, "x"]], columns=["g", "y", "p", "g"]), {},
-     "duplicated column names"),
-    ("multiindex_columns",
-     lambda: pd.DataFrame([["a", 1, 1]], columns=pd.MultiIndex.from_tuples(
-         [("g", ""), ("y", ""), ("p", "")])), {}, "levels of column names"),
-    ("nul_in_column_name", lambda: pd.DataFrame({"g\x00": ["a"], "y": [1], "p": [1]}),
-     {"protected": ["g\x00"]}, "NUL character"),
-    ("lists_as_groups", lambda: pd.DataFrame({"g": [["a"], ["b"]], "y": [1, 0], "p": [1, 0]}),
-     {}, "unhashable"),
-    ("bytes_as_groups", lambda: pd.DataFrame({"g": [b"a", b"\xff"], "y": [1, 0], "p": [1, 0]}),
-     {}, {"a": (1, 1, 0, 0, 0), "\\xFF": (1, 0, 0, 1, 0)}),
-    ("mixed_object_groups",
-     lambda: pd.DataFrame({"g": ["a", 1, 2.5, None, True], "y": [1, 0, 1, 0, 1],
-                           "p": [1, 0, 0, 1, 1]}), {},
-     {"a": (1, 1, 0, 0, 0), "1": (1, 0, 0, 1, 0), "2.5": (1, 0, 0, 0, 1),
-      "(missing)": (1, 0, 1, 0, 0), "True": (1, 1, 0, 0, 0)}),
-    ("categorical_unused_category",
-     lambda: pd.DataFrame({"g": pd.Categorical(["a", "a", "b"], categories=["a", "b", "c"]),
-                           "y": [1, 0, 1], "p": [1, 1, 0]}), {},
-     {"a": (2, 1, 1, 0, 0), "b": (1, 0, 0, 0, 1)}),
-    ("boolean_label_and_prediction",
-     lambda: pd.DataFrame({"g": ["a", "b", "a"], "y": [True, False, True],
-                           "p": [False, False, True]}), {},
-     {"a": (2, 1, 0, 0, 1), "b": (1, 0, 0, 1, 0)}),
-    ("pandas_na",
-     lambda: pd.DataFrame({"g": pd.array(["a", pd.NA, "b"], dtype="string"),
-                           "y": pd.array([1, pd.NA, 0], dtype="Int64"),
-                           "p": pd.array([1, 1, pd.NA], dtype="Int64")}), {},
-     {"a": (1, 1, 0, 0, 0)}),
-    ("inf_prediction",
-     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1.0, float("nan"), 0.0],
-                           "p": [1.0, 0.0, float("inf")]}), {}, "3 classes"),
-    ("probabilities_as_predictions",
-     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, 0, 1], "p": [0.9, 0.1, 0.5]}), {},
-     "3 classes"),
-    ("minus_one_labels",
-     lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, -1, 1], "p": [1, -1, -1]}), {},
-     "--positive-label"),
+    (
+        "integer_column_names",
+        lambda: pd.DataFrame({0: ["a", "b"], 1: [1, 0], 2: [1, 1]}),
+        {"label": "1", "prediction": "2", "protected": ["0"]},
+        {"a": (1, 1, 0, 0, 0), "b": (1, 0, 1, 0, 0)},
+    ),
+    (
+        "duplicated_column_names",
+        lambda: pd.DataFrame([["a", 1, 1, "x"]], columns=["g", "y", "p", "g"]),
+        {},
+        "duplicated column names",
+    ),
+    (
+        "multiindex_columns",
+        lambda: pd.DataFrame(
+            [["a", 1, 1]], columns=pd.MultiIndex.from_tuples([("g", ""), ("y", ""), ("p", "")])
+        ),
+        {},
+        "levels of column names",
+    ),
+    (
+        "nul_in_column_name",
+        lambda: pd.DataFrame({"g\x00": ["a"], "y": [1], "p": [1]}),
+        {"protected": ["g\x00"]},
+        "NUL character",
+    ),
+    (
+        "lists_as_groups",
+        lambda: pd.DataFrame({"g": [["a"], ["b"]], "y": [1, 0], "p": [1, 0]}),
+        {},
+        "unhashable",
+    ),
+    (
+        "bytes_as_groups",
+        lambda: pd.DataFrame({"g": [b"a", b"\xff"], "y": [1, 0], "p": [1, 0]}),
+        {},
+        {"a": (1, 1, 0, 0, 0), "\\xFF": (1, 0, 0, 1, 0)},
+    ),
+    (
+        "mixed_object_groups",
+        lambda: pd.DataFrame(
+            {"g": ["a", 1, 2.5, None, True], "y": [1, 0, 1, 0, 1], "p": [1, 0, 0, 1, 1]}
+        ),
+        {},
+        {
+            "a": (1, 1, 0, 0, 0),
+            "1": (1, 0, 0, 1, 0),
+            "2.5": (1, 0, 0, 0, 1),
+            "(missing)": (1, 0, 1, 0, 0),
+            "True": (1, 1, 0, 0, 0),
+        },
+    ),
+    (
+        "categorical_unused_category",
+        lambda: pd.DataFrame(
+            {
+                "g": pd.Categorical(["a", "a", "b"], categories=["a", "b", "c"]),
+                "y": [1, 0, 1],
+                "p": [1, 1, 0],
+            }
+        ),
+        {},
+        {"a": (2, 1, 1, 0, 0), "b": (1, 0, 0, 0, 1)},
+    ),
+    (
+        "boolean_label_and_prediction",
+        lambda: pd.DataFrame(
+            {"g": ["a", "b", "a"], "y": [True, False, True], "p": [False, False, True]}
+        ),
+        {},
+        {"a": (2, 1, 0, 0, 1), "b": (1, 0, 0, 1, 0)},
+    ),
+    (
+        "pandas_na",
+        lambda: pd.DataFrame(
+            {
+                "g": pd.array(["a", pd.NA, "b"], dtype="string"),
+                "y": pd.array([1, pd.NA, 0], dtype="Int64"),
+                "p": pd.array([1, 1, pd.NA], dtype="Int64"),
+            }
+        ),
+        {},
+        {"a": (1, 1, 0, 0, 0)},
+    ),
+    (
+        "inf_prediction",
+        lambda: pd.DataFrame(
+            {"g": ["a", "b", "c"], "y": [1.0, float("nan"), 0.0], "p": [1.0, 0.0, float("inf")]}
+        ),
+        {},
+        "3 classes",
+    ),
+    (
+        "probabilities_as_predictions",
+        lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, 0, 1], "p": [0.9, 0.1, 0.5]}),
+        {},
+        "3 classes",
+    ),
+    (
+        "minus_one_labels",
+        lambda: pd.DataFrame({"g": ["a", "b", "c"], "y": [1, -1, 1], "p": [1, -1, -1]}),
+        {},
+        "--positive-label",
+    ),
     ("no_rows", lambda: pd.DataFrame({"g": [], "y": [], "p": []}), {}, "header but no rows"),
 ]
 
 
-@pytest.mark.parametrize(("name", "make", "options", "expected"), DATAFRAME_CASES,
-                         ids=[case[0] for case in DATAFRAME_CASES])
+@pytest.mark.parametrize(
+    ("name", "make", "options", "expected"),
+    DATAFRAME_CASES,
+    ids=[case[0] for case in DATAFRAME_CASES],
+)
 def test_dataframe_api(name, make, options, expected):
     mapping = {"label": "y", "prediction": "p", "protected": ["g"], **options}
     if isinstance(expected, str):
@@ -493,12 +587,14 @@ def test_dataframe_api(name, make, options, expected):
 
 def test_a_positive_label_found_nowhere_is_an_error_not_ignored():
     with pytest.raises(InputError, match="positive label 'Z' is not a value of the label column"):
-        auditor.audit(FILES / "semicolon.csv", label="y", prediction="p", protected="g",
-                      positive_label="Z")
+        auditor.audit(
+            FILES / "semicolon.csv", label="y", prediction="p", protected="g", positive_label="Z"
+        )
     # found in the label column only (predictions coded 0/1): fine
     frame = pd.DataFrame({"g": ["a", "a", "b"], "y": [">50K", "<=50K", ">50K"], "p": [1, 0, 0]})
-    document = auditor.audit(frame, label="y", prediction="p", protected="g",
-                             positive_label=">50K").to_dict()
+    document = auditor.audit(
+        frame, label="y", prediction="p", protected="g", positive_label=">50K"
+    ).to_dict()
     assert _observed(document) == {"a": (2, 1, 0, 1, 0), "b": (1, 0, 0, 0, 1)}
 
 
@@ -513,7 +609,9 @@ def test_cli_turns_an_unexpected_exception_into_one_line_and_exit_2(monkeypatch,
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith("auditor: internal error: ZeroDivisionError: division by zero second line")
+    assert err.startswith(
+        "auditor: internal error: ZeroDivisionError: division by zero second line"
+    )
     monkeypatch.setenv("AUDITOR_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         cli.main(["audit", "x.csv", "--label", "y", "--prediction", "p", "--protected", "g"])

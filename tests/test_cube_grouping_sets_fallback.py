@@ -13,8 +13,12 @@ from .conftest import COMPAS_PREDICTIONS
 def _cube(max_finest_cells):
     con = connect()
     source = open_source(COMPAS_PREDICTIONS, connection=con)
-    mapping = ColumnMapping(label="two_year_recid", prediction="high_risk",
-                            protected=("race", "sex", "age_cat"), score="decile_score")
+    mapping = ColumnMapping(
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=("race", "sex", "age_cat"),
+        score="decile_score",
+    )
     return build_cube(source, mapping, max_finest_cells=max_finest_cells)
 
 

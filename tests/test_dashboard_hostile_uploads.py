@@ -22,7 +22,9 @@ def _private_store(tmp_path, monkeypatch):
 def test_hostile_upload_gives_an_audit_or_a_clear_error(path):
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     at.switch_page("pages/upload.py").run()
-    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/plain")).run()
+    at.file_uploader(key="upload_file").set_value(
+        (path.name, path.read_bytes(), "text/plain")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     if at.error:  # refused when reading: one message that says why
         assert all("cannot be audited" in e.value for e in at.error)

@@ -10,8 +10,17 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
-PAGES = ["home", "upload", "disparities", "intersections", "scores", "privacy", "baseline",
-         "report", "history"]
+PAGES = [
+    "home",
+    "upload",
+    "disparities",
+    "intersections",
+    "scores",
+    "privacy",
+    "baseline",
+    "report",
+    "history",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +53,9 @@ def _row(table, group: str) -> dict:
 
 def _text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -59,7 +70,9 @@ def test_loading_the_compas_sample_opens_disparities_with_propublica_fpr():
     at = _loaded()
     fpr = _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"]
     assert fpr.startswith("42.3% (")
-    assert "1.9× as often as Caucasian defendants who did not re-offend (42.3% vs 22.0%)" in _text(at)
+    assert "1.9× as often as Caucasian defendants who did not re-offend (42.3% vs 22.0%)" in _text(
+        at
+    )
 
 
 def test_switching_the_reference_recomputes_the_ratios():
@@ -101,9 +114,13 @@ def test_a_stricter_policy_changes_the_verdicts_from_the_cached_counts():
 def test_moving_the_threshold_changes_the_rates():
     at = _open(_loaded(), "scores")
     assert at.slider(key="threshold").value == 5.0
-    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+    assert _row(_tables(at)[0], "African-American")[
+        "false positive rate (95% interval)"
+    ].startswith("42.3%")
     at.slider(key="threshold").set_value(7.0).run()
-    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("22.8%")
+    assert _row(_tables(at)[0], "African-American")[
+        "false positive rate (95% interval)"
+    ].startswith("22.8%")
 
 
 def test_intersections_and_scores_pages_draw_their_charts():
@@ -210,7 +227,9 @@ def test_two_sessions_never_see_each_others_uploads():
     alice_space, bob_space = alice.session_state["workspace"], bob.session_state["workspace"]
     assert alice_space.directory != bob_space.directory
     assert alice_space.connection is not bob_space.connection
-    assert [p.name for p in (alice_space.directory / "uploads").iterdir()] == ["compas_predictions.csv"]
+    assert [p.name for p in (alice_space.directory / "uploads").iterdir()] == [
+        "compas_predictions.csv"
+    ]
     assert [p.name for p in (bob_space.directory / "uploads").iterdir()] == ["bob.csv"]
     assert alice.session_state["inspection"].columns != bob.session_state["inspection"].columns
 
@@ -241,13 +260,17 @@ def test_upload_accepts_every_supported_format(suffix, tmp_path):
         frame.to_csv(path, sep="\t", index=False)
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     _open(at, "upload")
-    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    at.file_uploader(key="upload_file").set_value(
+        (path.name, path.read_bytes(), "application/octet-stream")
+    ).run()
     assert not at.error, [e.value for e in at.error]
     at.multiselect(key="map_protected").set_value(["race"]).run()
     at.button(key="run_audit").click().run()
     assert any("Audited 6,172 rows" in s.value for s in at.success), [e.value for e in at.error]
     _open(at, "disparities")
-    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+    assert _row(_tables(at)[0], "African-American")[
+        "false positive rate (95% interval)"
+    ].startswith("42.3%")
 
 
 def test_the_intersection_reference_follows_the_attribute_references():
@@ -286,7 +309,9 @@ def test_upload_with_a_score_and_a_threshold_instead_of_a_prediction():
     assert at.session_state["audit"].mapping.prediction is None
     _open(at, "disparities")
     # high_risk is defined as decile_score >= 5, so the rates agree.
-    assert _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"].startswith("42.3%")
+    assert _row(_tables(at)[0], "African-American")[
+        "false positive rate (95% interval)"
+    ].startswith("42.3%")
 
 
 @pytest.mark.slow
@@ -296,8 +321,12 @@ def test_input_vs_output_page_runs_the_adult_study():
     at.button(key="run_baseline").click().run()
     assert not at.exception and not at.error
     table = _tables(at)[0]
-    assert list(table.index) == ["Aware (uses sex)", "Unaware (sex dropped)",
-                                 "Unaware, proxies dropped", "Output-constrained"]
+    assert list(table.index) == [
+        "Aware (uses sex)",
+        "Unaware (sex dropped)",
+        "Unaware, proxies dropped",
+        "Output-constrained",
+    ]
     assert table.loc["Unaware (sex dropped)", "four-fifths rule"] == "fails"
     assert table.loc["Output-constrained", "four-fifths rule"] == "meets"
     assert len(at.get("vega_lite_chart")) == 1

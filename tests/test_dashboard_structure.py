@@ -9,8 +9,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
-WIDGETS = {"button", "selectbox", "multiselect", "radio", "slider", "select_slider", "number_input",
-           "text_area", "text_input", "checkbox", "toggle", "file_uploader", "download_button"}
+WIDGETS = {
+    "button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "slider",
+    "select_slider",
+    "number_input",
+    "text_area",
+    "text_input",
+    "checkbox",
+    "toggle",
+    "file_uploader",
+    "download_button",
+}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -31,12 +44,21 @@ def test_every_widget_has_a_key(page):
 def test_pages_hold_no_sql_and_no_database_handles(page):
     text = page.read_text(encoding="utf-8")
     tree = ast.parse(text)
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import | ast.ImportFrom)
-                for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in (
+            node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+        )
+    }
     assert not imported & {"duckdb", "sqlite3", "numpy", "scipy"}
-    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    assert not [s for s in strings if s.lstrip().upper().startswith(("SELECT ", "CREATE ", "INSERT "))]
+    strings = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+    assert not [
+        s for s in strings if s.lstrip().upper().startswith(("SELECT ", "CREATE ", "INSERT "))
+    ]
 
 
 def test_ui_free_helpers_do_not_import_streamlit():

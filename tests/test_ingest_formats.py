@@ -82,17 +82,23 @@ def test_unreadable_files_give_one_clear_error(tmp_path, content, message):
 
 def test_missing_column_names_the_column_and_suggests(tmp_path):
     with pytest.raises(auditor.InputError, match="'rce' is not in .*Did you mean 'race'"):
-        auditor.audit(COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected="rce")
+        auditor.audit(
+            COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected="rce"
+        )
 
 
 def test_identifier_as_protected_attribute_is_refused():
     with pytest.raises(auditor.InputError, match="'id' has more than 1000 distinct values"):
-        auditor.audit(COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected="id")
+        auditor.audit(
+            COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected="id"
+        )
 
 
 def test_three_class_label_is_refused():
     with pytest.raises(auditor.InputError, match="3 classes"):
-        auditor.audit(COMPAS_PREDICTIONS, label="score_text", prediction="high_risk", protected="race")
+        auditor.audit(
+            COMPAS_PREDICTIONS, label="score_text", prediction="high_risk", protected="race"
+        )
 
 
 def test_non_numeric_score_rows_are_excluded(tmp_path):

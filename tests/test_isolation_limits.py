@@ -68,8 +68,12 @@ def test_identifiers_are_quoted_and_literals_escaped():
     with pytest.raises(ValueError):
         quote_identifier("a\x00b")
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE {quote_identifier(HOSTILE)} AS SELECT 1 AS {quote_identifier(HOSTILE)}")
-    assert con.execute(f"SELECT {quote_identifier(HOSTILE)} FROM {quote_identifier(HOSTILE)}").fetchall() == [(1,)]
+    con.execute(
+        f"CREATE TABLE {quote_identifier(HOSTILE)} AS SELECT 1 AS {quote_identifier(HOSTILE)}"
+    )
+    assert con.execute(
+        f"SELECT {quote_identifier(HOSTILE)} FROM {quote_identifier(HOSTILE)}"
+    ).fetchall() == [(1,)]
 
 
 def _canary_connection() -> duckdb.DuckDBPyConnection:
@@ -87,8 +91,14 @@ def test_hostile_names_and_values_leave_other_tables_alone(tmp_path):
         }
     )
     con = _canary_connection()
-    result = auditor.audit(frame, label="label'; DROP TABLE canary; --", prediction='pred"',
-                           protected=[HOSTILE], reference={HOSTILE: "b"}, connection=con)
+    result = auditor.audit(
+        frame,
+        label="label'; DROP TABLE canary; --",
+        prediction='pred"',
+        protected=[HOSTILE],
+        reference={HOSTILE: "b"},
+        connection=con,
+    )
     groups = {g.key[HOSTILE]: g.n for g in result.breakdown(HOSTILE).groups}
     assert groups == {"'); DROP TABLE canary; --": 2, "b": 2}
     assert con.execute("SELECT alive FROM canary").fetchall() == [(42,)]
@@ -96,8 +106,13 @@ def test_hostile_names_and_values_leave_other_tables_alone(tmp_path):
     # A file whose path holds a quote and SQL (paths are the one literal built as text).
     path = tmp_path / "it's'; DROP TABLE canary; --.csv"
     frame.to_csv(path, index=False)
-    result = auditor.audit(path, label="label'; DROP TABLE canary; --", prediction='pred"',
-                           protected=[HOSTILE], connection=con)
+    result = auditor.audit(
+        path,
+        label="label'; DROP TABLE canary; --",
+        prediction='pred"',
+        protected=[HOSTILE],
+        connection=con,
+    )
     assert result.dataset.rows == 4
     assert con.execute("SELECT alive FROM canary").fetchall() == [(42,)]
 
@@ -125,8 +140,9 @@ def test_an_audit_larger_than_a_small_memory_limit_still_completes(tmp_path):
         f"(i // 3) % 2 AS p FROM range(600000) t(i)) TO {quote_literal(str(path))}"
     )
     con = connect(memory_limit="48MB", temp_directory=str(tmp_path / "spill"))
-    result = auditor.audit(path, label="y", prediction="p", protected=["a", "b"],
-                           connection=con, intersections=False)
+    result = auditor.audit(
+        path, label="y", prediction="p", protected=["a", "b"], connection=con, intersections=False
+    )
     assert result.dataset.rows == 600_000
     assert sum(g.n for g in result.breakdown("a").groups) == 600_000
     # far too little memory: one clear error that says which setting to raise
@@ -138,12 +154,16 @@ def test_an_audit_larger_than_a_small_memory_limit_still_completes(tmp_path):
 @pytest.mark.parametrize(("distinct", "ok"), [(1000, True), (1001, False)])
 def test_distinct_value_limit_per_protected_attribute(distinct, ok):
     frame = pd.DataFrame(
-        {"who": [f"id{i}" for i in range(distinct)] * 2, "y": [0, 1] * distinct,
-         "p": [1, 0] * distinct}
+        {
+            "who": [f"id{i}" for i in range(distinct)] * 2,
+            "y": [0, 1] * distinct,
+            "p": [1, 0] * distinct,
+        }
     )
     if ok:
-        result = auditor.audit(frame, label="y", prediction="p", protected="who",
-                               intersections=False)
+        result = auditor.audit(
+            frame, label="y", prediction="p", protected="who", intersections=False
+        )
         assert len(result.breakdown("who").groups) == distinct
     else:
         with pytest.raises(InputError, match=r"'who' has more than 1000 distinct values"):
@@ -164,12 +184,17 @@ def test_workspaces_keep_files_views_and_numbers_apart(tmp_path):
         b = second.save_upload("data.csv", ADULT.read_bytes())
         assert a != b and a.read_bytes() != b.read_bytes()
         compas = first.audit(a, label="two_year_recid", prediction="high_risk", protected="race")
-        adult = second.audit(b, label="income", prediction="predicted_income",
-                             positive_label=">50K", protected="sex")
+        adult = second.audit(
+            b, label="income", prediction="predicted_income", positive_label=">50K", protected="sex"
+        )
         # each connection's view still reads its own file after the other session opened its own
         assert first.connection.execute("SELECT count(*) FROM auditor_source").fetchone() == (6172,)
-        assert second.connection.execute("SELECT count(*) FROM auditor_source").fetchone() == (16281,)
-        assert compas.breakdown("race").group(race="African-American").metrics["fpr"] == pytest.approx(0.42338, abs=1e-4)
+        assert second.connection.execute("SELECT count(*) FROM auditor_source").fetchone() == (
+            16281,
+        )
+        assert compas.breakdown("race").group(race="African-American").metrics[
+            "fpr"
+        ] == pytest.approx(0.42338, abs=1e-4)
         assert adult.dataset.rows == 16281
         # a hostile upload name stays inside the workspace
         escaped = first.save_upload("../../../etc/passwd", b"g,y,p\na,1,1\n")

@@ -42,8 +42,13 @@ class Upload:
 
     def expected(self) -> tuple[int, str]:
         """Rows audited and the group's false positive rate as the dashboard prints it."""
-        result = auditor.audit(self.path, label=self.label, prediction=self.prediction,
-                               protected=self.protected, positive_label=self.positive_label)
+        result = auditor.audit(
+            self.path,
+            label=self.label,
+            prediction=self.prediction,
+            protected=self.protected,
+            positive_label=self.positive_label,
+        )
         fpr = result.breakdown(self.protected).group(**{self.protected: self.group}).metrics["fpr"]
         return result.dataset.rows_used, f"{fpr:.1%} ("
 
@@ -110,9 +115,13 @@ async def _session(browser, url: str, upload: Upload, rows: int, fpr: str):
     page = await context.new_page()
     page.set_default_timeout(45_000)
     await page.goto(f"{url}/upload")
-    await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload.path))
+    await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(upload.path)
+    )
     await expect(page.get_by_text("Column roles")).to_be_visible()
-    await expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(upload.label)
+    await expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(
+        upload.label
+    )
     await page.get_by_role("button", name="Run the audit").click()
     await expect(page.get_by_text(f"Audited {rows:,} rows")).to_be_visible()
     await page.locator("[data-testid='stSidebarNav']").get_by_text("Disparities").click()
@@ -145,16 +154,22 @@ def test_four_concurrent_sessions_each_see_their_own_numbers(server, uploads):
             try:
                 started = time.monotonic()
                 sessions = await asyncio.wait_for(
-                    asyncio.gather(*(
-                        _session(browser, server, upload, rows, fpr)
-                        for upload, (rows, fpr) in zip(uploads, expected, strict=True)
-                    )),
+                    asyncio.gather(
+                        *(
+                            _session(browser, server, upload, rows, fpr)
+                            for upload, (rows, fpr) in zip(uploads, expected, strict=True)
+                        )
+                    ),
                     timeout=SESSIONS_DEADLINE,
                 )
-                await asyncio.gather(*(
-                    _recheck(page, upload, fpr)
-                    for (_, page), upload, (_, fpr) in zip(sessions, uploads, expected, strict=True)
-                ))
+                await asyncio.gather(
+                    *(
+                        _recheck(page, upload, fpr)
+                        for (_, page), upload, (_, fpr) in zip(
+                            sessions, uploads, expected, strict=True
+                        )
+                    )
+                )
                 elapsed = time.monotonic() - started
                 for context, _ in sessions:
                     await context.close()

@@ -15,10 +15,17 @@ def _frame(rows):
 
 
 # group A: TP=2 FP=1 TN=1 FN=0 (n=4); group B: TP=0 FP=0 TN=2 FN=1 (n=3)
-TWO_GROUPS = _frame([
-    ("A", "x", 1, 1), ("A", "x", 1, 1), ("A", "y", 0, 1), ("A", "y", 0, 0),
-    ("B", "x", 0, 0), ("B", "x", 0, 0), ("B", "x", 1, 0),
-])
+TWO_GROUPS = _frame(
+    [
+        ("A", "x", 1, 1),
+        ("A", "x", 1, 1),
+        ("A", "y", 0, 1),
+        ("A", "y", 0, 0),
+        ("B", "x", 0, 0),
+        ("B", "x", 0, 0),
+        ("B", "x", 1, 0),
+    ]
+)
 
 
 def _audit(frame, **options):
@@ -156,11 +163,13 @@ def test_common_binary_spellings_need_no_positive_label(positive, negative):
 
 
 def test_score_and_threshold():
-    frame = pd.DataFrame({
-        "g": ["A", "A", "A", "B", "B", "B"],
-        "y": [1, 0, 1, 0, 1, 0],
-        "s": [0.9, 0.6, 0.2, 0.5, 0.7, 0.1],
-    })
+    frame = pd.DataFrame(
+        {
+            "g": ["A", "A", "A", "B", "B", "B"],
+            "y": [1, 0, 1, 0, 1, 0],
+            "s": [0.9, 0.6, 0.2, 0.5, 0.7, 0.1],
+        }
+    )
     result = _audit(frame, prediction=None, score="s", threshold=0.5)
     a, b = result.breakdown("g").group(g="A"), result.breakdown("g").group(g="B")
     # A: 0.9 (y1) TP, 0.6 (y0) FP, 0.2 (y1) FN ; B: 0.5 (y0) FP (>= threshold), 0.7 TP, 0.1 TN

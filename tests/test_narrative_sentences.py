@@ -25,7 +25,9 @@ def test_lower_rate_group_is_turned_around_so_the_factor_exceeds_one():
     low = _group({"race": "Asian"}, {"selection_rate": 0.2})
     high = _group({"race": "African-American"}, {"selection_rate": 0.6})
     sentence = describe_group_comparison("selection_rate", low, high, vocabulary=COMPAS)
-    assert sentence.startswith("African-American defendants were flagged high-risk 3.0× as often as Asian")
+    assert sentence.startswith(
+        "African-American defendants were flagged high-risk 3.0× as often as Asian"
+    )
 
 
 def test_non_adjective_attributes_follow_the_noun():

@@ -65,7 +65,9 @@ def fetch_sizes(monkeypatch):
         return fetch
 
     for name in FETCH_METHODS:
-        monkeypatch.setattr(duckdb.DuckDBPyRelation, name, spy(getattr(duckdb.DuckDBPyRelation, name)))
+        monkeypatch.setattr(
+            duckdb.DuckDBPyRelation, name, spy(getattr(duckdb.DuckDBPyRelation, name))
+        )
     return sizes
 
 
@@ -86,7 +88,9 @@ def no_pandas_readers(monkeypatch):
         monkeypatch.setattr(pd, name, refuse)
 
 
-def test_every_fetched_result_is_a_small_table_of_counts(prediction_file, fetch_sizes, no_pandas_readers):
+def test_every_fetched_result_is_a_small_table_of_counts(
+    prediction_file, fetch_sizes, no_pandas_readers
+):
     result = auditor.audit(
         prediction_file, label="label", prediction="prediction", score="score", protected=PROTECTED
     )
@@ -98,7 +102,9 @@ def test_every_fetched_result_is_a_small_table_of_counts(prediction_file, fetch_
 
 
 def test_python_memory_stays_far_below_the_size_of_the_rows(prediction_file):
-    auditor.audit(prediction_file, label="label", prediction="prediction", protected=PROTECTED)  # warm
+    auditor.audit(
+        prediction_file, label="label", prediction="prediction", protected=PROTECTED
+    )  # warm
     tracemalloc.start()
     try:
         auditor.audit(prediction_file, label="label", prediction="prediction", protected=PROTECTED)

@@ -94,7 +94,9 @@ def test_a_policy_change_reuses_every_breakdown_and_reevaluates_the_verdicts(tmp
 
 def test_only_breakdowns_whose_reference_request_changed_are_new_objects(result):
     changed = auditor.reaudit(result, reference={"sex": "Male", "race": "Caucasian"})
-    renewed = {b.by for b, old in zip(changed.breakdowns, result.breakdowns, strict=True) if b is not old}
+    renewed = {
+        b.by for b, old in zip(changed.breakdowns, result.breakdowns, strict=True) if b is not old
+    }
     # ("race", "sex") now has a value for both its attributes; ("race", "age_cat") does not.
     assert renewed == {("race",), ("race", "sex")}
 

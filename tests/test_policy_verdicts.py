@@ -11,16 +11,19 @@ from auditor.policy import Policy, PolicyCheck, evaluate_policy, load_policy
 from .conftest import POLICY
 
 # A: selection 3/4; B: selection 1/4 -> ratio 1/3 ; C small (n=2) with selection 0
-FRAME = pd.DataFrame({
-    "g": ["A"] * 4 + ["B"] * 4 + ["C"] * 2,
-    "y": [1, 1, 0, 0, 1, 0, 0, 0, 1, 0],
-    "p": [1, 1, 1, 0, 1, 0, 0, 0, 0, 0],
-})
+FRAME = pd.DataFrame(
+    {
+        "g": ["A"] * 4 + ["B"] * 4 + ["C"] * 2,
+        "y": [1, 1, 0, 0, 1, 0, 0, 0, 1, 0],
+        "p": [1, 1, 1, 0, 1, 0, 0, 0, 0, 0],
+    }
+)
 
 
 def _breakdowns(**options):
-    return auditor.audit(FRAME, label="y", prediction="p", protected="g", min_group_size=3,
-                         **options).breakdowns
+    return auditor.audit(
+        FRAME, label="y", prediction="p", protected="g", min_group_size=3, **options
+    ).breakdowns
 
 
 def test_four_fifths_fails_with_worst_group_named():
@@ -34,29 +37,41 @@ def test_four_fifths_fails_with_worst_group_named():
 
 
 def test_small_groups_can_be_included():
-    policy = Policy(checks=(PolicyCheck(metric="selection_rate", rule="ratio_at_least", bound=0.3,
-                                        include_small_groups=True),))
+    policy = Policy(
+        checks=(
+            PolicyCheck(
+                metric="selection_rate", rule="ratio_at_least", bound=0.3, include_small_groups=True
+            ),
+        )
+    )
     (check,) = evaluate_policy(policy, _breakdowns()).checks
     assert check.value == 0.0 and check.worst_group == {"g": "C"}
 
 
 def test_ratio_passes_when_bound_is_low_enough():
-    policy = Policy(checks=(PolicyCheck(metric="selection_rate", rule="ratio_at_least", bound=0.3),))
+    policy = Policy(
+        checks=(PolicyCheck(metric="selection_rate", rule="ratio_at_least", bound=0.3),)
+    )
     assert evaluate_policy(policy, _breakdowns()).passed
 
 
 def test_compare_to_max_and_difference_rule():
-    policy = Policy(checks=(
-        PolicyCheck(metric="selection_rate", rule="difference_at_most", bound=0.4, compare_to="max"),
-    ))
+    policy = Policy(
+        checks=(
+            PolicyCheck(
+                metric="selection_rate", rule="difference_at_most", bound=0.4, compare_to="max"
+            ),
+        )
+    )
     (check,) = evaluate_policy(policy, _breakdowns(reference={"g": "B"})).checks
     # against the max (A: 3/4) B differs by 1/2 > 0.4
     assert check.value == pytest.approx(0.5) and not check.passed
 
 
 def test_summary_rule():
-    policy = Policy(checks=(PolicyCheck(metric="demographic_parity_difference", rule="at_most",
-                                        bound=0.8),))
+    policy = Policy(
+        checks=(PolicyCheck(metric="demographic_parity_difference", rule="at_most", bound=0.8),)
+    )
     (check,) = evaluate_policy(policy, _breakdowns()).checks
     assert check.value == pytest.approx(0.75) and check.passed
 
@@ -74,8 +89,14 @@ def test_sample_policy_file_loads():
         ("[[checks]]\nmetric = 'nope'\nrule = 'ratio_at_least'\nbound = 0.8", "'nope' is not one"),
         ("[[checks]]\nmetric = 'fpr'\nrule = 'roughly'\nbound = 0.8", "unknown rule 'roughly'"),
         ("[[checks]]\nmetric = 'fpr'\nrule = 'at_most'\nbound = 0.8", "needs a summary metric"),
-        ("[[checks]]\nmetric = 'fpr'\nrule = 'ratio_at_most'\nbound = 'high'", "bound must be a number"),
-        ("[[checks]]\nmetric = 'fpr'\nrule = 'ratio_at_most'\nbound = 1\ncolour = 2", "unknown keys"),
+        (
+            "[[checks]]\nmetric = 'fpr'\nrule = 'ratio_at_most'\nbound = 'high'",
+            "bound must be a number",
+        ),
+        (
+            "[[checks]]\nmetric = 'fpr'\nrule = 'ratio_at_most'\nbound = 1\ncolour = 2",
+            "unknown keys",
+        ),
         ("[[checks", "not valid TOML"),
     ],
 )
@@ -87,13 +108,17 @@ def test_malformed_policies_name_the_problem(tmp_path, text, message):
 
 
 def test_check_on_unknown_breakdown_is_an_error():
-    policy = Policy(checks=(PolicyCheck(metric="fpr", rule="ratio_at_most", bound=1.25, by=("zzz",)),))
+    policy = Policy(
+        checks=(PolicyCheck(metric="fpr", rule="ratio_at_most", bound=1.25, by=("zzz",)),)
+    )
     with pytest.raises(auditor.PolicyError, match="breakdown \\['zzz'\\]"):
         evaluate_policy(policy, _breakdowns())
 
 
 def test_reaudit_changes_reference_and_policy_without_the_data(compas_audit, tmp_path):
-    moved = auditor.reaudit(compas_audit, reference={"race": "Caucasian"}, policy=auditor.FOUR_FIFTHS)
+    moved = auditor.reaudit(
+        compas_audit, reference={"race": "Caucasian"}, policy=auditor.FOUR_FIFTHS
+    )
     race = moved.breakdown("race")
     assert race.reference == {"race": "Caucasian"}
     black = race.group(race="African-American")

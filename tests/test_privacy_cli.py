@@ -8,15 +8,35 @@ from auditor.cli import main
 
 from .conftest import COMPAS_PREDICTIONS
 
-BASE = ["audit", str(COMPAS_PREDICTIONS), "--label", "two_year_recid", "--prediction",
-        "high_risk", "--quiet"]
+BASE = [
+    "audit",
+    str(COMPAS_PREDICTIONS),
+    "--label",
+    "two_year_recid",
+    "--prediction",
+    "high_risk",
+    "--quiet",
+]
 
 
 def test_categories_file_declares_the_public_domain(tmp_path, capsys):
     categories = tmp_path / "categories.toml"
     categories.write_text('sex = ["Female", "Male", "Nonbinary"]\n', encoding="utf-8")
-    code = main([*BASE, "--protected", "sex", "--epsilon", "2", "--categories", str(categories),
-                 "--seed", "1", "--json", "-"])
+    code = main(
+        [
+            *BASE,
+            "--protected",
+            "sex",
+            "--epsilon",
+            "2",
+            "--categories",
+            str(categories),
+            "--seed",
+            "1",
+            "--json",
+            "-",
+        ]
+    )
     assert code == 0
     document = json.loads(capsys.readouterr().out)
     keys = [g["key"]["sex"] for g in document["breakdowns"][0]["groups"]]
@@ -32,7 +52,16 @@ def test_gaussian_without_delta_is_a_usage_error(capsys):
 
 
 def test_budget_without_epsilon_is_a_usage_error(tmp_path, capsys):
-    code = main([*BASE, "--protected", "sex", "--store", str(tmp_path / "s.duckdb"),
-                 "--privacy-budget", "2"])
+    code = main(
+        [
+            *BASE,
+            "--protected",
+            "sex",
+            "--store",
+            str(tmp_path / "s.duckdb"),
+            "--privacy-budget",
+            "2",
+        ]
+    )
     assert code == 2
     assert "add --epsilon" in capsys.readouterr().err

@@ -8,7 +8,9 @@ import auditor
 
 from .conftest import COMPAS_PREDICTIONS
 
-OPTIONS = dict(label="two_year_recid", prediction="high_risk", protected="race", intersections=False)
+OPTIONS = dict(
+    label="two_year_recid", prediction="high_risk", protected="race", intersections=False
+)
 
 
 @pytest.mark.parametrize("epsilon", [1e-12, 1e300, 1000.0])

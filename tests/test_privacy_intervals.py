@@ -29,8 +29,13 @@ COMPAS_RACES = ["African-American", "Caucasian", "Hispanic", "Other", "Asian", "
 
 def _release(epsilon: float) -> Release:
     spec = noise_spec("laplace", epsilon=epsilon, delta=None)
-    return Release(spec=spec, domain=GroupDomain(levels={}, source="declared"),
-                   epsilon=epsilon, delta=0.0, private=True)
+    return Release(
+        spec=spec,
+        domain=GroupDomain(levels={}, source="declared"),
+        epsilon=epsilon,
+        delta=0.0,
+        private=True,
+    )
 
 
 def _coverage(n: int, *, epsilon: float, k: int, seed: int) -> float:
@@ -65,8 +70,13 @@ def test_exact_wilson_style_interval_would_undercover_under_heavy_noise():
 
 def test_uninformative_intervals_are_marked_not_estimable():
     result = auditor.audit(
-        COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk",
-        protected=["race"], epsilon=0.1, categories={"race": COMPAS_RACES}, seed=2,
+        COMPAS_PREDICTIONS,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["race"],
+        epsilon=0.1,
+        categories={"race": COMPAS_RACES},
+        seed=2,
     )
     document = result.to_dict()
     groups = {g["key"]["race"]: g for g in document["breakdowns"][0]["groups"]}
@@ -82,8 +92,12 @@ def test_uninformative_intervals_are_marked_not_estimable():
 
 def test_intervals_are_deterministic_and_reaudit_is_fast():
     result = auditor.audit(
-        COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk",
-        protected=["race", "sex", "age_cat"], epsilon=1.0, seed=4,
+        COMPAS_PREDICTIONS,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["race", "sex", "age_cat"],
+        epsilon=1.0,
+        seed=4,
     )
     result.cube.release.draw_cache.clear()
     start = time.perf_counter()
@@ -103,14 +117,22 @@ def test_summaries_and_verdicts_ignore_values_that_are_not_estimable():
     """A declared value with no rows is pure noise: it is reported, flagged, and kept out of
     the breakdown's summary (which policy verdicts use)."""
     result = auditor.audit(
-        COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk", protected=["sex"],
-        epsilon=1.0, categories={"sex": ["Female", "Male", "Unknown"]}, seed=3,
+        COMPAS_PREDICTIONS,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["sex"],
+        epsilon=1.0,
+        categories={"sex": ["Female", "Male", "Unknown"]},
+        seed=3,
     )
     breakdown = result.breakdown("sex")
     noise_only = breakdown.group(sex="Unknown")
     assert "not_estimable" in noise_only.flags
     assert noise_only.metrics["selection_rate"] == 0.0  # noise: 1 released row, not selected
-    rates = [g.metrics["selection_rate"] for g in breakdown.groups
-             if g.key["sex"] in ("Female", "Male")]
+    rates = [
+        g.metrics["selection_rate"] for g in breakdown.groups if g.key["sex"] in ("Female", "Male")
+    ]
     assert breakdown.summary["demographic_parity_ratio"] == pytest.approx(min(rates) / max(rates))
-    assert breakdown.summary["demographic_parity_difference"] == pytest.approx(max(rates) - min(rates))
+    assert breakdown.summary["demographic_parity_difference"] == pytest.approx(
+        max(rates) - min(rates)
+    )

@@ -76,7 +76,11 @@ def test_bad_parameters_are_refused_with_the_fix():
 
 def _clopper_pearson(successes: int, trials: int, alpha: float) -> tuple[float, float]:
     low = 0.0 if successes == 0 else stats.beta.ppf(alpha / 2, successes, trials - successes + 1)
-    high = 1.0 if successes == trials else stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)
+    high = (
+        1.0
+        if successes == trials
+        else stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes)
+    )
     return float(low), float(high)
 
 

@@ -30,10 +30,17 @@ MISSING_LABEL_ROWS = 97
 def _frame() -> pd.DataFrame:
     rows = []
     for group, (tp, fp, tn, fn) in CELLS.items():
-        for (y, yhat), count in zip(((1, 1), (0, 1), (0, 0), (1, 0)), (tp, fp, tn, fn), strict=True):
-            rows.append(pd.DataFrame({"group": group, "y": [y] * count, "yhat": yhat,
-                                      "score": 0.9 if yhat else 0.1}))
-    missing = pd.DataFrame({"group": "A", "y": [None] * MISSING_LABEL_ROWS, "yhat": 1, "score": 0.9})
+        for (y, yhat), count in zip(
+            ((1, 1), (0, 1), (0, 0), (1, 0)), (tp, fp, tn, fn), strict=True
+        ):
+            rows.append(
+                pd.DataFrame(
+                    {"group": group, "y": [y] * count, "yhat": yhat, "score": 0.9 if yhat else 0.1}
+                )
+            )
+    missing = pd.DataFrame(
+        {"group": "A", "y": [None] * MISSING_LABEL_ROWS, "yhat": 1, "score": 0.9}
+    )
     frame = pd.concat([*rows, missing], ignore_index=True)
     frame["y"] = frame["y"].astype("Int64")
     return frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
@@ -65,8 +72,9 @@ def frame() -> pd.DataFrame:
 
 
 def _audit(frame: pd.DataFrame, **options) -> dict:
-    result = auditor.audit(frame, label="y", prediction="yhat", score="score",
-                           protected="group", **options)
+    result = auditor.audit(
+        frame, label="y", prediction="yhat", score="score", protected="group", **options
+    )
     return result.to_dict()
 
 

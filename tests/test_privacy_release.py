@@ -26,8 +26,9 @@ def _cube(protected=("race", "sex"), max_finest_cells=10**9):
 
 
 def test_privacy_section_states_mechanism_unit_and_neighbours():
-    result = auditor.audit(COMPAS_PREDICTIONS, protected=["race"], epsilon=1.0,
-                           categories={"race": RACES}, **COMPAS)
+    result = auditor.audit(
+        COMPAS_PREDICTIONS, protected=["race"], epsilon=1.0, categories={"race": RACES}, **COMPAS
+    )
     privacy = result.to_dict()["privacy"]
     assert privacy["mode"] == "dp" and privacy["mechanism"] == "laplace"
     assert privacy["epsilon"] == 1.0 and privacy["delta"] == 0.0
@@ -40,18 +41,37 @@ def test_privacy_section_states_mechanism_unit_and_neighbours():
 
 
 def test_gaussian_release_converts_zcdp_to_approximate_dp():
-    result = auditor.audit(COMPAS_PREDICTIONS, protected=["sex"], epsilon=1.0, delta=1e-6,
-                           mechanism="gaussian", categories={"sex": ["Male", "Female"]}, **COMPAS)
+    result = auditor.audit(
+        COMPAS_PREDICTIONS,
+        protected=["sex"],
+        epsilon=1.0,
+        delta=1e-6,
+        mechanism="gaussian",
+        categories={"sex": ["Male", "Female"]},
+        **COMPAS,
+    )
     privacy = result.to_dict()["privacy"]
     assert privacy["mechanism"] == "gaussian" and privacy["sensitivity"] == {"l2": 1}
     assert privacy["delta"] == 1e-6 and 4.0 < privacy["scale"] < 5.0
 
 
 def test_seeded_noise_is_labelled_not_private_and_reproducible():
-    first = auditor.audit(COMPAS_PREDICTIONS, protected=["sex"], epsilon=1.0, seed=3,
-                          categories={"sex": ["Male", "Female"]}, **COMPAS).to_dict()
-    second = auditor.audit(COMPAS_PREDICTIONS, protected=["sex"], epsilon=1.0, seed=3,
-                           categories={"sex": ["Male", "Female"]}, **COMPAS).to_dict()
+    first = auditor.audit(
+        COMPAS_PREDICTIONS,
+        protected=["sex"],
+        epsilon=1.0,
+        seed=3,
+        categories={"sex": ["Male", "Female"]},
+        **COMPAS,
+    ).to_dict()
+    second = auditor.audit(
+        COMPAS_PREDICTIONS,
+        protected=["sex"],
+        epsilon=1.0,
+        seed=3,
+        categories={"sex": ["Male", "Female"]},
+        **COMPAS,
+    ).to_dict()
     assert first["privacy"]["private"] is False
     assert "NOT private" in first["privacy"]["warning"]
     assert first["breakdowns"] == second["breakdowns"]
@@ -84,7 +104,9 @@ def test_partition_selection_spends_delta_and_pools_small_groups():
     selection = privacy["partition_selection"]
     assert privacy["group_domain"]["source"] == "partition_selection"
     assert privacy["delta"] == selection["delta"] == 1e-6
-    assert selection["epsilon"] == pytest.approx(0.25) and privacy["cells_epsilon"] == pytest.approx(0.75)
+    assert selection["epsilon"] == pytest.approx(0.25) and privacy[
+        "cells_epsilon"
+    ] == pytest.approx(0.75)
     levels = privacy["group_domain"]["levels"]["race"]
     # 3175 and 2103 rows: far above the threshold; 11 Native Americans: far below
     assert {"African-American", "Caucasian"} <= set(levels) and "Native American" not in levels
@@ -112,8 +134,15 @@ def test_relation_without_fingerprint_cannot_use_the_ledger(tmp_path):
     con = connect()
     relation = con.sql(f"SELECT * FROM read_csv('{COMPAS_PREDICTIONS}')")
     with pytest.raises(PrivacyError, match="no SHA-256 fingerprint"):
-        auditor.audit(relation, protected=["sex"], epsilon=1.0, store=tmp_path / "s.duckdb",
-                      privacy_budget=2.0, connection=con, **COMPAS)
+        auditor.audit(
+            relation,
+            protected=["sex"],
+            epsilon=1.0,
+            store=tmp_path / "s.duckdb",
+            privacy_budget=2.0,
+            connection=con,
+            **COMPAS,
+        )
     assert not (tmp_path / "s.duckdb").exists()
 
 

@@ -25,14 +25,37 @@ import auditor
 from auditor.cube import MISSING_GROUP
 
 AWKWARD = [
-    "a", "b", "A", "a,b", "a;b", "a|b", "a\tb", 'say "hi"', "'quoted'", "line\nbreak",
-    "crlf\r\nbreak", "\xa0nbsp\u3000", "=1+1", "+cmd", "-1", "@SUM(A1)", "Zoë", "日本", "👩🏽‍⚕️", "1", "1.0",
-    "true", "NULL", "NaN", "", "   ", " padded ", None,
+    "a",
+    "b",
+    "A",
+    "a,b",
+    "a;b",
+    "a|b",
+    "a\tb",
+    'say "hi"',
+    "'quoted'",
+    "line\nbreak",
+    "crlf\r\nbreak",
+    "\xa0nbsp\u3000",
+    "=1+1",
+    "+cmd",
+    "-1",
+    "@SUM(A1)",
+    "Zoë",
+    "日本",
+    "👩🏽‍⚕️",
+    "1",
+    "1.0",
+    "true",
+    "NULL",
+    "NaN",
+    "",
+    "   ",
+    " padded ",
+    None,
 ]
 # Text without control characters or surrogates (a file of control bytes looks binary).
-TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=8
-)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=8)
 GROUP = st.one_of(st.sampled_from(AWKWARD), TEXT)
 BIT = st.sampled_from([0, 1, None])
 DENOMINATORS = {

@@ -19,8 +19,13 @@ from auditor.report.figures import clear_chart_cache
 # Each module builds a full report with charts once (≈ 5–15 s on a loaded 2-core machine).
 pytestmark = pytest.mark.slow
 
-COMPAS = dict(label="two_year_recid", prediction="high_risk", protected=["race", "sex", "age_cat"],
-              score="decile_score", policy="sample_data/policy.toml")
+COMPAS = dict(
+    label="two_year_recid",
+    prediction="high_risk",
+    protected=["race", "sex", "age_cat"],
+    score="decile_score",
+    policy="sample_data/policy.toml",
+)
 
 
 def _squash(text: str) -> str:
@@ -133,8 +138,11 @@ def test_fonts_are_embedded_truetype(reader):
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             fonts.add(font["/BaseFont"])
-            assert "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
-                if "/DescendantFonts" in font else "/FontFile2" in font["/FontDescriptor"]
+            assert (
+                "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else "/FontFile2" in font["/FontDescriptor"]
+            )
     assert any("DejaVuSans" in str(name) for name in fonts)
 
 
@@ -165,9 +173,13 @@ def test_wrong_document_is_refused_with_the_fix(document):
 
 
 def test_summaries_over_groups_with_enough_data_are_reported():
-    document = auditor.audit("sample_data/compas_predictions.csv", label="two_year_recid",
-                             prediction="high_risk", protected="race",
-                             intersections=False).to_dict()
+    document = auditor.audit(
+        "sample_data/compas_predictions.csv",
+        label="two_year_recid",
+        prediction="high_risk",
+        protected="race",
+        intersections=False,
+    ).to_dict()
     pages = pypdf.PdfReader(io.BytesIO(audit_pdf_bytes(document, charts=False))).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     # race: equalized odds difference 0.661 over all groups, 0.377 without the 11 Native Americans

@@ -12,15 +12,25 @@ from auditor.cli import main
 from auditor.report import FontMissingError, audit_pdf_bytes
 from auditor.report.fonts import FONT_DIR_ENV
 
-AUDIT = ["audit", "sample_data/compas_predictions.csv", "--label", "two_year_recid",
-         "--prediction", "high_risk", "--protected", "race,sex", "--quiet"]
+AUDIT = [
+    "audit",
+    "sample_data/compas_predictions.csv",
+    "--label",
+    "two_year_recid",
+    "--prediction",
+    "high_risk",
+    "--protected",
+    "race,sex",
+    "--quiet",
+]
 
 
 def test_cli_writes_the_pdf_and_keeps_its_exit_code(tmp_path):
     out = tmp_path / "audit.pdf"
     json_out = tmp_path / "audit.json"
-    code = main([*AUDIT, "--policy", "sample_data/policy.toml", "--pdf", str(out),
-                 "--json", str(json_out)])
+    code = main(
+        [*AUDIT, "--policy", "sample_data/policy.toml", "--pdf", str(out), "--json", str(json_out)]
+    )
     assert code == 1  # the sample fails its policy: the PDF does not change the exit code
     data = out.read_bytes()
     assert data.startswith(b"%PDF")

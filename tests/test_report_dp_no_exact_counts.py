@@ -59,8 +59,9 @@ def frame() -> pd.DataFrame:
 
 
 def _audit(frame: pd.DataFrame, **options) -> dict:
-    return auditor.audit(frame, label="y", prediction="yhat", protected="group",
-                         **options).to_dict()
+    return auditor.audit(
+        frame, label="y", prediction="yhat", protected="group", **options
+    ).to_dict()
 
 
 def test_exact_report_shows_the_distinctive_counts(frame):
@@ -109,26 +110,50 @@ def test_rates_too_noisy_to_say_anything_are_not_printed(dp_document, dp_text):
 
 
 def test_noisy_rates_outside_0_1_are_shown_clamped(dp_document, dp_text):
-    rates = [v for b in dp_document["breakdowns"] for g in b["groups"]
-             for v in g["metrics"].values() if v is not None]
+    rates = [
+        v
+        for b in dp_document["breakdowns"]
+        for g in b["groups"]
+        for v in g["metrics"].values()
+        if v is not None
+    ]
     assert min(rates) < 0 or max(rates) > 1  # noise pushed some rate out of [0, 1]
     assert not re.search(r"-\d+(\.\d)?%", dp_text)
     assert not re.search(r"\b(1\d\d|[2-9]\d\d)\.\d%", dp_text)
 
 
 def test_budget_from_the_ledger_is_reported(dp_document):
-    document = {**dp_document, "privacy": {**dp_document["privacy"], "ledger": {
-        "store": "audits.duckdb", "release_id": 4, "total_epsilon": 3.0,
-        "spent_epsilon": 1.5, "remaining_epsilon": 1.5, "spent_delta": 0.0, "releases": 2}}}
+    document = {
+        **dp_document,
+        "privacy": {
+            **dp_document["privacy"],
+            "ledger": {
+                "store": "audits.duckdb",
+                "release_id": 4,
+                "total_epsilon": 3.0,
+                "spent_epsilon": 1.5,
+                "remaining_epsilon": 1.5,
+                "spent_delta": 0.0,
+                "releases": 2,
+            },
+        },
+    }
     text = re.sub(r"\s+", " ", _text(audit_pdf_bytes(document, charts=False)))
     assert "Data set budget: ε remaining 1.5" in text
     assert "Data set budget: total ε 3" in text
 
 
 def test_hand_made_discrete_laplace_document(dp_document):
-    privacy = {"mode": "dp", "mechanism": "discrete_laplace", "epsilon": 1.0, "delta": 0.0,
-               "scale": 1.0, "neighbours": "add/remove one row"}
-    text = re.sub(r"\s+", " ", _text(audit_pdf_bytes({**dp_document, "privacy": privacy},
-                                                     charts=False)))
+    privacy = {
+        "mode": "dp",
+        "mechanism": "discrete_laplace",
+        "epsilon": 1.0,
+        "delta": 0.0,
+        "scale": 1.0,
+        "neighbours": "add/remove one row",
+    }
+    text = re.sub(
+        r"\s+", " ", _text(audit_pdf_bytes({**dp_document, "privacy": privacy}, charts=False))
+    )
     assert "discrete Laplace (pure ε-DP)" in text
     assert "standard deviation ≈ 1.36 per count" in text  # √(2q/(1−q)²), q = e^−1

@@ -44,15 +44,24 @@ def frame() -> pd.DataFrame:
             size = 12 if (i + j) % 7 == 0 else 40 + 5 * i + 3 * j  # some cells below 30
             y = rng.random(size) < 0.3 + 0.04 * i
             yhat = rng.random(size) < 0.25 + 0.05 * j
-            rows.append(pd.DataFrame({"region": region, "sector": sector,
-                                      "y": y.astype(int), "yhat": yhat.astype(int)}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "region": region,
+                        "sector": sector,
+                        "y": y.astype(int),
+                        "yhat": yhat.astype(int),
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
 @pytest.fixture(scope="module")
 def document(frame) -> dict:
-    return auditor.audit(frame, label="y", prediction="yhat",
-                         protected=["region", "sector"]).to_dict()
+    return auditor.audit(
+        frame, label="y", prediction="yhat", protected=["region", "sector"]
+    ).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +101,11 @@ def test_small_cells_show_suppressed_not_rates(document, pages):
 
 
 def test_intersection_table_splits_with_repeated_header(document, pages):
-    pages_with_rows = [p for p in pages if "North × " in p or "Islands × " in p
-                       or "South × " in p or "A & B × " in p]
+    pages_with_rows = [
+        p
+        for p in pages
+        if "North × " in p or "Islands × " in p or "South × " in p or "A & B × " in p
+    ]
     assert len(pages_with_rows) >= 2
     assert all("region × sector" in p for p in pages_with_rows)
 
@@ -105,16 +117,18 @@ def test_tables_fit_the_frame(document):
     builders = [
         lambda b: group_rate_table(b, styles, frame_width=width, private=False, min_group_size=30),
         lambda b: ratio_table(b, styles, frame_width=width),
-        lambda b: intersection_table(b, styles, frame_width=width, private=False,
-                                     min_group_size=30),
+        lambda b: intersection_table(
+            b, styles, frame_width=width, private=False, min_group_size=30
+        ),
     ]
     for breakdown in document["breakdowns"]:
         for build in builders:
             table = build(breakdown)
             table_width, _ = table.wrap(width, height)
             assert table_width <= width + 0.01
-            for row, widths in zip(table._cellvalues, [table._colWidths] * len(table._cellvalues),
-                                   strict=True):
+            for row, widths in zip(
+                table._cellvalues, [table._colWidths] * len(table._cellvalues), strict=True
+            ):
                 for cell, column_width in zip(row, widths, strict=True):
                     if isinstance(cell, Paragraph):
                         cell_width, _ = cell.wrap(column_width - 6, height)
@@ -124,11 +138,17 @@ def test_tables_fit_the_frame(document):
 def test_hundreds_of_groups_lay_out_without_unreadable_charts():
     rng = np.random.default_rng(1)
     size = 6000  # about 25 rows per zip × sex cell: most are small
-    frame = pd.DataFrame({"zip": rng.integers(0, 120, size).astype(str),
-                          "sex": rng.choice(["F", "M"], size),
-                          "y": rng.integers(0, 2, size), "yhat": rng.integers(0, 2, size)})
-    document = auditor.audit(frame, label="y", prediction="yhat",
-                             protected=["zip", "sex"]).to_dict()
+    frame = pd.DataFrame(
+        {
+            "zip": rng.integers(0, 120, size).astype(str),
+            "sex": rng.choice(["F", "M"], size),
+            "y": rng.integers(0, 2, size),
+            "yhat": rng.integers(0, 2, size),
+        }
+    )
+    document = auditor.audit(
+        frame, label="y", prediction="yhat", protected=["zip", "sex"]
+    ).to_dict()
     reader = pypdf.PdfReader(io.BytesIO(audit_pdf_bytes(document)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert text.count("Charts omitted: 120 groups") == 1

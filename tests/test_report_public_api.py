@@ -27,5 +27,6 @@ def test_errors_are_auditor_errors_so_the_cli_exits_2():
 def test_options_are_keyword_only():
     parameters = inspect.signature(report.audit_pdf_bytes).parameters
     assert [p for p in parameters.values() if p.kind is not p.KEYWORD_ONLY] == [
-        parameters["document"]]
+        parameters["document"]
+    ]
     assert {"baseline", "vocabulary", "title", "charts"} <= set(parameters)

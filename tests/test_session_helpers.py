@@ -67,10 +67,24 @@ def test_group_table_shows_undefined_as_na_and_private_sizes_as_approximate():
     breakdown = {
         "by": ["g"],
         "groups": [
-            {"key": {"g": "a"}, "n": 5, "metrics": {"fpr": None}, "intervals": {"fpr": None},
-             "ratio_to_reference": {"fpr": None}, "flags": ["insufficient_data"], "is_reference": False},
-            {"key": {"g": "b"}, "n": 40.4, "metrics": {"fpr": 0.25}, "intervals": {"fpr": [0.1, 0.4]},
-             "ratio_to_reference": {"fpr": 1.0}, "flags": [], "is_reference": True},
+            {
+                "key": {"g": "a"},
+                "n": 5,
+                "metrics": {"fpr": None},
+                "intervals": {"fpr": None},
+                "ratio_to_reference": {"fpr": None},
+                "flags": ["insufficient_data"],
+                "is_reference": False,
+            },
+            {
+                "key": {"g": "b"},
+                "n": 40.4,
+                "metrics": {"fpr": 0.25},
+                "intervals": {"fpr": [0.1, 0.4]},
+                "ratio_to_reference": {"fpr": 1.0},
+                "flags": [],
+                "is_reference": True,
+            },
         ],
     }
     exact = group_table(breakdown, ["fpr"]).set_index("group")
@@ -112,13 +126,16 @@ def test_private_view_releases_from_the_cached_cube_and_holds_no_exact_counts(tm
 
     exact = SAMPLES["compas"].audit()
     store = AuditStore(tmp_path / "ledger.duckdb")
-    released = private_view(exact, epsilon=1.0, store=store, privacy_budget=1.5,
-                            reference={"race": "Caucasian"})
+    released = private_view(
+        exact, epsilon=1.0, store=store, privacy_budget=1.5, reference={"race": "Caucasian"}
+    )
     document = released.to_dict()
     assert document["privacy"]["mode"] == "dp"
     assert document["dataset"]["rows"] is None and document["dataset"]["size_bytes"] is None
     assert "scores" not in document
-    exact_race = {g["key"]["race"]: g["n"] for g in breakdown_for(exact.to_dict(), "race")["groups"]}
+    exact_race = {
+        g["key"]["race"]: g["n"] for g in breakdown_for(exact.to_dict(), "race")["groups"]
+    }
     private_race = {g["key"]["race"]: g["n"] for g in breakdown_for(document, "race")["groups"]}
     assert private_race != {k: v for k, v in exact_race.items() if k in private_race}
     assert breakdown_for(document, "race")["reference"] == {"race": "Caucasian"}
@@ -131,8 +148,15 @@ def test_private_tables_clamp_released_rates_for_display_only():
     breakdown = {
         "by": ["g"],
         "groups": [
-            {"key": {"g": "a"}, "n": -3.2, "metrics": {"fpr": -0.23}, "intervals": {"fpr": [-0.4, 0.33]},
-             "ratio_to_reference": {"fpr": None}, "flags": ["not_estimable"], "is_reference": False},
+            {
+                "key": {"g": "a"},
+                "n": -3.2,
+                "metrics": {"fpr": -0.23},
+                "intervals": {"fpr": [-0.4, 0.33]},
+                "ratio_to_reference": {"fpr": None},
+                "flags": ["not_estimable"],
+                "is_reference": False,
+            },
         ],
     }
     row = group_table(breakdown, ["fpr"], private=True).set_index("group").loc["a"]

@@ -42,8 +42,12 @@ def test_concurrent_writers_lose_nothing_duplicate_nothing_and_never_overspend(t
     path = tmp_path / "shared.duckdb"
     AuditStore(path).set_budget(SHA, TOTAL)
     processes = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(path), f"w{n}", SHA, str(SPEND), str(ATTEMPTS)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(path), f"w{n}", SHA, str(SPEND), str(ATTEMPTS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(PROCESSES)
     ]
     outputs = [p.communicate(timeout=120) for p in processes]
@@ -61,7 +65,9 @@ def test_concurrent_writers_lose_nothing_duplicate_nothing_and_never_overspend(t
     assert set(audits) == audited
     assert len(releases) == len(set(releases)) and set(releases) == released
     # exactly as many releases as the budget holds, the rest refused, never overspent
-    assert len(released) == int(TOTAL / SPEND) and len(refused) == PROCESSES * ATTEMPTS - len(released)
+    assert len(released) == int(TOTAL / SPEND) and len(refused) == PROCESSES * ATTEMPTS - len(
+        released
+    )
     state = store.budget(SHA)
     assert state.spent_epsilon == pytest.approx(TOTAL) and state.spent_epsilon <= TOTAL + 1e-9
     assert state.remaining == pytest.approx(0.0)

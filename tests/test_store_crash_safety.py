@@ -35,8 +35,11 @@ for i in range(100000):
 
 
 def _run_and_kill(path, *, tag: str, after: float) -> list[str]:
-    process = subprocess.Popen([sys.executable, "-c", WORKER, str(path), tag, SHA, str(SPEND)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(path), tag, SHA, str(SPEND)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()

@@ -24,8 +24,12 @@ def test_audit_history_round_trip(tmp_path, compas_audit):
         audits = store.list_audits()
         assert [a.id for a in audits] == [second, first]  # newest first
         assert audits[1] == AuditSummary(
-            id=first, created_at=document["created_at"], source=document["dataset"]["source"],
-            sha256=document["dataset"]["sha256"], mode="exact", passed=compas_audit.passed,
+            id=first,
+            created_at=document["created_at"],
+            source=document["dataset"]["source"],
+            sha256=document["dataset"]["sha256"],
+            mode="exact",
+            passed=compas_audit.passed,
         )
         assert store.load_audit(first) == json.loads(json.dumps(document))
         with pytest.raises(InputError, match="no audit with id 'nope'"):
@@ -37,8 +41,9 @@ def test_audit_history_round_trip(tmp_path, compas_audit):
 def test_budget_is_checked_recorded_and_refused_beyond_the_total(tmp_path):
     store = AuditStore(tmp_path / "ledger.duckdb")
     cells = [{"sex": "F", "y": 1, "yhat": 1, "n": 12}]
-    record, state = store.commit_release(sha256=SHA, epsilon=0.6, delta=0.0, mechanism="laplace",
-                                         cells=cells, total=1.0)
+    record, state = store.commit_release(
+        sha256=SHA, epsilon=0.6, delta=0.0, mechanism="laplace", cells=cells, total=1.0
+    )
     assert state.total == 1.0 and state.spent_epsilon == pytest.approx(0.6)
     assert state.remaining == pytest.approx(0.4) and state.releases == 1
     with pytest.raises(BudgetExceededError, match=r"only ε=0.4 of the total ε=1 remains"):
@@ -58,16 +63,24 @@ def test_total_is_declared_once(tmp_path):
         store.commit_release(sha256=SHA, epsilon=0.1, delta=0.0, mechanism="laplace", cells=[])
     store.set_budget(SHA, 2.0)
     with pytest.raises(PrivacyError, match="cannot be changed to 5"):
-        store.commit_release(sha256=SHA, epsilon=0.1, delta=0.0, mechanism="laplace", cells=[],
-                             total=5.0)
+        store.commit_release(
+            sha256=SHA, epsilon=0.1, delta=0.0, mechanism="laplace", cells=[], total=5.0
+        )
     assert store.budget(SHA).total == 2.0 and store.budget("other").total is None
 
 
 def test_dp_audit_spends_budget_and_stores_the_released_cells(tmp_path):
     path = tmp_path / "ledger.duckdb"
-    result = auditor.audit(COMPAS_PREDICTIONS, label="two_year_recid", prediction="high_risk",
-                           protected=["sex"], epsilon=0.5, categories={"sex": ["Male", "Female"]},
-                           store=path, privacy_budget=1.2)
+    result = auditor.audit(
+        COMPAS_PREDICTIONS,
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["sex"],
+        epsilon=0.5,
+        categories={"sex": ["Male", "Female"]},
+        store=path,
+        privacy_budget=1.2,
+    )
     ledger = result.privacy["ledger"]
     assert ledger["spent_epsilon"] == 0.5 and ledger["remaining_epsilon"] == pytest.approx(0.7)
     (release,) = AuditStore(path).releases(result.dataset.sha256)
@@ -81,9 +94,25 @@ def test_dp_audit_spends_budget_and_stores_the_released_cells(tmp_path):
 
 def test_cli_dp_audit_then_refusal_with_exit_2(tmp_path, capsys):
     store = tmp_path / "x.duckdb"
-    argv = ["audit", str(COMPAS_PREDICTIONS), "--label", "two_year_recid", "--prediction",
-            "high_risk", "--protected", "race,sex", "--epsilon", "1", "--store", str(store),
-            "--privacy-budget", "1.5", "--json", "-", "--quiet"]
+    argv = [
+        "audit",
+        str(COMPAS_PREDICTIONS),
+        "--label",
+        "two_year_recid",
+        "--prediction",
+        "high_risk",
+        "--protected",
+        "race,sex",
+        "--epsilon",
+        "1",
+        "--store",
+        str(store),
+        "--privacy-budget",
+        "1.5",
+        "--json",
+        "-",
+        "--quiet",
+    ]
     assert main(argv) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["privacy"]["mode"] == "dp"

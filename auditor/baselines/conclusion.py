@@ -90,7 +90,11 @@ def write_conclusion(document: Mapping[str, Any]) -> str:
             f"Dropping the {len(dropped)} strongest "
             f"prox{'y' if len(dropped) == 1 else 'ies'} of '{protected}' too ({names}) gives ratio "
             f"{_fmt(_ratio(stripped))} at accuracy {_pct(stripped['accuracy'])}"
-            + (f"; what is left still predicts '{protected}' with AUC {_fmt(rest)}." if rest is not None else ".")
+            + (
+                f"; what is left still predicts '{protected}' with AUC {_fmt(rest)}."
+                if rest is not None
+                else "."
+            )
         )
     input_rules = [s for s in (unaware, by_name.get("unaware_without_proxies")) if s is not None]
     if "output_constrained" in by_name:
@@ -143,7 +147,11 @@ def write_conclusion(document: Mapping[str, Any]) -> str:
                 "Conclusion: no strategy met the four-fifths rule on the held-out rows; "
                 "tighten the output constraint and audit again."
             )
-    worse = [s for s in input_rules if describe_change(_ratio(aware), _ratio(s)) == "made the disparity worse"]
+    worse = [
+        s
+        for s in input_rules
+        if describe_change(_ratio(aware), _ratio(s)) == "made the disparity worse"
+    ]
     if worse:
         lines.append(
             f"Why hiding '{protected}' can hurt: without it the model cannot tell when a feature "

@@ -129,9 +129,7 @@ def _require(frame: pd.DataFrame, name: str, role: str, description: str) -> Non
     close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     shown = ", ".join(str(c) for c in list(frame.columns)[:30])
-    raise InputError(
-        f"{role} column '{name}' is not in {description}.{hint} Columns are: {shown}"
-    )
+    raise InputError(f"{role} column '{name}' is not in {description}.{hint} Columns are: {shown}")
 
 
 def _as_text(column: pd.Series) -> pd.Series:
@@ -217,7 +215,9 @@ def load_study_data(
             f"each group needs at least {MIN_GROUP_ROWS} to train and test on; merge or drop it"
         )
 
-    ignored: list[IgnoredColumn] = [IgnoredColumn(column=name, reason="excluded by the caller") for name in exclude]
+    ignored: list[IgnoredColumn] = [
+        IgnoredColumn(column=name, reason="excluded by the caller") for name in exclude
+    ]
     numeric: list[str] = []
     categorical: list[str] = []
     features: dict[str, pd.Series] = {}

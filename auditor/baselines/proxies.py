@@ -154,7 +154,9 @@ def single_feature_auc(
     """AUC of a histogram classifier on one feature (see the module docstring)."""
     train_bins, test_bins = _bins(train, test, numeric)
     classes = [str(c) for c in classes]
-    onehot = (np.asarray(s_train).astype(str)[:, None] == np.asarray(classes)[None, :]).astype(float)
+    onehot = (np.asarray(s_train).astype(str)[:, None] == np.asarray(classes)[None, :]).astype(
+        float
+    )
     prior = onehot.mean(axis=0)
     table = pd.DataFrame(onehot).groupby(train_bins).sum()
     shares = (table.to_numpy() + prior) / (table.sum(axis=1).to_numpy()[:, None] + 1.0)

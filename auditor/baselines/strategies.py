@@ -283,6 +283,8 @@ def threshold_frontier(
         for tol in tolerances:
             model = _threshold_optimizer(base, tol=tol)
             model.fit(train_scores, data.y_train, sensitive_features=data.s_train)
-            predicted = model.predict(test_scores, sensitive_features=data.s_test, random_state=seed)
+            predicted = model.predict(
+                test_scores, sensitive_features=data.s_test, random_state=seed
+            )
             points.append((float(tol), np.asarray(predicted, dtype=int)))
     return points

@@ -182,9 +182,15 @@ def _audit_decisions(data: StudyData, predicted: np.ndarray) -> AuditResult:
     label = data.target if data.target != data.protected else "__target"
     prediction = f"{label}__predicted"
     frame = pd.DataFrame(
-        {label: data.y_test, prediction: np.asarray(predicted, dtype=int), data.protected: data.s_test}
+        {
+            label: data.y_test,
+            prediction: np.asarray(predicted, dtype=int),
+            data.protected: data.s_test,
+        }
     )
-    return audit(frame, label=label, prediction=prediction, protected=[data.protected], intersections=False)
+    return audit(
+        frame, label=label, prediction=prediction, protected=[data.protected], intersections=False
+    )
 
 
 def _labels(protected: str) -> dict[str, str]:
@@ -327,7 +333,9 @@ def run_study(
     tolerances = tuple(frontier_tolerances)
     if tolerances:
         report(0.85, "Tracing the accuracy–disparity frontier")
-        for tol, predicted in threshold_frontier(data, base=unaware, tolerances=tolerances, seed=seed):
+        for tol, predicted in threshold_frontier(
+            data, base=unaware, tolerances=tolerances, seed=seed
+        ):
             result = _audit_decisions(data, predicted)
             breakdown = result.breakdown(protected)
             frontier.append(

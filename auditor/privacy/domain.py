@@ -95,7 +95,9 @@ def _checked(domain: GroupDomain) -> GroupDomain:
     return domain
 
 
-def selection_domain(attributes: tuple[str, ...], selected: Iterable[tuple[str, str]]) -> GroupDomain:
+def selection_domain(
+    attributes: tuple[str, ...], selected: Iterable[tuple[str, str]]
+) -> GroupDomain:
     """The domain from partition selection: the selected values of each attribute, sorted."""
     chosen: dict[str, set[str]] = {name: set() for name in attributes}
     for name, value in selected:

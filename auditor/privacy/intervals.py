@@ -54,7 +54,11 @@ def not_estimable_metrics(
     found = []
     for name in RATE_METRICS:
         interval = intervals.get(name)
-        if metrics.get(name) is None or interval is None or interval[1] - interval[0] > NOT_ESTIMABLE_WIDTH:
+        if (
+            metrics.get(name) is None
+            or interval is None
+            or interval[1] - interval[0] > NOT_ESTIMABLE_WIDTH
+        ):
             found.append(name)
     return found
 

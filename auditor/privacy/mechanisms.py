@@ -137,7 +137,9 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
     spent = measurement.map(1)
     if spec.mechanism == "laplace":
         if spent > spec.epsilon * (1 + 1e-9):
-            raise PrivacyError(f"internal error: the release would spend ε={spent}, not {spec.epsilon}")
+            raise PrivacyError(
+                f"internal error: the release would spend ε={spent}, not {spec.epsilon}"
+            )
     elif spent[0] > spec.epsilon * (1 + 1e-9):
         raise PrivacyError(f"internal error: the release would spend {spent}, not {spec.epsilon}")
     released = measurement([int(c) for c in counts])

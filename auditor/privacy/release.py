@@ -348,7 +348,9 @@ def mark_not_estimable(breakdown: Any) -> Any:
     from .intervals import not_estimable_metrics
 
     def mark(group: Any) -> Any:
-        if "not_estimable" in group.flags or not not_estimable_metrics(group.metrics, group.intervals):
+        if "not_estimable" in group.flags or not not_estimable_metrics(
+            group.metrics, group.intervals
+        ):
             return group
         return dataclasses.replace(group, flags=(*group.flags, "not_estimable"))
 
@@ -361,7 +363,9 @@ def mark_not_estimable(breakdown: Any) -> Any:
         return mark(breakdown)
     groups = tuple(mark(g) for g in breakdown.groups)
     estimable = [estimable_only(g) for g in groups]
-    sufficient = [g for g in estimable if "insufficient_data" not in g.flags and "empty" not in g.flags]
+    sufficient = [
+        g for g in estimable if "insufficient_data" not in g.flags and "empty" not in g.flags
+    ]
     return dataclasses.replace(
         breakdown,
         groups=groups,

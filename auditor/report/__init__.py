@@ -52,17 +52,25 @@ __all__ = [
 ]
 
 AUDIT_SCHEMA = "auditor/audit-v1"
-WRONG_AUDIT = ("the audit document has schema {schema!r}, not 'auditor/audit-v1': pass "
-               "AuditResult.to_dict() or the JSON written by `auditor audit … --json`")
+WRONG_AUDIT = (
+    "the audit document has schema {schema!r}, not 'auditor/audit-v1': pass "
+    "AuditResult.to_dict() or the JSON written by `auditor audit … --json`"
+)
 
 
-def _context(document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None,
-             charts: bool) -> ReportContext:
+def _context(
+    document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None, charts: bool
+) -> ReportContext:
     register_fonts()
     width, height = frame_size()
-    return ReportContext(document=document, styles=make_styles(), frame_width=width,
-                         frame_height=height, vocabulary=resolve_vocabulary(vocabulary),
-                         charts=charts)
+    return ReportContext(
+        document=document,
+        styles=make_styles(),
+        frame_width=width,
+        frame_height=height,
+        vocabulary=resolve_vocabulary(vocabulary),
+        charts=charts,
+    )
 
 
 def audit_pdf_bytes(
@@ -109,11 +117,15 @@ def audit_pdf_bytes(
         title=f"Fairness audit: {name}",
         subject="Group-fairness audit of model outputs"
         + (" (differentially private)" if private else " (exact)"),
-        keywords=["fairness audit", "output specification",
-                  "differential privacy" if private else "exact", f"sha256:{sha}"],
+        keywords=[
+            "fairness audit",
+            "output specification",
+            "differential privacy" if private else "exact",
+            f"sha256:{sha}",
+        ],
         header=f"Fairness audit · {name}",
         footer=f"data SHA-256 {sha[:16]}… · {'DP' if private else 'exact'} · "
-               f"{document.get('created_at', '')}",
+        f"{document.get('created_at', '')}",
         created_at=document.get("created_at"),
     )
     return build_pdf(story, meta=meta)
@@ -137,8 +149,11 @@ def baseline_pdf_bytes(
         Paragraph(esc(name), ctx.styles.subtitle),
         *baseline_section(ctx, baseline, standalone=True),
     ]
-    source = (baseline.get("dataset") or {}).get("sha256") if isinstance(
-        baseline.get("dataset"), Mapping) else None
+    source = (
+        (baseline.get("dataset") or {}).get("sha256")
+        if isinstance(baseline.get("dataset"), Mapping)
+        else None
+    )
     meta = PdfMetadata(
         title=f"Input restriction study: {name}",
         subject="Does restricting a model's inputs make its outputs fair?",
@@ -170,15 +185,17 @@ def _write(data: bytes, path: Path) -> Path:
     return path
 
 
-def write_audit_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
-                    **options: Any) -> Path:
+def write_audit_pdf(
+    document: Mapping[str, Any], out: str | os.PathLike[str], **options: Any
+) -> Path:
     """Write the audit report to ``out``; options as in :func:`audit_pdf_bytes`."""
     path = _target(out)
     return _write(audit_pdf_bytes(document, **options), path)
 
 
-def write_baseline_pdf(document: Mapping[str, Any], out: str | os.PathLike[str],
-                       **options: Any) -> Path:
+def write_baseline_pdf(
+    document: Mapping[str, Any], out: str | os.PathLike[str], **options: Any
+) -> Path:
     """Write the input-restriction study (baseline-v1 dict) to ``out``."""
     path = _target(out)
     return _write(baseline_pdf_bytes(document, **options), path)

@@ -19,9 +19,9 @@ __all__ = ["INTERVAL_METHODS", "LIMITATIONS", "methodology", "noise_sd", "privac
 
 INTERVAL_METHODS = {
     "wilson": "Wilson score interval for every rate (it stays inside [0, 1] and behaves well for "
-              "small groups and rates near 0 or 1)",
+    "small groups and rates near 0 or 1)",
     "dp_bootstrap": "parametric bootstrap that draws both the sampling error and the known noise "
-                    "distribution of the release",
+    "distribution of the release",
 }
 LIMITATIONS = (
     "This is an observational audit of the model's outputs on the data supplied. It measures "
@@ -72,8 +72,7 @@ def _describe(value: Any) -> str:
     if text is not None:
         return text
     if isinstance(value, Mapping):
-        parts = [f"{k.replace('_', ' ')}: {_describe(v)}" for k, v in value.items()
-                 if _describe(v)]
+        parts = [f"{k.replace('_', ' ')}: {_describe(v)}" for k, v in value.items() if _describe(v)]
         return "; ".join(parts)
     if isinstance(value, list | tuple):
         return ", ".join(_describe(v) for v in value if _describe(v))
@@ -84,12 +83,15 @@ def _budget_rows(privacy: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     ledger = privacy.get("ledger")
     if isinstance(ledger, Mapping):
-        for key, label in (("total_epsilon", "Data set budget: total ε"),
-                           ("spent_epsilon", "Data set budget: ε spent, all releases"),
-                           ("remaining_epsilon", "Data set budget: ε remaining"),
-                           ("spent_delta", "Data set budget: δ spent, all releases"),
-                           ("releases", "Data set budget: releases so far"),
-                           ("store", "Budget ledger"), ("release_id", "Release id")):
+        for key, label in (
+            ("total_epsilon", "Data set budget: total ε"),
+            ("spent_epsilon", "Data set budget: ε spent, all releases"),
+            ("remaining_epsilon", "Data set budget: ε remaining"),
+            ("spent_delta", "Data set budget: δ spent, all releases"),
+            ("releases", "Data set budget: releases so far"),
+            ("store", "Budget ledger"),
+            ("release_id", "Release id"),
+        ):
             text = _scalar(ledger.get(key))
             if text is not None:
                 rows.append((label, text))
@@ -121,8 +123,11 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
     elif sensitivity is not None:
         sensitivity_text = str(sensitivity)
     else:
-        sensitivity_text = "1 (one row changes one cell of the finest count table by 1)" \
-            if "add/remove" in neighbours else "not stated"
+        sensitivity_text = (
+            "1 (one row changes one cell of the finest count table by 1)"
+            if "add/remove" in neighbours
+            else "not stated"
+        )
     rows: list[tuple[str, str]] = [
         ("Privacy unit", unit),
         ("Neighbouring data sets", neighbours),
@@ -133,53 +138,90 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
         ("Sensitivity", sensitivity_text),
         *_budget_rows(privacy),
     ]
-    shown = {"mode", "mechanism", "epsilon", "delta", "scale", "neighbours", "unit",
-             "privacy_unit", "sensitivity", "budget", "budget_total", "budget_spent",
-             "budget_remaining", "epsilon_remaining", "ledger"}
+    shown = {
+        "mode",
+        "mechanism",
+        "epsilon",
+        "delta",
+        "scale",
+        "neighbours",
+        "unit",
+        "privacy_unit",
+        "sensitivity",
+        "budget",
+        "budget_total",
+        "budget_spent",
+        "budget_remaining",
+        "epsilon_remaining",
+        "ledger",
+    }
     for key, value in privacy.items():
         text = _describe(value)
         if key not in shown and text:
             rows.append((key.replace("_", " ").capitalize(), text))
 
     variance = privacy.get("noise_variance_per_cell")
-    sd = math.sqrt(float(variance)) if is_defined(variance) and float(variance) >= 0 else (
-        noise_sd(mechanism, float(scale)) if is_defined(scale) else None)
+    sd = (
+        math.sqrt(float(variance))
+        if is_defined(variance) and float(variance) >= 0
+        else (noise_sd(mechanism, float(scale)) if is_defined(scale) else None)
+    )
     sd_text = f" (standard deviation ≈ {sd:.2f} per count)" if sd is not None else ""
     table_rows = [[Paragraph("Parameter", ctx.styles.head), Paragraph("Value", ctx.styles.head)]]
-    table_rows += [[Paragraph(esc(k), ctx.styles.cell_bold), Paragraph(esc(v), ctx.styles.cell)]
-                   for k, v in rows]
+    table_rows += [
+        [Paragraph(esc(k), ctx.styles.cell_bold), Paragraph(esc(v), ctx.styles.cell)]
+        for k, v in rows
+    ]
     flow: list[Flowable] = [PageBreak(), ctx.heading("Privacy statement")]
     if privacy.get("seeded") or privacy.get("private") is False:
-        flow.append(Paragraph("NOT PRIVATE: this release was drawn from a seeded test generator; "
-                              "its noise is reproducible and gives no privacy guarantee.",
-                              ctx.styles.verdict))
+        flow.append(
+            Paragraph(
+                "NOT PRIVATE: this release was drawn from a seeded test generator; "
+                "its noise is reproducible and gives no privacy guarantee.",
+                ctx.styles.verdict,
+            )
+        )
     flow += [
-        ctx.p("The figures in this report were published under differential privacy. The finest "
-              "table of counts (every combination of protected attributes, true outcome and "
-              "prediction) was released once with noise; every figure in the report is computed "
-              "from that noisy table (post-processing), so the whole report is covered by the "
-              "guarantee below. It contains no exact count, no exact group size and no row."),
+        ctx.p(
+            "The figures in this report were published under differential privacy. The finest "
+            "table of counts (every combination of protected attributes, true outcome and "
+            "prediction) was released once with noise; every figure in the report is computed "
+            "from that noisy table (post-processing), so the whole report is covered by the "
+            "guarantee below. It contains no exact count, no exact group size and no row."
+        ),
         grid_table(table_rows, widths=[30, 70], frame_width=ctx.frame_width),
         Spacer(1, 8),
         ctx.heading("What the noise does to each figure", 3),
-        ctx.bullet(f"<b>Counts</b> (group sizes n, positives, negatives): each released cell is "
-                   f"the true count plus independent noise of scale {esc(_scalar(scale) or 'n/a')}"
-                   f"{esc(sd_text)}. A group's n sums several cells, so its noise adds up. "
-                   "Negative noisy counts are kept in the computation and shown as 0."),
-        ctx.bullet("<b>Rates</b> (selection rate, TPR, FPR, …) are ratios of noisy counts. The "
-                   "noise is the same absolute size for every group, so it matters little for "
-                   "large groups and a lot for small ones."),
-        ctx.bullet("<b>Intervals</b> include both sampling error and the noise (parametric "
-                   "bootstrap from the known noise distribution); a rate whose interval is too "
-                   "wide to say anything is reported as not estimable at this ε."),
-        ctx.bullet("<b>Ratios, differences and summaries</b> (demographic parity, equalized "
-                   "odds) are computed from the noisy rates; their error compounds that of both "
-                   "groups."),
-        ctx.bullet("<b>Flags and suppression</b> (insufficient data, suppressed intersections) "
-                   "are decided on the noisy counts, so a group near the threshold may fall on "
-                   "either side."),
-        ctx.bullet("<b>Policy verdicts</b> are judged on the noisy figures: near a bound, a "
-                   "verdict can differ from the one exact data would give."),
+        ctx.bullet(
+            f"<b>Counts</b> (group sizes n, positives, negatives): each released cell is "
+            f"the true count plus independent noise of scale {esc(_scalar(scale) or 'n/a')}"
+            f"{esc(sd_text)}. A group's n sums several cells, so its noise adds up. "
+            "Negative noisy counts are kept in the computation and shown as 0."
+        ),
+        ctx.bullet(
+            "<b>Rates</b> (selection rate, TPR, FPR, …) are ratios of noisy counts. The "
+            "noise is the same absolute size for every group, so it matters little for "
+            "large groups and a lot for small ones."
+        ),
+        ctx.bullet(
+            "<b>Intervals</b> include both sampling error and the noise (parametric "
+            "bootstrap from the known noise distribution); a rate whose interval is too "
+            "wide to say anything is reported as not estimable at this ε."
+        ),
+        ctx.bullet(
+            "<b>Ratios, differences and summaries</b> (demographic parity, equalized "
+            "odds) are computed from the noisy rates; their error compounds that of both "
+            "groups."
+        ),
+        ctx.bullet(
+            "<b>Flags and suppression</b> (insufficient data, suppressed intersections) "
+            "are decided on the noisy counts, so a group near the threshold may fall on "
+            "either side."
+        ),
+        ctx.bullet(
+            "<b>Policy verdicts</b> are judged on the noisy figures: near a bound, a "
+            "verdict can differ from the one exact data would give."
+        ),
     ]
     return flow
 
@@ -188,18 +230,28 @@ def _policy_lines(ctx: ReportContext) -> list[Flowable]:
     policy = ctx.document.get("policy") or {}
     checks = policy.get("checks") or []
     if not checks:
-        return [ctx.p("No output specification was applied; the figures are reported without a "
-                      "verdict.")]
-    flow: list[Flowable] = [ctx.p(f"Specification: <b>{esc(policy.get('name', 'unnamed'))}"
-                                  "</b>. Each check, in words:")]
+        return [
+            ctx.p(
+                "No output specification was applied; the figures are reported without a verdict."
+            )
+        ]
+    flow: list[Flowable] = [
+        ctx.p(f"Specification: <b>{esc(policy.get('name', 'unnamed'))}</b>. Each check, in words:")
+    ]
     for check in checks:
         by = ", ".join(check.get("by", []))
-        description = check.get("description") or f"{check.get('metric')} {check.get('rule')} " \
-                                                   f"{check.get('bound')}"
+        description = (
+            check.get("description")
+            or f"{check.get('metric')} {check.get('rule')} {check.get('bound')}"
+        )
         flow.append(ctx.bullet(f"{esc(description)} — by {esc(by)}"))
-    flow.append(ctx.p("Groups below the minimum size are not judged by ratio checks (they are "
-                      "listed as “not judged”); summary checks use the groups whose rates are "
-                      "defined."))
+    flow.append(
+        ctx.p(
+            "Groups below the minimum size are not judged by ratio checks (they are "
+            "listed as “not judged”); summary checks use the groups whose rates are "
+            "defined."
+        )
+    )
     return flow
 
 
@@ -210,54 +262,81 @@ def methodology(ctx: ReportContext) -> list[Flowable]:
     confidence = float(options.get("confidence", 0.95))
     metric_rows = [[Paragraph(h, ctx.styles.head) for h in ("Metric", "Formula", "Meaning")]]
     for key, (formula, meaning) in METRIC_DEFINITIONS.items():
-        metric_rows.append([Paragraph(esc(f"{METRIC_NAMES.get(key, key)} ({key})"),
-                                      ctx.styles.cell_bold),
-                            Paragraph(esc(formula), ctx.styles.cell),
-                            Paragraph(esc(meaning), ctx.styles.cell)])
+        metric_rows.append(
+            [
+                Paragraph(esc(f"{METRIC_NAMES.get(key, key)} ({key})"), ctx.styles.cell_bold),
+                Paragraph(esc(formula), ctx.styles.cell),
+                Paragraph(esc(meaning), ctx.styles.cell),
+            ]
+        )
     summary_rows = [[Paragraph(h, ctx.styles.head) for h in ("Summary", "Definition")]]
-    summary_rows += [[Paragraph(esc(k), ctx.styles.cell_bold), Paragraph(esc(v), ctx.styles.cell)]
-                     for k, v in SUMMARY_DEFINITIONS.items()]
+    summary_rows += [
+        [Paragraph(esc(k), ctx.styles.cell_bold), Paragraph(esc(v), ctx.styles.cell)]
+        for k, v in SUMMARY_DEFINITIONS.items()
+    ]
 
     flow: list[Flowable] = [
-        PageBreak(), ctx.heading("Methodology"),
+        PageBreak(),
+        ctx.heading("Methodology"),
         ctx.heading("Metric definitions", 2),
-        ctx.p("Per group, from the confusion counts TP, FP, TN, FN (positive = the outcome the "
-              "data declares positive) and n = TP+FP+TN+FN. A zero denominator makes a metric "
-              "<b>undefined</b>, printed “n/a” — never 0."),
+        ctx.p(
+            "Per group, from the confusion counts TP, FP, TN, FN (positive = the outcome the "
+            "data declares positive) and n = TP+FP+TN+FN. A zero denominator makes a metric "
+            "<b>undefined</b>, printed “n/a” — never 0."
+        ),
         grid_table(metric_rows, widths=[30, 18, 52], frame_width=ctx.frame_width),
         Spacer(1, 6),
-        ctx.p("Disparity to the reference group: ratio m<sub>g</sub> / m<sub>ref</sub> and "
-              "difference m<sub>g</sub> − m<sub>ref</sub>. The reference is the largest group "
-              "unless the auditor chose one. Four-fifths rule: a selection-rate ratio below 0.8."),
+        ctx.p(
+            "Disparity to the reference group: ratio m<sub>g</sub> / m<sub>ref</sub> and "
+            "difference m<sub>g</sub> − m<sub>ref</sub>. The reference is the largest group "
+            "unless the auditor chose one. Four-fifths rule: a selection-rate ratio below 0.8."
+        ),
         ctx.heading("Summary measures", 2),
-        ctx.p("Computed over the groups of a breakdown whose values are defined, as fairlearn's "
-              "<i>between_groups</i> aggregation:"),
+        ctx.p(
+            "Computed over the groups of a breakdown whose values are defined, as fairlearn's "
+            "<i>between_groups</i> aggregation:"
+        ),
         grid_table(summary_rows, widths=[35, 65], frame_width=ctx.frame_width),
         ctx.heading("Intervals and tests", 2),
     ]
     if ctx.private:
-        flow.append(ctx.p(
-            f"Intervals ({100 * confidence:g}%): {esc(INTERVAL_METHODS['dp_bootstrap'])} "
-            f"(method recorded in the document: {esc(method)}). Hypothesis tests are not "
-            "reported in DP mode."))
+        flow.append(
+            ctx.p(
+                f"Intervals ({100 * confidence:g}%): {esc(INTERVAL_METHODS['dp_bootstrap'])} "
+                f"(method recorded in the document: {esc(method)}). Hypothesis tests are not "
+                "reported in DP mode."
+            )
+        )
     else:
         flow += [
-            ctx.p(f"All intervals are {100 * confidence:g}% intervals (method recorded in the "
-                  f"document: <b>{esc(method)}</b>)."),
+            ctx.p(
+                f"All intervals are {100 * confidence:g}% intervals (method recorded in the "
+                f"document: <b>{esc(method)}</b>)."
+            ),
             ctx.bullet(f"Rates: {esc(INTERVAL_METHODS.get(method, method))}."),
-            ctx.bullet("Ratios to the reference: Katz log interval "
-                       "(log ratio ± z·√(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂))."),
-            ctx.bullet("Differences to the reference: Newcombe's hybrid score interval (method "
-                       "10), built from the two groups' Wilson intervals."),
-            ctx.bullet("Tests: two-proportion z test against the reference group, Fisher's "
-                       "exact test when an expected cell count is below 5, for selection rate, "
-                       "TPR, FPR and PPV; p-values Holm-corrected within each breakdown and "
-                       "metric; † marks p<sub>Holm</sub> &lt; 0.05."),
+            ctx.bullet(
+                "Ratios to the reference: Katz log interval "
+                "(log ratio ± z·√(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂))."
+            ),
+            ctx.bullet(
+                "Differences to the reference: Newcombe's hybrid score interval (method "
+                "10), built from the two groups' Wilson intervals."
+            ),
+            ctx.bullet(
+                "Tests: two-proportion z test against the reference group, Fisher's "
+                "exact test when an expected cell count is below 5, for selection rate, "
+                "TPR, FPR and PPV; p-values Holm-corrected within each breakdown and "
+                "metric; † marks p<sub>Holm</sub> &lt; 0.05."
+            ),
         ]
     flow += [ctx.heading("Output specification applied", 2), *_policy_lines(ctx)]
     flow += [ctx.heading("Limitations", 2)]
     flow += [ctx.bullet(esc(text)) for text in LIMITATIONS]
     if ctx.private:
-        flow.append(ctx.bullet("Differential privacy protects individuals in the data, not "
-                               "groups: large disparities remain visible, as intended."))
+        flow.append(
+            ctx.bullet(
+                "Differential privacy protects individuals in the data, not "
+                "groups: large disparities remain visible, as intended."
+            )
+        )
     return flow

@@ -43,14 +43,18 @@ def _summary_table(ctx: ReportContext, breakdown: Mapping[str, Any]) -> Flowable
     variants = [("All groups", summary)]
     if breakdown.get("summary_sufficient_data") is not None:
         variants.append(("Groups with enough data", breakdown["summary_sufficient_data"]))
-    rows = [[Paragraph("", ctx.styles.head)]
-            + [Paragraph(esc(_SUMMARY_SHORT.get(k, k)), ctx.styles.head) for k in keys]]
+    rows = [
+        [Paragraph("", ctx.styles.head)]
+        + [Paragraph(esc(_SUMMARY_SHORT.get(k, k)), ctx.styles.head) for k in keys]
+    ]
     for label, values in variants:
         shown = [values.get(k) for k in keys]
         if ctx.private:  # noisy rates can leave [0, 1]; every summary lies in it: clamp for display
             shown = [_shown(v, 1.0) for v in shown]
-        rows.append([Paragraph(label, ctx.styles.cell)]
-                    + [Paragraph(fmt_number(v), ctx.styles.cell) for v in shown])
+        rows.append(
+            [Paragraph(label, ctx.styles.cell)]
+            + [Paragraph(fmt_number(v), ctx.styles.cell) for v in shown]
+        )
     return grid_table(rows, widths=[1.1] + [1] * len(keys), frame_width=ctx.frame_width)
 
 
@@ -61,18 +65,22 @@ def _reference_text(breakdown: Mapping[str, Any]) -> str:
     return text + (f" ({esc(rule)})" if rule else "")
 
 
-def chart_block(ctx: ReportContext, chart: Any, caption: str,
-                 height_share: float = 0.42) -> list[Flowable]:
-    image = chart_image(chart, max_width=ctx.frame_width,
-                        max_height=ctx.frame_height * height_share)
+def chart_block(
+    ctx: ReportContext, chart: Any, caption: str, height_share: float = 0.42
+) -> list[Flowable]:
+    image = chart_image(
+        chart, max_width=ctx.frame_width, max_height=ctx.frame_height * height_share
+    )
     return [KeepTogether([image, Paragraph(caption, ctx.styles.caption)])]
 
 
 def _has_values(breakdown: Mapping[str, Any], metric: str, field: str = "metrics") -> bool:
     """Whether any non-reference group has a defined ``field[metric]`` (a chart has data)."""
-    return any(is_defined((g.get(field) or {}).get(metric))
-               for g in breakdown.get("groups", [])
-               if field == "metrics" or not g.get("is_reference"))
+    return any(
+        is_defined((g.get(field) or {}).get(metric))
+        for g in breakdown.get("groups", [])
+        if field == "metrics" or not g.get("is_reference")
+    )
 
 
 def _shown(value: Any, high: float) -> Any:
@@ -88,10 +96,16 @@ def for_display(breakdown: Mapping[str, Any]) -> dict[str, Any]:
     for group in breakdown.get("groups", []):
         hidden = set(group.get("not_estimable") or ())
         shown = dict(group)
-        for field, high in (("metrics", 1.0), ("intervals", 1.0),
-                            ("ratio_to_reference", math.inf), ("ratio_intervals", math.inf)):
-            shown[field] = {k: (None if k in hidden else _shown(v, high))
-                            for k, v in (group.get(field) or {}).items()}
+        for field, high in (
+            ("metrics", 1.0),
+            ("intervals", 1.0),
+            ("ratio_to_reference", math.inf),
+            ("ratio_intervals", math.inf),
+        ):
+            shown[field] = {
+                k: (None if k in hidden else _shown(v, high))
+                for k, v in (group.get(field) or {}).items()
+            }
         groups.append(shown)
     return {**breakdown, "groups": groups}
 
@@ -101,8 +115,13 @@ MAX_CHART_GROUPS = 40
 
 
 def _too_many(ctx: ReportContext, count: int) -> list[Flowable]:
-    return [Paragraph(f"Charts omitted: {count} groups are too many to read on a page; the "
-                      "tables above hold every figure.", ctx.styles.caption)]
+    return [
+        Paragraph(
+            f"Charts omitted: {count} groups are too many to read on a page; the "
+            "tables above hold every figure.",
+            ctx.styles.caption,
+        )
+    ]
 
 
 def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[Flowable]:
@@ -113,14 +132,20 @@ def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[
     for metric in ("selection_rate", "fpr"):
         name = narrative.METRIC_NAMES.get(metric, metric)
         if _has_values(breakdown, metric):
-            flow += chart_block(ctx, charts.rate_chart(breakdown, metric),
-                                 f"{name.capitalize()} per group with 95% intervals; grey bars "
-                                 "are the reference group, light bars groups with insufficient "
-                                 "data.")
+            flow += chart_block(
+                ctx,
+                charts.rate_chart(breakdown, metric),
+                f"{name.capitalize()} per group with 95% intervals; grey bars "
+                "are the reference group, light bars groups with insufficient "
+                "data.",
+            )
         if _has_values(breakdown, metric, "ratio_to_reference"):
-            flow += chart_block(ctx, charts.disparity_chart(breakdown, metric),
-                                 f"Ratio of each group's {name} to the reference group's, log "
-                                 "scale; the shaded band is 0.8–1.25 (four-fifths rule).")
+            flow += chart_block(
+                ctx,
+                charts.disparity_chart(breakdown, metric),
+                f"Ratio of each group's {name} to the reference group's, log "
+                "scale; the shaded band is 0.8–1.25 (four-fifths rule).",
+            )
     return flow
 
 
@@ -133,24 +158,31 @@ def _score_section(ctx: ReportContext, attribute: str) -> list[Flowable]:
     groups = (ctx.document.get("scores") or {}).get(attribute) or []
     if not groups:
         return []
-    rows: list[list[Any]] = [[Paragraph(h, ctx.styles.head) for h in
-                              ("Group", "ROC AUC", "Positives", "Negatives")]]
+    rows: list[list[Any]] = [
+        [Paragraph(h, ctx.styles.head) for h in ("Group", "ROC AUC", "Positives", "Negatives")]
+    ]
     for group in groups:
-        rows.append([
-            Paragraph(esc(group_name(group.get("key") or {})), ctx.styles.cell),
-            Paragraph(fmt_number(group.get("roc_auc")), ctx.styles.cell),
-            Paragraph(fmt_count(group.get("positives"), private=ctx.private), ctx.styles.cell),
-            Paragraph(fmt_count(group.get("negatives"), private=ctx.private), ctx.styles.cell),
-        ])
-    flow: list[Flowable] = [ctx.heading(f"Score: ranking and calibration by {attribute}", 3),
-                            grid_table(rows, widths=[40, 20, 20, 20],
-                                       frame_width=ctx.frame_width)]
+        rows.append(
+            [
+                Paragraph(esc(group_name(group.get("key") or {})), ctx.styles.cell),
+                Paragraph(fmt_number(group.get("roc_auc")), ctx.styles.cell),
+                Paragraph(fmt_count(group.get("positives"), private=ctx.private), ctx.styles.cell),
+                Paragraph(fmt_count(group.get("negatives"), private=ctx.private), ctx.styles.cell),
+            ]
+        )
+    flow: list[Flowable] = [
+        ctx.heading(f"Score: ranking and calibration by {attribute}", 3),
+        grid_table(rows, widths=[40, 20, 20, 20], frame_width=ctx.frame_width),
+    ]
     large = [g for g in groups if g.get("calibration") and _total(g) >= ctx.min_group_size]
     if ctx.charts and large:
-        flow += chart_block(ctx, charts.calibration_chart(large, width=400),
+        flow += chart_block(
+            ctx,
+            charts.calibration_chart(large, width=400),
             "Observed positive rate against the mean score in each score bin, per group "
             f"(groups of at least {ctx.min_group_size} rows); a calibrated score gives the same "
-            "observed rate at the same score for every group.")
+            "observed rate at the same score for every group.",
+        )
     return flow
 
 
@@ -160,10 +192,14 @@ def _other_level_note(ctx: ReportContext) -> list[Flowable]:
     other = domain.get("other_level") if isinstance(domain, Mapping) else None
     if not ctx.private or not other:
         return []
-    return [ctx.p(f"“{esc(other)}” pools every value of an attribute that was not selected "
-                  "for release (DP partition selection: its noisy count fell below the "
-                  "threshold, or it was not declared); which values it holds is not published. "
-                  "Rates below are computed from noisy counts and shown clamped to 0–100%.")]
+    return [
+        ctx.p(
+            f"“{esc(other)}” pools every value of an attribute that was not selected "
+            "for release (DP partition selection: its noisy count fell below the "
+            "threshold, or it was not declared); which values it holds is not published. "
+            "Rates below are computed from noisy counts and shown clamped to 0–100%."
+        )
+    ]
 
 
 def attribute_sections(ctx: ReportContext) -> list[Flowable]:
@@ -171,10 +207,13 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
     if not singles:
         return []
     flow: list[Flowable] = [PageBreak(), ctx.heading("Results by protected attribute")]
-    flow.append(ctx.p(
-        "For each protected attribute: each group's size, its selection rate and error rates "
-        "with 95% intervals, and its ratio to the reference group. “n/a” marks a rate whose "
-        "denominator is zero (undefined, never 0)."))
+    flow.append(
+        ctx.p(
+            "For each protected attribute: each group's size, its selection rate and error rates "
+            "with 95% intervals, and its ratio to the reference group. “n/a” marks a rate whose "
+            "denominator is zero (undefined, never 0)."
+        )
+    )
     flow += _other_level_note(ctx)
     for index, breakdown in enumerate(singles):
         attribute = breakdown["by"][0]
@@ -183,25 +222,42 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
         # KeepTogether: a table that fits on a page moves there with its heading; a longer one
         # starts right away and splits (header row repeated).
         flow += [
-            KeepTogether([
-                ctx.heading(f"By {attribute}", 2),
-                ctx.p(f"Reference group: {_reference_text(breakdown)}. "
-                      f"{len(breakdown.get('groups', []))} groups."),
-                _summary_table(ctx, breakdown),
-                Spacer(1, 6),
-                ctx.heading("Rates by group", 3),
-                Paragraph("Selection rate = share predicted positive; TPR/FPR/FNR = true "
-                          "positive, false positive, false negative rate; PPV = precision. "
-                          "Brackets: 95% interval.", ctx.styles.note),
-                group_rate_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
-                                 private=ctx.private, min_group_size=ctx.min_group_size),
-            ]),
+            KeepTogether(
+                [
+                    ctx.heading(f"By {attribute}", 2),
+                    ctx.p(
+                        f"Reference group: {_reference_text(breakdown)}. "
+                        f"{len(breakdown.get('groups', []))} groups."
+                    ),
+                    _summary_table(ctx, breakdown),
+                    Spacer(1, 6),
+                    ctx.heading("Rates by group", 3),
+                    Paragraph(
+                        "Selection rate = share predicted positive; TPR/FPR/FNR = true "
+                        "positive, false positive, false negative rate; PPV = precision. "
+                        "Brackets: 95% interval.",
+                        ctx.styles.note,
+                    ),
+                    group_rate_table(
+                        breakdown,
+                        ctx.styles,
+                        frame_width=ctx.frame_width,
+                        private=ctx.private,
+                        min_group_size=ctx.min_group_size,
+                    ),
+                ]
+            ),
             ctx.heading("Ratios to the reference group", 3),
-            Paragraph("Ratio of the group's rate to the reference group's, with 95% interval. "
-                      + ("No significance tests in DP mode. " if ctx.private else
-                         "† = difference statistically significant after Holm correction; ")
-                      + "red = selection-rate ratio below 0.8 (four-fifths rule).",
-                      ctx.styles.note),
+            Paragraph(
+                "Ratio of the group's rate to the reference group's, with 95% interval. "
+                + (
+                    "No significance tests in DP mode. "
+                    if ctx.private
+                    else "† = difference statistically significant after Holm correction; "
+                )
+                + "red = selection-rate ratio below 0.8 (four-fifths rule).",
+                ctx.styles.note,
+            ),
             ratio_table(breakdown, ctx.styles, frame_width=ctx.frame_width),
             Spacer(1, 8),
         ]
@@ -216,35 +272,51 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
     if not pairs:
         return []
     flow: list[Flowable] = [PageBreak(), ctx.heading("Intersections")]
-    flow.append(ctx.p(
-        f"Groups defined by two or more attributes at once. Cells with fewer than "
-        f"{ctx.min_group_size} rows{' (noisy count)' if ctx.private else ''} are suppressed: "
-        "their rates are not printed, because a rate over so few people is mostly noise and "
-        "could single out individuals."))
+    flow.append(
+        ctx.p(
+            f"Groups defined by two or more attributes at once. Cells with fewer than "
+            f"{ctx.min_group_size} rows{' (noisy count)' if ctx.private else ''} are suppressed: "
+            "their rates are not printed, because a rate over so few people is mostly noise and "
+            "could single out individuals."
+        )
+    )
     for index, breakdown in enumerate(pairs):
         label = " × ".join(breakdown["by"])
         suppressed = sum(1 for g in breakdown.get("groups", []) if is_suppressed(g))
         if index:
             flow.append(CondPageBreak(ctx.frame_height * 0.35))
         flow += [
-            KeepTogether([
-                ctx.heading(f"By {label}", 2),
-                ctx.p(f"Reference group: {_reference_text(breakdown)}. "
-                      f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."),
-                _summary_table(ctx, breakdown),
-                Spacer(1, 6),
-                Paragraph("'All groups' spans every group whose rate is defined, suppressed "
-                          "cells included, so a few tiny cells can dominate it; 'groups with "
-                          "enough data' leaves them out. Below, brackets: 95% interval; selection ratio: the "
-                          "group's selection rate over the reference group's; “suppressed”: "
-                          f"fewer than {ctx.min_group_size} rows.", ctx.styles.note),
-                intersection_table(breakdown, ctx.styles, frame_width=ctx.frame_width,
-                                   private=ctx.private, min_group_size=ctx.min_group_size),
-            ]),
+            KeepTogether(
+                [
+                    ctx.heading(f"By {label}", 2),
+                    ctx.p(
+                        f"Reference group: {_reference_text(breakdown)}. "
+                        f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."
+                    ),
+                    _summary_table(ctx, breakdown),
+                    Spacer(1, 6),
+                    Paragraph(
+                        "'All groups' spans every group whose rate is defined, suppressed "
+                        "cells included, so a few tiny cells can dominate it; 'groups with "
+                        "enough data' leaves them out. Below, brackets: 95% interval; selection ratio: the "
+                        "group's selection rate over the reference group's; “suppressed”: "
+                        f"fewer than {ctx.min_group_size} rows.",
+                        ctx.styles.note,
+                    ),
+                    intersection_table(
+                        breakdown,
+                        ctx.styles,
+                        frame_width=ctx.frame_width,
+                        private=ctx.private,
+                        min_group_size=ctx.min_group_size,
+                    ),
+                ]
+            ),
             Spacer(1, 8),
         ]
-        levels = [len({g["key"].get(a) for g in breakdown.get("groups", [])})
-                  for a in breakdown["by"]]
+        levels = [
+            len({g["key"].get(a) for g in breakdown.get("groups", [])}) for a in breakdown["by"]
+        ]
         if ctx.charts and len(breakdown["by"]) == 2 and max(levels) > MAX_CHART_GROUPS // 2:
             flow += _too_many(ctx, len(breakdown.get("groups", [])))
         elif ctx.charts and len(breakdown["by"]) == 2:
@@ -255,7 +327,10 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                     continue
                 name = narrative.METRIC_NAMES.get(metric, metric)
                 flow += chart_block(
-                    ctx, charts.intersection_heatmap(breakdown, metric, suppress_small=True),
+                    ctx,
+                    charts.intersection_heatmap(breakdown, metric, suppress_small=True),
                     f"{name.capitalize()} for each combination of {esc(label)}; suppressed cells "
-                    "have fewer than the minimum group size.", height_share=0.5)
+                    "have fewer than the minimum group size.",
+                    height_share=0.5,
+                )
     return flow

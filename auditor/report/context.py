@@ -25,8 +25,7 @@ def resolve_vocabulary(vocabulary: str | Vocabulary | None) -> Vocabulary:
     if isinstance(vocabulary, Vocabulary):
         return vocabulary
     if vocabulary not in VOCABULARIES:
-        raise ReportError(UNKNOWN_VOCABULARY.format(name=vocabulary,
-                                                    known=", ".join(VOCABULARIES)))
+        raise ReportError(UNKNOWN_VOCABULARY.format(name=vocabulary, known=", ".join(VOCABULARIES)))
     return VOCABULARIES[vocabulary]
 
 

@@ -33,6 +33,8 @@ MECHANISM_NAMES = {
     "gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
     "discrete_gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
 }
+
+
 def report_title(document: Mapping[str, Any], title: str | None = None) -> str:
     """The model / data set name shown on the cover and in the running header."""
     if title:
@@ -56,9 +58,12 @@ def mode_text(document: Mapping[str, Any]) -> str:
     if privacy.get("mode") != "dp":
         return "exact (no noise; every count is the true count)"
     mechanism = str(privacy.get("mechanism", "unknown mechanism"))
-    parts = [f"differentially private: {MECHANISM_NAMES.get(mechanism, mechanism)}",
-             f"ε = {privacy.get('epsilon', 'n/a'):g}" if is_defined(privacy.get("epsilon"))
-             else "ε = n/a"]
+    parts = [
+        f"differentially private: {MECHANISM_NAMES.get(mechanism, mechanism)}",
+        f"ε = {privacy.get('epsilon', 'n/a'):g}"
+        if is_defined(privacy.get("epsilon"))
+        else "ε = n/a",
+    ]
     if is_defined(privacy.get("delta")):
         parts.append(f"δ = {float(privacy['delta']):g}")
     if privacy.get("neighbours"):
@@ -68,8 +73,10 @@ def mode_text(document: Mapping[str, Any]) -> str:
 
 def _facts_table(ctx: ReportContext, facts: list[tuple[str, str]]) -> Flowable:
     rows = [[Paragraph("<b>Item</b>", ctx.styles.head), Paragraph("<b>Value</b>", ctx.styles.head)]]
-    rows += [[Paragraph(label, ctx.styles.cell_bold), Paragraph(value, ctx.styles.cell)]
-             for label, value in facts]
+    rows += [
+        [Paragraph(label, ctx.styles.cell_bold), Paragraph(value, ctx.styles.cell)]
+        for label, value in facts
+    ]
     return grid_table(rows, widths=[28, 72], frame_width=ctx.frame_width)
 
 
@@ -77,15 +84,23 @@ def _rows_fact(ctx: ReportContext) -> str:
     dataset = ctx.document.get("dataset") or {}
     if ctx.private:
         overall = (ctx.document.get("overall") or {}).get("n")
-        noisy = f"; released noisy total of rows used: {fmt_count(overall, private=True)}" \
-            if is_defined(overall) else ""
+        noisy = (
+            f"; released noisy total of rows used: {fmt_count(overall, private=True)}"
+            if is_defined(overall)
+            else ""
+        )
         return f"exact row counts are not published in DP mode{noisy}"
-    parts = [f"{fmt_count(dataset.get('rows'), private=False)} read",
-             f"{fmt_count(dataset.get('rows_used'), private=False)} used",
-             f"{fmt_count(dataset.get('rows_excluded'), private=False)} excluded"]
+    parts = [
+        f"{fmt_count(dataset.get('rows'), private=False)} read",
+        f"{fmt_count(dataset.get('rows_used'), private=False)} used",
+        f"{fmt_count(dataset.get('rows_excluded'), private=False)} excluded",
+    ]
     exclusions = dataset.get("exclusions") or {}
-    reasons = [f"{esc(k.replace('_', ' '))}: {fmt_count(v, private=False)}"
-               for k, v in exclusions.items() if is_defined(v)]
+    reasons = [
+        f"{esc(k.replace('_', ' '))}: {fmt_count(v, private=False)}"
+        for k, v in exclusions.items()
+        if is_defined(v)
+    ]
     return ", ".join(parts) + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
@@ -95,21 +110,24 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
     columns = document.get("columns") or {}
     options = document.get("options") or {}
     tool = document.get("tool") or {}
-    outcome = esc(columns.get("prediction") or
-                  f"{columns.get('score')} ≥ {columns.get('threshold')}")
+    outcome = esc(
+        columns.get("prediction") or f"{columns.get('score')} ≥ {columns.get('threshold')}"
+    )
     positive = columns.get("positive_label")
     facts = [
         ("Data set", esc(dataset.get("source", "n/a"))),
         ("Fingerprint (SHA-256)", esc(dataset.get("sha256", "n/a"))),
         ("Fingerprint method", esc(dataset.get("fingerprint_method", "SHA-256"))),
         ("Rows", _rows_fact(ctx)),
-        ("Label / prediction", f"{esc(columns.get('label', 'n/a'))} / {outcome}"
-         + (f" (positive label: {esc(positive)})" if positive is not None else "")),
+        (
+            "Label / prediction",
+            f"{esc(columns.get('label', 'n/a'))} / {outcome}"
+            + (f" (positive label: {esc(positive)})" if positive is not None else ""),
+        ),
         ("Score", esc(columns.get("score") or "none")),
         ("Protected attributes", esc(", ".join(map(str, columns.get("protected", []))) or "n/a")),
         ("Mode", esc(mode_text(document))),
-        ("Output specification", esc((document.get("policy") or {}).get("name")
-                                     or "none applied")),
+        ("Output specification", esc((document.get("policy") or {}).get("name") or "none applied")),
         ("Minimum group size", f"{ctx.min_group_size} (smaller groups are flagged)"),
         ("Confidence level", f"{100 * float(options.get('confidence', 0.95)):g}%"),
         ("Audit date", esc(document.get("created_at", "n/a"))),
@@ -122,25 +140,38 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
         Paragraph(esc(narrative.verdict_sentence(document)), ctx.styles.verdict),
         _facts_table(ctx, facts),
         Spacer(1, 10),
-        ctx.p("This report measures how the model's <i>outputs</i> — its decisions and their "
-              "errors — differ across protected groups. It does not inspect the model's inputs "
-              "or internals: an output specification is what an auditor can check.", "small"),
+        ctx.p(
+            "This report measures how the model's <i>outputs</i> — its decisions and their "
+            "errors — differ across protected groups. It does not inspect the model's inputs "
+            "or internals: an output specification is what an auditor can check.",
+            "small",
+        ),
     ]
     if ctx.private:
-        flow.append(ctx.p("<b>Differential privacy.</b> Every count in this report is a released "
-                          "noisy count; see “Privacy statement”.", "small"))
+        flow.append(
+            ctx.p(
+                "<b>Differential privacy.</b> Every count in this report is a released "
+                "noisy count; see “Privacy statement”.",
+                "small",
+            )
+        )
     return flow
 
 
 def table_of_contents(ctx: ReportContext) -> list[Flowable]:
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), BODY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    toc = TableOfContents(
+        dotsMinLevel=0,
+        tableStyle=TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), BODY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        ),
+    )
     toc.levelStyles = list(ctx.styles.toc)
     # Not the H1 style: the contents page does not list itself.
     title = ParagraphStyle("ContentsTitle", parent=ctx.styles.h1)

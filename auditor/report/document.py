@@ -83,8 +83,9 @@ def _canvas_class(meta: PdfMetadata) -> type[Canvas]:
                 if self._pageNumber > 1:
                     self.setFont(BODY, 7.5)
                     self.setFillColor(colors.HexColor("#555555"))
-                    self.drawRightString(PAGE[0] - MARGIN, MARGIN - 14,
-                                         f"page {self._pageNumber} of {total}")
+                    self.drawRightString(
+                        PAGE[0] - MARGIN, MARGIN - 14, f"page {self._pageNumber} of {total}"
+                    )
                 super().showPage()
             super().save()
 
@@ -121,12 +122,23 @@ class AuditDocTemplate(BaseDocTemplate):
             lang="en",
         )
         width, height = frame_size()
-        frame = Frame(MARGIN, MARGIN + _HEADER_GAP, width, height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([
-            PageTemplate(id="cover", frames=[frame], onPageEnd=self._decorate_cover),
-            PageTemplate(id="body", frames=[frame], onPageEnd=self._decorate),
-        ])
+        frame = Frame(
+            MARGIN,
+            MARGIN + _HEADER_GAP,
+            width,
+            height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate(id="cover", frames=[frame], onPageEnd=self._decorate_cover),
+                PageTemplate(id="body", frames=[frame], onPageEnd=self._decorate),
+            ]
+        )
         self._section = ""
         self._page_section: str | None = None
         self._heading_count = 0

@@ -24,8 +24,9 @@ def _policy_table(ctx: ReportContext) -> Flowable | None:
     checks = policy.get("checks") or []
     if not checks:
         return None
-    rows: list[list[Any]] = [[Paragraph(h, ctx.styles.head) for h in
-                              ("Check", "By", "Value", "Bound", "Result")]]
+    rows: list[list[Any]] = [
+        [Paragraph(h, ctx.styles.head) for h in ("Check", "By", "Value", "Bound", "Result")]
+    ]
     for check in checks:
         passed = check.get("passed")
         status = str(check.get("status") or ("pass" if passed else "fail"))
@@ -37,15 +38,20 @@ def _policy_table(ctx: ReportContext) -> Flowable | None:
         skipped = check.get("skipped_groups") or []
         if skipped:
             detail += "<br/>not judged (too small): " + esc(
-                ", ".join(group_name(g) for g in skipped))
-        rows.append([
-            Paragraph(esc(check.get("description") or check.get("metric")), ctx.styles.cell),
-            Paragraph(esc(", ".join(check.get("by", []))), ctx.styles.cell),
-            Paragraph(fmt_number(check.get("value")), ctx.styles.cell),
-            Paragraph(esc(check.get("bound")), ctx.styles.cell),
-            Paragraph(f'<font color="{colour}"><b>{esc(status.upper())}</b></font>{detail}',
-                      ctx.styles.cell),
-        ])
+                ", ".join(group_name(g) for g in skipped)
+            )
+        rows.append(
+            [
+                Paragraph(esc(check.get("description") or check.get("metric")), ctx.styles.cell),
+                Paragraph(esc(", ".join(check.get("by", []))), ctx.styles.cell),
+                Paragraph(fmt_number(check.get("value")), ctx.styles.cell),
+                Paragraph(esc(check.get("bound")), ctx.styles.cell),
+                Paragraph(
+                    f'<font color="{colour}"><b>{esc(status.upper())}</b></font>{detail}',
+                    ctx.styles.cell,
+                ),
+            ]
+        )
     return grid_table(rows, widths=[40, 12, 10, 8, 30], frame_width=ctx.frame_width)
 
 
@@ -55,9 +61,11 @@ MAX_LISTED = 60
 
 def executive_summary(ctx: ReportContext) -> list[Flowable]:
     document = ctx.document
-    flow: list[Flowable] = [PageBreak(), ctx.heading("Executive summary"),
-                            Paragraph(esc(narrative.verdict_sentence(document)),
-                                      ctx.styles.verdict)]
+    flow: list[Flowable] = [
+        PageBreak(),
+        ctx.heading("Executive summary"),
+        Paragraph(esc(narrative.verdict_sentence(document)), ctx.styles.verdict),
+    ]
     table = _policy_table(ctx)
     if table is not None:
         flow += [ctx.heading("Output specification checks", 3), table, Spacer(1, 6)]
@@ -66,9 +74,14 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
     metrics = overall.get("metrics") or {}
     if metrics:
         n_text = fmt_count(overall.get("n"), private=ctx.private)
-        parts = [f"{name} {fmt_rate(metrics.get(key))}" for key, name in
-                 (("selection_rate", "selection rate"), ("base_rate", "base rate"),
-                  ("accuracy", "accuracy"))]
+        parts = [
+            f"{name} {fmt_rate(metrics.get(key))}"
+            for key, name in (
+                ("selection_rate", "selection rate"),
+                ("base_rate", "base rate"),
+                ("accuracy", "accuracy"),
+            )
+        ]
         noisy = " (noisy)" if ctx.private else ""
         flow.append(ctx.p(f"<b>Overall.</b> {n_text} rows{noisy}: " + ", ".join(parts) + "."))
 
@@ -81,19 +94,23 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
                 note = " <i>(statistically significant after Holm correction)</i>"
             elif finding.significant is False:
                 note = " <i>(not statistically significant after Holm correction)</i>"
-            flow.append(ctx.bullet(
-                f"<b>{esc(', '.join(finding.by))}:</b> {esc(finding.sentence)}{note}"))
+            flow.append(
+                ctx.bullet(f"<b>{esc(', '.join(finding.by))}:</b> {esc(finding.sentence)}{note}")
+            )
     else:
         flow.append(ctx.p("No disparity could be computed (no groups with enough data)."))
 
     small = narrative.small_groups(document)
     flow.append(ctx.heading("Groups with insufficient data", 3))
     if small:
-        flow.append(ctx.p(
-            f"These groups have fewer than {ctx.min_group_size} rows"
-            f"{' (judged on noisy counts)' if ctx.private else ''}; their rates are shown "
-            "with wide intervals (single attributes) or suppressed (intersections), and policy "
-            "checks do not judge them:"))
+        flow.append(
+            ctx.p(
+                f"These groups have fewer than {ctx.min_group_size} rows"
+                f"{' (judged on noisy counts)' if ctx.private else ''}; their rates are shown "
+                "with wide intervals (single attributes) or suppressed (intersections), and policy "
+                "checks do not judge them:"
+            )
+        )
         shown = "; ".join(small[:MAX_LISTED])
         if len(small) > MAX_LISTED:
             shown += f"; … and {len(small) - MAX_LISTED} more (marked in the tables)"
@@ -101,7 +118,11 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
     else:
         flow.append(ctx.p(f"None: every group has at least {ctx.min_group_size} rows."))
     if ctx.private:
-        flow.append(ctx.p("<b>Privacy.</b> " + esc(mode_text(document)) + ". All figures are "
-                          "computed from noisy counts; intervals include the noise. See the "
-                          "privacy statement."))
+        flow.append(
+            ctx.p(
+                "<b>Privacy.</b> " + esc(mode_text(document)) + ". All figures are "
+                "computed from noisy counts; intervals include the noise. See the "
+                "privacy statement."
+            )
+        )
     return flow

@@ -27,8 +27,13 @@ __all__ = [
 ]
 
 GROUP_TABLE_METRICS = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
-_SHORT = {"selection_rate": "Selection rate", "tpr": "TPR", "fpr": "FPR", "fnr": "FNR",
-          "ppv": "PPV"}
+_SHORT = {
+    "selection_rate": "Selection rate",
+    "tpr": "TPR",
+    "fpr": "FPR",
+    "fnr": "FNR",
+    "ppv": "PPV",
+}
 _FLAG_TEXT = {
     "empty": "empty (no rows)",
     "insufficient_data": "insufficient data (n < {min})",
@@ -121,8 +126,10 @@ def group_rate_table(
     rows: list[list[Any]] = [header]
     for group in breakdown["groups"]:
         row = [
-            Paragraph(esc(group_name(group["key"])), styles.cell_bold
-                      if group.get("is_reference") else styles.cell),
+            Paragraph(
+                esc(group_name(group["key"])),
+                styles.cell_bold if group.get("is_reference") else styles.cell,
+            ),
             Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right),
         ]
         row += [_rate_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
@@ -151,17 +158,20 @@ def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragr
     return Paragraph(text, styles.cell)
 
 
-def ratio_table(
-    breakdown: Mapping[str, Any], styles: Styles, *, frame_width: float
-) -> LongTable:
+def ratio_table(breakdown: Mapping[str, Any], styles: Styles, *, frame_width: float) -> LongTable:
     """Each group's ratio to the reference with its Katz 95% interval; † = Holm-significant."""
     header = [Paragraph("Group", styles.head)]
-    header += [Paragraph(f"{_SHORT[m]} ratio<br/>[95% CI]", styles.head)
-               for m in GROUP_TABLE_METRICS]
+    header += [
+        Paragraph(f"{_SHORT[m]} ratio<br/>[95% CI]", styles.head) for m in GROUP_TABLE_METRICS
+    ]
     rows: list[list[Any]] = [header]
     for group in breakdown["groups"]:
-        row = [Paragraph(esc(group_name(group["key"])), styles.cell_bold
-                         if group.get("is_reference") else styles.cell)]
+        row = [
+            Paragraph(
+                esc(group_name(group["key"])),
+                styles.cell_bold if group.get("is_reference") else styles.cell,
+            )
+        ]
         row += [_ratio_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
         rows.append(row)
     return grid_table(rows, widths=[28, 14, 14, 14, 14, 14], frame_width=frame_width)
@@ -178,26 +188,42 @@ def intersection_table(
     """Intersection groups; small or empty cells print 'suppressed (n < 30)' instead of rates."""
     metrics = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
     n_head = "n<br/>(noisy)" if private else "n"
-    header = [Paragraph(esc(" × ".join(breakdown["by"])), styles.head),
-              Paragraph(n_head, styles.head)]
+    header = [
+        Paragraph(esc(" × ".join(breakdown["by"])), styles.head),
+        Paragraph(n_head, styles.head),
+    ]
     header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in metrics]
     header.append(Paragraph("Selection ratio", styles.head))
     rows: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
     for index, group in enumerate(breakdown["groups"], start=1):
-        name = Paragraph(esc(group_name(group["key"])), styles.cell_bold
-                         if group.get("is_reference") else styles.cell)
+        name = Paragraph(
+            esc(group_name(group["key"])),
+            styles.cell_bold if group.get("is_reference") else styles.cell,
+        )
         if is_suppressed(group):
             note = f"suppressed (n &lt; {min_group_size})"
-            rows.append([name, Paragraph(f"&lt; {min_group_size}", styles.cell_right),
-                         Paragraph(note, styles.cell), "", "", "", "", ""])
-            extra += [("SPAN", (2, index), (-1, index)),
-                      ("BACKGROUND", (0, index), (-1, index), SUPPRESSED_FILL)]
+            rows.append(
+                [
+                    name,
+                    Paragraph(f"&lt; {min_group_size}", styles.cell_right),
+                    Paragraph(note, styles.cell),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            extra += [
+                ("SPAN", (2, index), (-1, index)),
+                ("BACKGROUND", (0, index), (-1, index), SUPPRESSED_FILL),
+            ]
             continue
         row = [name, Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right)]
         row += [_rate_cell(group, m, styles) for m in metrics]
         row.append(_ratio_cell(group, "selection_rate", styles))
         rows.append(row)
-    return grid_table(rows, widths=[26, 9, 12, 12, 12, 12, 12, 13], frame_width=frame_width,
-                      extra_style=extra)
-
+    return grid_table(
+        rows, widths=[26, 9, 12, 12, 12, 12, 12, 13], frame_width=frame_width, extra_style=extra
+    )

@@ -24,8 +24,14 @@ from pathlib import Path
 
 FILES = Path(__file__).resolve().parent / "files"
 
-BASE_ROWS = [("a", "1", "1"), ("a", "0", "1"), ("a", "0", "0"), ("b", "1", "0"), ("b", "1", "1"),
-             ("b", "0", "0")]
+BASE_ROWS = [
+    ("a", "1", "1"),
+    ("a", "0", "1"),
+    ("a", "0", "0"),
+    ("b", "1", "0"),
+    ("b", "1", "1"),
+    ("b", "0", "0"),
+]
 
 
 def _table(rows, *, header=("g", "y", "p"), sep=",", newline="\n") -> str:
@@ -62,9 +68,13 @@ def small_files() -> dict[str, bytes]:
             '"x""; DROP TABLE t; --",y,p\n' + "".join(",".join(r) + "\n" for r in BASE_ROWS)
         ).encode(),
         "sql_group_values.csv": _table(
-            [("'); DROP TABLE auditor_source; --" if g == "a" else 'b" OR 1=1 --', y, p)
-             for g, y, p in BASE_ROWS]
-        ).replace('b" OR 1=1 --', '"b"" OR 1=1 --"').encode(),
+            [
+                ("'); DROP TABLE auditor_source; --" if g == "a" else 'b" OR 1=1 --', y, p)
+                for g, y, p in BASE_ROWS
+            ]
+        )
+        .replace('b" OR 1=1 --', '"b"" OR 1=1 --"')
+        .encode(),
         "three_classes.csv": b"g,y,p\na,0,1\nb,1,0\nc,2,1\n",
         "all_missing_label.csv": b"g,y,p\na,,1\nb,,0\n",
         "all_missing_prediction.csv": b"g,y,p\na,1,\nb,0,\n",
