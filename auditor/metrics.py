@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-import numpy as np
-from scipy import special, stats
+from scipy import stats
 
+from .adverse_impact import holm_adjust, proportion_test
 from .errors import InputError
 
 __all__ = [
@@ -363,35 +363,8 @@ def _summary(groups: Sequence[GroupResult]) -> dict[str, float | None]:
 
 
 def _two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str, float] | None:
-    if min(n1, n2) <= 0 or min(x1, x2) < 0 or x1 > n1 or x2 > n2:
-        return None
-    # Smallest expected cell count of the 2×2 table (row total × column total / grand total),
-    # in plain arithmetic: this runs for every group of every breakdown.
-    total = n1 + n2
-    smallest_expected = min(n1, n2) * min(x1 + x2, total - x1 - x2) / total
-    if smallest_expected < 5:
-        table = np.array([[x1, n1 - x1], [x2, n2 - x2]], dtype=float)
-        p_value = stats.fisher_exact(np.rint(table).astype(np.int64)).pvalue
-        return "fisher_exact", float(p_value)
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return "two_proportion_z", 1.0
-    z = (x1 / n1 - x2 / n2) / se
-    # 2·Φ(−|z|): what stats.norm.sf computes, without its per-call argument checking
-    return "two_proportion_z", float(2 * special.ndtr(-abs(z)))
-
-
-def _holm(p_values: Sequence[float]) -> list[float]:
-    """Holm–Bonferroni adjusted p-values (family-wise error control)."""
-    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [0.0] * len(p_values)
-    running = 0.0
-    m = len(p_values)
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[index]))
-        adjusted[index] = running
-    return adjusted
+    outcome = proportion_test(selected=x1, total=n1, comparison_selected=x2, comparison_total=n2)
+    return None if outcome is None else (outcome.method, outcome.p_value)
 
 
 def _significance(
@@ -409,7 +382,7 @@ def _significance(
             )
             if outcome is not None:
                 raw.append((index, *outcome))
-        adjusted = _holm([p for _, _, p in raw])
+        adjusted = holm_adjust([p for _, _, p in raw])
         for (index, method, p_value), p_adj in zip(raw, adjusted, strict=True):
             results[index][metric] = SignificanceTest(
                 metric=metric,
