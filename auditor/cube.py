@@ -25,6 +25,7 @@ from .sql import number_literal, quote_identifier
 __all__ = [
     "MISSING_GROUP",
     "CountCube",
+    "SecondPrediction",
     "build_cube",
 ]
 
@@ -40,6 +41,28 @@ CONFUSION = ("tp", "fp", "tn", "fn")
 
 def _attr_alias(index: int) -> str:
     return f"a{index}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecondPrediction:
+    """A second model's decision on the same rows, for a paired comparison.
+
+    Either a ``column`` of decisions, or the mapping's score at another ``threshold``
+    (score ≥ threshold is positive). The cube then gains one more dimension, ``yhat2``.
+    """
+
+    column: str | None = None
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.column is None) == (self.threshold is None):
+            raise InputError(
+                "the second prediction needs exactly one of a column or a score threshold, "
+                "e.g. --candidate COL or --candidate-threshold T"
+            )
+
+    def describe(self, score: str | None) -> str:
+        return self.column if self.column is not None else f"{score} >= {self.threshold:g}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,8 @@ class CountCube:
     precomputed: Mapping[tuple[str, ...], pd.DataFrame] | None = None
     release: Any = None
     """The privacy release (see :mod:`auditor.privacy`) when counts are noisy; ``None`` if exact."""
+    second_prediction: SecondPrediction | None = None
+    """When set, ``cells`` has a ``yhat2`` column: a second model's decision on the same rows."""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -83,6 +108,57 @@ class CountCube:
     def with_cells(self, cells: pd.DataFrame, *, release: Any) -> CountCube:
         """A copy with other (e.g. noisy) finest cells; breakdowns are re-derived from them."""
         return replace(self, cells=cells, precomputed=None, release=release, _cache={})
+
+    @property
+    def is_paired(self) -> bool:
+        return self.second_prediction is not None
+
+    def paired_counts(self, by: Iterable[str]) -> pd.DataFrame:
+        """Rows of (group values…, ``y``, ``yhat``, ``yhat2``, ``n``): both decisions per person."""
+        if not self.is_paired or self.cells is None:
+            raise InputError("this cube has no second prediction: build it with second=...")
+        by = tuple(by)
+        self._check_by(by)
+        key = ("paired", by)
+        if key not in self._cache:
+            self._cache[key] = (
+                self.cells.groupby([*by, "y", "yhat", "yhat2"], as_index=False, observed=True)["n"]
+                .sum()
+                .sort_values([*by, "y", "yhat", "yhat2"], kind="stable")
+                .reset_index(drop=True)
+            )
+        return self._cache[key]
+
+    def for_second_prediction(self) -> CountCube:
+        """The cube of the second model alone (``yhat2`` as the decision); nothing is rescanned."""
+        if not self.is_paired:
+            raise InputError("this cube has no second prediction: build it with second=...")
+        keys = [*self.attributes, "y", "yhat2"] + (
+            ["score_bin"] if "score_bin" in self.cells.columns else []
+        )
+        cells = (
+            self.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"]
+            .sum()
+            .rename(columns={"yhat2": "yhat"})
+        )
+        threshold = self.second_prediction.threshold
+        return replace(
+            self,
+            cells=cells,
+            second_prediction=None,
+            threshold=threshold if threshold is not None else self.threshold,
+            _cache={},
+        )
+
+    def for_first_prediction(self) -> CountCube:
+        """The cube of the first model alone (the ``yhat2`` dimension summed out)."""
+        if not self.is_paired:
+            return self
+        keys = [*self.attributes, "y", "yhat"] + (
+            ["score_bin"] if "score_bin" in self.cells.columns else []
+        )
+        cells = self.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"].sum()
+        return replace(self, cells=cells, second_prediction=None, _cache={})
 
     def counts(self, by: Iterable[str]) -> pd.DataFrame:
         """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``.
@@ -187,26 +263,58 @@ def build_cube(
     max_groups: int = DEFAULT_MAX_GROUPS,
     max_finest_cells: int = DEFAULT_MAX_FINEST_CELLS,
     progress: Callable[[float, str], None] | None = None,
+    second: SecondPrediction | None = None,
 ) -> CountCube:
     """Scan ``source`` once and return its :class:`CountCube`.
+
+    ``second`` adds a second model's decision on the same rows as one more dimension
+    (``yhat2``) for a paired comparison; rows missing either decision are left out of both.
 
     Raises :class:`~auditor.errors.InputError` for a missing column, a label or prediction
     that is not binary, a non-numeric score, or a protected attribute with more than
     ``max_groups`` distinct values (usually an identifier chosen by mistake).
     """
     report = progress or (lambda fraction, message: None)
-    source.require_columns(mapping.columns)
+    _check_second(mapping, second)
+    source.require_columns(
+        (*mapping.columns, second.column) if second and second.column else mapping.columns
+    )
     report(0.05, "Checking columns")
-    estimate = _check_head(source, mapping, max_groups=max_groups)
+    estimate = _check_head(source, mapping, max_groups=max_groups) * (2 if second else 1)
     use_finest = estimate <= max_finest_cells
+    if second is not None and not use_finest:
+        raise InputError(
+            f"a paired comparison needs the finest count table, and this one would have about "
+            f"{estimate:,} cells (limit {max_finest_cells:,}): compare fewer protected attributes "
+            "at a time, or bin attributes with many values"
+        )
     report(0.15, "Counting (one pass over the data)")
     raw = source.frame(
-        *_cube_query(mapping, grouping_sets=not use_finest, text=source.format == "csv")
+        *_cube_query(
+            mapping, grouping_sets=not use_finest, text=source.format == "csv", second=second
+        )
     )
     report(0.85, "Normalising labels")
-    cube = _normalise(raw, mapping, grouping_sets=not use_finest, max_groups=max_groups)
+    cube = _normalise(
+        raw, mapping, grouping_sets=not use_finest, max_groups=max_groups, second=second
+    )
     report(1.0, "Counted")
     return cube
+
+
+def _check_second(mapping: ColumnMapping, second: SecondPrediction | None) -> None:
+    if second is None:
+        return
+    if second.threshold is not None and mapping.score is None:
+        raise InputError(
+            "a second threshold needs a score column: pass --score COL (the first model's "
+            "decision is then --threshold T or a prediction column)"
+        )
+    if second.column is not None and second.column in (mapping.label, *mapping.protected):
+        raise InputError(
+            f"column '{second.column}' is the label or a protected attribute, not a second "
+            "model's decision: name the candidate model's prediction column"
+        )
 
 
 def _row_expressions(mapping: ColumnMapping, *, text: bool = False) -> list[str]:
@@ -239,7 +347,9 @@ def _score_expression(mapping: ColumnMapping, *, text: bool = False) -> str:
     return f"CASE WHEN isfinite(TRY_CAST({score} AS DOUBLE)) THEN TRY_CAST({score} AS DOUBLE) END"
 
 
-def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
+def _finest_query(
+    mapping: ColumnMapping, *, text: bool = False, second: SecondPrediction | None = None
+) -> str:
     """The finest cube in two steps: count the raw values, then normalise that small table.
 
     Trimming, casting and coalescing are functions of a single value, so normalising after
@@ -252,6 +362,8 @@ def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
     columns.append(f"{quote_identifier(mapping.label)} AS ry")
     if mapping.prediction is not None:
         columns.append(f"{quote_identifier(mapping.prediction)} AS rp")
+    if second is not None and second.column is not None:
+        columns.append(f"{quote_identifier(second.column)} AS rp2")
     if mapping.score is not None:
         columns.append(f"{_score_expression(mapping, text=text)} AS s")
     inner = f"SELECT {', '.join(columns)} FROM {SOURCE_VIEW}"
@@ -263,6 +375,13 @@ def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
         raw.append(
             f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp"
         )
+    if second is not None and second.column is not None:
+        raw.append("rp2")
+    elif second is not None:
+        threshold = number_literal(second.threshold)
+        raw.append(
+            f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp2"
+        )
     if mapping.score is not None:
         raw.append(f"{_SCORE_BIN} AS score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(raw)))
@@ -273,6 +392,8 @@ def _finest_query(mapping: ColumnMapping, *, text: bool = False) -> str:
     ]
     shaped.append("nullif(trim(CAST(ry AS VARCHAR)), '') AS y_raw")
     shaped.append("nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw")
+    if second is not None:
+        shaped.append("nullif(trim(CAST(rp2 AS VARCHAR)), '') AS p2_raw")
     if mapping.score is not None:
         shaped.append("score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(shaped)))
@@ -289,10 +410,14 @@ _SCORE_BIN = (
 
 
 def _cube_query(
-    mapping: ColumnMapping, *, grouping_sets: bool, text: bool = False
+    mapping: ColumnMapping,
+    *,
+    grouping_sets: bool,
+    text: bool = False,
+    second: SecondPrediction | None = None,
 ) -> tuple[str, list]:
     if not grouping_sets:
-        return _finest_query(mapping, text=text), []
+        return _finest_query(mapping, text=text, second=second), []
     rows = ", ".join(_row_expressions(mapping, text=text))
     attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
     if mapping.prediction is not None:
@@ -393,7 +518,12 @@ def _coded(values: pd.Series, coding: Mapping[Any, int]) -> pd.Series:
 
 
 def _normalise(
-    raw: pd.DataFrame, mapping: ColumnMapping, *, grouping_sets: bool, max_groups: int
+    raw: pd.DataFrame,
+    mapping: ColumnMapping,
+    *,
+    grouping_sets: bool,
+    max_groups: int,
+    second: SecondPrediction | None = None,
 ) -> CountCube:
     attrs = list(mapping.protected)
     aliases = {_attr_alias(i): name for i, name in enumerate(attrs)}
@@ -430,6 +560,18 @@ def _normalise(
             )
     raw["y"] = _coded(raw["y_raw"], label_coding)
     raw["yhat"] = _coded(raw["p_raw"], prediction_coding)
+    if second is not None:
+        second_coding = (
+            binary_coding(
+                set(raw["p2_raw"].dropna().unique()),
+                positive_label=mapping.positive_label,
+                column=second.column,
+                role="prediction",
+            )
+            if second.column is not None
+            else {"1": 1, "0": 0}
+        )
+        raw["yhat2"] = _coded(raw["p2_raw"], second_coding)
 
     if not grouping_sets:
         population_rows = raw
@@ -451,6 +593,18 @@ def _normalise(
     exclusions["missing_score" if mapping.prediction is None else "missing_prediction"] = (
         missing_prediction
     )
+    if second is not None:
+        # a pair needs both decisions: rows lacking the second one are left out of both
+        missing_second = int(
+            population_rows.loc[
+                population_rows["y"].notna()
+                & population_rows["yhat"].notna()
+                & population_rows["yhat2"].isna(),
+                "n",
+            ].sum()
+        )
+        exclusions["missing_second_prediction"] = missing_second
+        missing_prediction += missing_second
     if total - missing_label - missing_prediction <= 0:
         raise InputError(
             f"no row has both a label ('{mapping.label}') and a prediction: "
@@ -465,12 +619,14 @@ def _normalise(
         has_score=mapping.score is not None,
         score_column=mapping.score,
         threshold=mapping.threshold,
+        second_prediction=second,
     )
     if not grouping_sets:
-        used = raw.dropna(subset=["y", "yhat"])
-        keys = [*attrs, "y", "yhat"] + (["score_bin"] if mapping.score is not None else [])
+        decisions = ["y", "yhat"] + (["yhat2"] if second is not None else [])
+        used = raw.dropna(subset=decisions)
+        keys = [*attrs, *decisions] + (["score_bin"] if mapping.score is not None else [])
         cells = used.groupby(keys, as_index=False, dropna=False, observed=True)["n"].sum()
-        cells[["y", "yhat", "n"]] = cells[["y", "yhat", "n"]].astype("int64")
+        cells[[*decisions, "n"]] = cells[[*decisions, "n"]].astype("int64")
         for name in attrs:
             if cells[name].nunique() > max_groups:
                 raise InputError(
