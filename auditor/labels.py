@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from .errors import InputError
 
-__all__ = ["binary_coding", "label_occurs"]
+__all__ = ["binary_coding", "is_known_binary", "label_occurs"]
 
 _KNOWN_PAIRS: tuple[tuple[str, str], ...] = (
     ("1", "0"),
@@ -27,6 +27,12 @@ def _canonical(value: str) -> str:
     except ValueError:
         return text
     return str(int(number)) if number.is_integer() else repr(number)
+
+
+def is_known_binary(values: Iterable[str]) -> bool:
+    """Whether the values are one of the pairs :func:`binary_coding` understands (1/0, yes/no…)."""
+    classes = {_canonical(v) for v in values}
+    return any(classes <= {positive, negative} for positive, negative in _KNOWN_PAIRS)
 
 
 def binary_coding(

@@ -1,7 +1,7 @@
 """Session state shared by the dashboard's pages: the loaded audit, its views, the workspace.
 
 Only Streamlit plumbing lives here; every number comes from :mod:`auditor`. Each browser
-session has its own :class:`auditor.session.Workspace` (temporary folder + DuckDB connection)
+session has its own :class:`dashboard.workspace.Workspace` (temporary folder + DuckDB connection)
 in ``st.session_state``; only the bundled samples are cached across sessions.
 """
 
@@ -18,7 +18,8 @@ import streamlit as st
 import auditor
 from auditor.narrative import VOCABULARIES, Vocabulary
 from auditor.samples import SAMPLE_DIR, SAMPLES, get_sample
-from auditor.session import Workspace, policy_from_text
+from dashboard.policy_text import policy_from_text
+from dashboard.workspace import Workspace
 
 AUDIT = "audit"
 DATASET = "dataset"
@@ -213,7 +214,7 @@ PRIVATE = "private_result"
 
 def store_path() -> Path:
     """The dashboard's store (history and privacy ledger), shared by all sessions."""
-    from auditor.session import default_store_path
+    from dashboard.workspace import default_store_path
 
     return default_store_path()
 
@@ -222,8 +223,8 @@ def release(
     *, epsilon: float, delta: float | None, mechanism: str, privacy_budget: float | None
 ) -> auditor.AuditResult:
     """Release the session's exact audit with DP (spends ε in the ledger) and record it."""
-    from auditor.session import private_view
     from auditor.store import AuditStore
+    from dashboard.views import private_view
 
     result = require_audit()
     with AuditStore(store_path()) as store:

@@ -4,8 +4,9 @@ import streamlit as st
 
 import auditor
 from auditor import charts
-from auditor.session import baseline_table, progress_callback
 from dashboard import state as _state
+from dashboard.baseline import baseline_table
+from dashboard.progress import progress_callback
 
 _state.require_entrypoint(__file__)
 

@@ -10,17 +10,17 @@ from auditor.narrative import (
     largest_disparities,
     verdict_sentence,
 )
-from auditor.session import (
+from dashboard import state as _state
+from dashboard.policy_text import policy_from_text
+from dashboard.sentences import comparison_sentences
+from dashboard.tables import (
     breakdown_for,
     checks_table,
-    comparison_sentences,
     group_table,
     headline_metrics,
-    policy_from_text,
     reference_options,
     summary_table,
 )
-from dashboard import state as _state
 
 _state.require_entrypoint(__file__)
 

@@ -8,8 +8,9 @@ import streamlit as st
 import auditor
 from auditor import charts
 from auditor.narrative import verdict_sentence
-from auditor.session import breakdown_for, group_table, history_table, visible_audits
 from dashboard import state as _state
+from dashboard.history import history_table, visible_audits
+from dashboard.tables import breakdown_for, group_table
 
 st.title("Audit history")
 if not _state.module_available("auditor.store", "AuditStore"):

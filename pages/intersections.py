@@ -5,8 +5,8 @@ import streamlit as st
 from auditor import charts
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
-from auditor.session import group_table
 from dashboard import state as _state
+from dashboard.tables import group_table
 
 _state.require_entrypoint(__file__)
 

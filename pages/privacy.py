@@ -5,8 +5,8 @@ import streamlit as st
 import auditor
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES
-from auditor.session import budget_table, exact_vs_private, interval_cost
 from dashboard import state as _state
+from dashboard.privacy import budget_table, exact_vs_private, interval_cost
 
 st.title("Publish with differential privacy")
 base = _state.require_audit()

@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 import auditor
-from auditor.export import groups_csv
 from dashboard import state as _state
+from dashboard.export import groups_csv
 
 _state.require_entrypoint(__file__)
 

@@ -3,15 +3,10 @@
 import streamlit as st
 
 from auditor import charts
-from auditor.session import (
-    auc_table,
-    group_table,
-    operating_points,
-    roc_frame,
-    threshold_range,
-    threshold_view,
-)
 from dashboard import state as _state
+from dashboard.scores import auc_table, operating_points, roc_frame, threshold_range
+from dashboard.tables import group_table
+from dashboard.views import threshold_view
 
 _state.require_entrypoint(__file__)
 

@@ -3,8 +3,10 @@
 import streamlit as st
 
 import auditor
-from auditor.session import UPLOAD_TYPES, progress_callback, suggest_mapping
 from dashboard import state as _state
+from dashboard.mapping import suggest_mapping
+from dashboard.progress import progress_callback
+from dashboard.workspace import UPLOAD_TYPES
 
 _state.require_entrypoint(__file__)
 

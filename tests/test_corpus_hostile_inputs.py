@@ -109,7 +109,7 @@ import pytest
 
 import auditor
 from auditor.errors import InputError
-from auditor.export import FORMULA_PREFIXES, groups_csv
+from dashboard.export import FORMULA_PREFIXES, groups_csv
 
 from .corpus.generate import FILES, small_files, write_large
 

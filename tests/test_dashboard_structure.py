@@ -61,18 +61,79 @@ def test_pages_hold_no_sql_and_no_database_handles(page):
     ]
 
 
-def test_ui_free_helpers_do_not_import_streamlit():
-    for module in ("session.py", "samples.py", "charts.py", "narrative.py"):
-        tree = ast.parse((ROOT / "auditor" / module).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                assert all(not a.name.startswith("streamlit") for a in node.names), module
-            if isinstance(node, ast.ImportFrom):
-                assert not (node.module or "").startswith("streamlit"), module
+STREAMLIT_ALLOWED = {"app.py", "dashboard/state.py"}  # and pages/*.py
+CORE = sorted((ROOT / "auditor").rglob("*.py"))
+DASHBOARD_HELPERS = sorted(p for p in (ROOT / "dashboard").glob("*.py") if p.name != "state.py")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module or "")
+    return names
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("module", CORE + DASHBOARD_HELPERS, ids=_relative)
+def test_streamlit_stays_in_app_pages_and_dashboard_state(module):
+    streamlit = sorted(
+        name for name in _imported_modules(module) if name.split(".")[0] == "streamlit"
+    )
+    assert not streamlit, (
+        f"{_relative(module)} imports {streamlit}: only app.py, pages/ and dashboard/state.py "
+        "may import Streamlit; move the widget code there and keep this module UI-free"
+    )
+
+
+@pytest.mark.parametrize("module", CORE, ids=_relative)
+def test_the_core_never_imports_the_dashboard(module):
+    upward = sorted(
+        name for name in _imported_modules(module) if name.split(".")[0] in {"dashboard", "app"}
+    )
+    assert not upward, (
+        f"{_relative(module)} imports {upward}: the core (auditor/) is the library and must not "
+        "depend on the dashboard; move the shared code into auditor/"
+    )
+
+
+def test_importing_the_core_and_the_helpers_loads_no_streamlit():
+    """At run time too (not only in the source text): no transitive import pulls Streamlit in."""
+    import subprocess
+    import sys
+
+    modules = sorted(
+        {
+            "auditor",
+            "auditor.cli",
+            "auditor.report",
+            "auditor.baselines",
+            *(
+                _relative(p)[:-3].replace("/", ".").removesuffix(".__init__")
+                for p in CORE
+                if p.name != "__main__.py"  # runs the CLI on import
+            ),
+            *(f"dashboard.{p.stem}" for p in DASHBOARD_HELPERS if p.stem != "__init__"),
+        }
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[]", f"these imports load Streamlit: {run.stdout[:500]}"
 
 
 def test_tables_have_no_raw_csv_export():
-    """Only the Report page's formula-safe CSV leaves the dashboard (auditor.export.groups_csv)."""
+    """Only the Report page's formula-safe CSV leaves the dashboard (dashboard.export.groups_csv)."""
     import tomllib
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())

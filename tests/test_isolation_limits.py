@@ -22,8 +22,8 @@ import pytest
 import auditor
 from auditor.engine import connect
 from auditor.errors import AuditorError, InputError
-from auditor.session import Workspace
 from auditor.sql import quote_identifier, quote_literal
+from dashboard.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"

@@ -1,0 +1,135 @@
+"""What the Privacy page shows: exact against released figures, what each ε costs in interval
+width, and the data set's privacy ledger. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from auditor.narrative import METRIC_NAMES, format_rate
+
+from .formatting import display_rate, format_count, format_interval
+from .tables import breakdown_for
+from .views import private_view
+
+__all__ = ["budget_table", "exact_vs_private", "interval_cost"]
+
+
+def exact_vs_private(
+    exact: Mapping[str, Any], private: Mapping[str, Any], attribute: str, metric: str
+) -> pd.DataFrame:
+    """Side by side per group: the exact rate and interval, the released rate and its interval."""
+    released = {tuple(g["key"].values()): g for g in breakdown_for(private, attribute)["groups"]}
+    rows = []
+    for group in breakdown_for(exact, attribute)["groups"]:
+        key = tuple(group["key"].values())
+        noisy = released.pop(key, None)
+        rows.append(_comparison_row(key, group, noisy, metric))
+    for key, noisy in released.items():  # e.g. '(other)': pooled by partition selection
+        rows.append(_comparison_row(key, None, noisy, metric))
+    return pd.DataFrame(rows)
+
+
+def _comparison_row(key, exact_group, noisy_group, metric: str) -> dict[str, str]:
+    name = METRIC_NAMES.get(metric, metric)
+
+    def cell(group, *, private: bool) -> tuple[str, str]:
+        if group is None:
+            return ("not released" if private else "—"), ""
+        value = group["metrics"].get(metric)
+        interval = group.get("intervals", {}).get(metric)
+        shown = display_rate(value) if private else format_rate(value)
+        if private and "not_estimable" in group.get("flags", []):
+            return shown, "not estimable at this ε"
+        if not interval:
+            return shown, "n/a"
+        low, high = (min(1.0, max(0.0, b)) for b in interval)
+        return shown, format_interval((low, high))
+
+    exact_value, exact_interval = cell(exact_group, private=False)
+    private_value, private_interval = cell(noisy_group, private=True)
+    return {
+        "group": " × ".join(key),
+        f"EXACT {name}": exact_value,
+        "EXACT 95% interval": exact_interval,
+        f"PRIVATE {name}": private_value,
+        "PRIVATE 95% interval (noise + sampling)": private_interval,
+        "PRIVATE n (noisy)": "—"
+        if noisy_group is None
+        else format_count(noisy_group.get("n"), private=True),
+    }
+
+
+def interval_cost(
+    result,
+    attribute: str,
+    metric: str,
+    *,
+    epsilons: Sequence[float] = (0.1, 0.5, 1.0, 5.0),
+    mechanism: str = "laplace",
+    delta: float | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """What each ε costs: the half-width of each group's 95% interval of ``metric``, in points.
+
+    One row per release (exact first), one column per group. Uses seeded noise that is **not
+    private** and is never published or recorded: it only illustrates the precision each ε
+    buys. 'pooled' marks a group that partition selection folded into '(other)'.
+    """
+    exact = breakdown_for(result.to_dict(), attribute)
+    names = [" × ".join(g["key"].values()) for g in exact["groups"]]
+    rows = [{"release": "exact (no noise)", **_half_widths(exact, metric, names)}]
+    for epsilon in epsilons:
+        view = private_view(result, epsilon=epsilon, mechanism=mechanism, delta=delta, seed=seed)
+        breakdown = breakdown_for(view.to_dict(), attribute)
+        rows.append({"release": f"ε = {epsilon:g}", **_half_widths(breakdown, metric, names)})
+    return pd.DataFrame(rows)
+
+
+def _half_widths(breakdown: Mapping[str, Any], metric: str, names: Sequence[str]) -> dict[str, str]:
+    found = {" × ".join(g["key"].values()): g for g in breakdown["groups"]}
+    cells = {}
+    for name in names:
+        group = found.get(name)
+        interval = group.get("intervals", {}).get(metric) if group else None
+        if group is None:
+            cells[name] = "pooled"
+        elif "not_estimable" in group.get("flags", []):
+            cells[name] = "not estimable"
+        elif not interval:
+            cells[name] = "n/a"
+        else:
+            width = min(1.0, interval[1]) - max(0.0, interval[0])
+            cells[name] = f"±{50 * width:.1f}"
+    return cells
+
+
+def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
+    """The data set's privacy ledger: one row per recorded release, then the totals."""
+    rows = [
+        {
+            "when (UTC)": str(r.created_at)[:19].replace("T", " "),
+            "mechanism": r.mechanism,
+            "ε spent": f"{r.epsilon:g}",
+            "δ spent": f"{r.delta:g}",
+        }
+        for r in releases
+    ]
+    total = (
+        "not declared yet (set with the first release)"
+        if state.total is None
+        else f"{state.total:g}"
+    )
+    remaining = "" if state.remaining is None else f", remaining {state.remaining:g}"
+    rows.append(
+        {
+            "when (UTC)": "TOTAL",
+            "mechanism": f"budget {total}{remaining}",
+            "ε spent": f"{state.spent_epsilon:g}",
+            "δ spent": f"{state.spent_delta:g}",
+        }
+    )
+    return pd.DataFrame(rows)

@@ -1,0 +1,146 @@
+"""Display tables of an audit document: groups, summaries, policy checks, and the lookups the
+pages use to pick a breakdown and its reference. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from auditor.narrative import METRIC_NAMES, format_rate
+
+from .formatting import FLAG_NAMES, display_rate, format_count, format_interval, format_ratio
+
+__all__ = [
+    "HEADLINE",
+    "SUMMARY_NAMES",
+    "breakdown_for",
+    "checks_table",
+    "group_table",
+    "headline_metrics",
+    "reference_options",
+    "summary_table",
+]
+
+SUMMARY_NAMES = {
+    "demographic_parity_difference": "Demographic parity difference (max − min selection rate)",
+    "demographic_parity_ratio": "Demographic parity ratio (min ÷ max selection rate)",
+    "equalized_odds_difference": "Equalized odds difference (largest TPR or FPR gap)",
+    "equalized_odds_ratio": "Equalized odds ratio (smaller of TPR and FPR min ÷ max)",
+    "equal_opportunity_difference": "Equal opportunity difference (TPR gap)",
+}
+
+
+HEADLINE = ("selection_rate", "fpr", "fnr")
+
+
+def headline_metrics(metric: str) -> list[str]:
+    """The chosen metric first, then the headline rates (selection rate, FPR, FNR): three columns."""
+    return [metric, *[m for m in HEADLINE if m != metric]][:3]
+
+
+def breakdown_for(document: Mapping[str, Any], *by: str) -> dict[str, Any]:
+    """The breakdown over ``by`` in an audit document (either order for a pair)."""
+    for breakdown in document["breakdowns"]:
+        if tuple(breakdown["by"]) == by or (len(by) == 2 and set(breakdown["by"]) == set(by)):
+            return breakdown
+    raise KeyError(f"the audit has no breakdown by {list(by)}")
+
+
+def reference_options(breakdown: Mapping[str, Any]) -> list[str]:
+    """The group values of a one-attribute breakdown, largest group first."""
+    (attribute,) = breakdown["by"]
+    groups = sorted(breakdown["groups"], key=lambda g: -(g.get("n") or 0))
+    return [g["key"][attribute] for g in groups]
+
+
+def group_table(
+    breakdown: Mapping[str, Any],
+    metrics: Sequence[str],
+    *,
+    private: bool = False,
+    ratio_metric: str | None = None,
+) -> pd.DataFrame:
+    """One row per group: size, each metric with its 95% interval, ratio to the reference, notes.
+
+    Undefined values read 'n/a' (never 0). In DP mode the sizes are noisy and shown as ≈.
+    """
+    ratio_metric = ratio_metric or (metrics[0] if metrics else None)
+    rows = []
+    for group in breakdown["groups"]:
+        row: dict[str, str] = {
+            "group": " × ".join(group["key"].values()),
+            ("n (noisy)" if private else "n"): format_count(group.get("n"), private=private),
+        }
+        for metric in metrics:
+            value = group["metrics"].get(metric)
+            interval = group.get("intervals", {}).get(metric)
+            if private:  # released rates can fall outside 0–100%: clamp for display only
+                text = display_rate(value)
+                interval = interval and [min(1.0, max(0.0, b)) for b in interval]
+            else:
+                text = format_rate(value)
+            if value is not None and interval:
+                text += f" ({format_interval(interval)})"
+            if private and "not_estimable" in group.get("flags", []):
+                text = f"{text} — not estimable at this ε"
+            row[f"{METRIC_NAMES.get(metric, metric)} (95% interval)"] = text
+            if metric == ratio_metric:
+                ratio = group.get("ratio_to_reference", {}).get(metric)
+                row["÷ reference"] = (
+                    "reference" if group.get("is_reference") else format_ratio(ratio)
+                )
+        notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]
+        test = group.get("tests", {}).get(ratio_metric) if ratio_metric else None
+        if test and test.get("significant"):
+            notes.append("significant (Holm p < 0.05)")
+        row["notes"] = "; ".join(notes)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_table(breakdown: Mapping[str, Any]) -> pd.DataFrame:
+    """The breakdown's summary metrics with readable names; undefined values read 'n/a'."""
+    sufficient = breakdown.get("summary_sufficient_data") or {}
+    rows = []
+    for key, value in breakdown.get("summary", {}).items():
+        enough = sufficient.get(key)
+        rows.append(
+            {
+                "summary": SUMMARY_NAMES.get(key, key.replace("_", " ")),
+                "all groups": "n/a" if value is None else f"{value:.3f}",
+                "groups with enough data": "n/a" if enough is None else f"{enough:.3f}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def checks_table(
+    policy: Mapping[str, Any] | None, *, by: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Policy verdicts as a table (only those about ``by`` if given)."""
+    rows = []
+    for check in (policy or {}).get("checks", []):
+        if by is not None and list(check.get("by", [])) != list(by):
+            continue
+        value = check.get("value")
+        rows.append(
+            {
+                "verdict": "PASS" if check.get("passed") else "FAIL",
+                "check": check.get("description")
+                or f"{check['metric']} {check['rule'].replace('_', ' ')} {check['bound']}",
+                "by": ", ".join(check.get("by", [])),
+                "value": "n/a" if value is None else f"{value:.3f}",
+                "worst group": _worst_group(check),
+            }
+        )
+    return pd.DataFrame(rows, columns=["verdict", "check", "by", "value", "worst group"])
+
+
+def _worst_group(check: Mapping[str, Any]) -> str:
+    group = check.get("group") or check.get("worst_group")
+    if isinstance(group, Mapping):
+        return " × ".join(str(v) for v in group.values())
+    return str(group) if group else ""

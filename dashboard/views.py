@@ -1,0 +1,131 @@
+"""Audits derived from a loaded audit's count cube without reading the data again: a moved score
+threshold, a differentially private release. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.policy import Policy
+
+__all__ = ["evaluate_with_cube", "private_view", "threshold_view"]
+
+
+def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
+    """``result`` recomputed on another count cube (moved threshold, DP release) — no data read.
+
+    :func:`auditor.reaudit` keeps the cube and may reuse breakdowns, so a new cube goes through
+    :func:`auditor.evaluate_cube` instead, with the interval estimator that fits it.
+    """
+    from auditor.audit import evaluate_cube, parse_reference
+    from auditor.metrics import ExactIntervals
+
+    options = dict(result.options)
+    if reference is not None:
+        options["reference"] = parse_reference(reference)
+    confidence = options["confidence"]
+    estimator = (
+        cube.release.interval_estimator(confidence=confidence)
+        if cube.is_private
+        else ExactIntervals(confidence=confidence)
+    )
+    options["interval_method"] = estimator.method
+    if policy is None and result.policy is not None:
+        policy = result.policy.policy
+    overall, breakdowns, verdicts = evaluate_cube(
+        cube,
+        reference=options.get("reference"),
+        policy=policy,
+        min_group_size=options["min_group_size"],
+        intersections=options["intersections"],
+        intervals=estimator,
+    )
+    return dataclasses.replace(
+        result,
+        cube=cube,
+        overall=overall,
+        breakdowns=breakdowns,
+        policy=verdicts,
+        options=options,
+        **changes,
+    )
+
+
+def threshold_view(result, threshold: float, *, reference=None, policy=None):
+    """The audit with predictions re-derived as 'score ≥ threshold' — from the cube, no rescan."""
+    from auditor.scores import cube_at_threshold
+
+    return evaluate_with_cube(
+        result,
+        cube_at_threshold(result.cube, threshold),
+        reference=reference,
+        policy=policy,
+        mapping=dataclasses.replace(result.mapping, threshold=float(threshold)),
+    )
+
+
+def private_view(
+    result,
+    *,
+    epsilon: float,
+    delta: float | None = None,
+    mechanism: str = "laplace",
+    store: Any = None,
+    privacy_budget: float | None = None,
+    seed: int | None = None,
+    reference: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
+):
+    """Release the exact audit's cached count cube with (ε, δ)-DP and recompute every figure.
+
+    No data is read: the finest cells of ``result``'s cube are released once through OpenDP
+    (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
+    ledger). The returned audit holds only the released noisy counts.
+    """
+    from auditor.ingest import Fingerprint
+    from auditor.privacy import release_cube
+
+    if result.is_private:
+        raise InputError(
+            "this audit is already differentially private: release from the exact audit"
+        )
+    fingerprint = Fingerprint(
+        result.dataset.sha256, result.dataset.size_bytes, result.dataset.fingerprint_method
+    )
+    noisy, privacy = release_cube(
+        result.cube,
+        epsilon=float(epsilon),
+        delta=delta,
+        mechanism=mechanism,
+        fingerprint=fingerprint,
+        store=store,
+        privacy_budget=privacy_budget,
+        seed=seed,
+    )
+    levels = (privacy.get("group_domain") or {}).get("levels", {})
+    kept = {
+        name: value
+        for name, value in dict(reference or result.options.get("reference") or {}).items()
+        if value in levels.get(name, [value])
+    }
+    options = dict(result.options)
+    options["reference"] = kept
+    return evaluate_with_cube(
+        dataclasses.replace(result, options=options),
+        noisy,
+        reference=kept,
+        policy=policy,
+        privacy=privacy,
+        scores=None,
+        dataset=dataclasses.replace(
+            result.dataset,
+            rows=None,
+            rows_used=noisy.rows_used,
+            rows_excluded=None,
+            exclusions={},
+            size_bytes=None,
+        ),
+    )
