@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 import duckdb
 import pandas as pd
 
 from . import __version__
-from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube
+from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube, marginal_cube
 from .engine import connect
 from .errors import InputError
 from .ingest import ColumnMapping, Fingerprint, open_source
@@ -219,6 +220,23 @@ def reaudit(
     )
 
 
+def _checked_strata(
+    strata: Iterable[str], *, protected: tuple[str, ...], epsilon: float | None
+) -> tuple[str, ...]:
+    strata = (strata,) if isinstance(strata, str) else tuple(strata)
+    if strata and epsilon is not None:
+        raise InputError(
+            "strata are for the exact regulatory templates: leave out --strata or --epsilon"
+        )
+    both = sorted(set(strata) & set(protected))
+    if both or len(set(strata)) != len(strata):
+        raise InputError(
+            f"strata {list(strata)} repeat a column or name a protected attribute ({both}): "
+            "give each column one role"
+        )
+    return strata
+
+
 def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
     if cube.is_private:
         return cube.release.interval_estimator(confidence=confidence)
@@ -249,6 +267,7 @@ def audit(
     max_groups: int = DEFAULT_MAX_GROUPS,
     connection: duckdb.DuckDBPyConnection | None = None,
     progress: Progress | None = None,
+    strata: Iterable[str] = (),
 ) -> AuditResult:
     """Audit a model's outputs across protected groups.
 
@@ -270,6 +289,10 @@ def audit(
         A :class:`~auditor.policy.Policy` or the path of a policy TOML file.
     epsilon, delta, mechanism
         Release the counts with differential privacy (see :mod:`auditor.privacy`).
+    strata
+        Columns (job group, location, year) counted as extra dimensions of the cube for the
+        stratified templates (:mod:`auditor.templates`); they are not protected attributes,
+        so the audit's breakdowns are sums over them. Not available with ``epsilon``.
 
     Examples
     --------
@@ -295,6 +318,7 @@ def audit(
         raise InputError(f"min_group_size must be 0 or more, not {min_group_size}")
     resolved_policy = _resolve_policy(policy)
     requested_reference = parse_reference(reference)
+    strata = _checked_strata(strata, protected=protected, epsilon=epsilon)
     own_connection = connection is None
     con = connection or connect()
     try:
@@ -302,7 +326,7 @@ def audit(
         opened.start_fingerprint()
         cube = build_cube(
             opened,
-            mapping,
+            replace(mapping, protected=(*protected, *strata)) if strata else mapping,
             max_groups=max_groups,
             progress=lambda f, m: report(0.05 + 0.75 * f, m),
         )
@@ -312,6 +336,9 @@ def audit(
         if own_connection:
             con.close()
 
+    stratified_cube = None
+    if strata:
+        stratified_cube, cube = cube, marginal_cube(cube, protected)
     privacy: dict[str, Any] = {"mode": "exact"}
     if epsilon is not None:
         from .privacy import release_cube
@@ -384,6 +411,7 @@ def audit(
             "interval_method": _estimator_for(cube, confidence=confidence).method,
         },
         scores=scores,
+        stratified_cube=stratified_cube,
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "CountCube",
     "SecondPrediction",
     "build_cube",
+    "marginal_cube",
 ]
 
 MISSING_GROUP = "(missing)"
@@ -663,3 +664,23 @@ def _split_grouping_sets(raw: pd.DataFrame, mapping: ColumnMapping) -> dict:
             part = part.assign(y=part["y"].astype("int64"))
             tables[("scores", *subset)] = part[[*subset, "score_bin", "y", "n"]]
     return tables
+
+
+def marginal_cube(cube: CountCube, attributes: Iterable[str]) -> CountCube:
+    """The cube summed over every attribute not in ``attributes`` (no data is read).
+
+    Used when extra dimensions (strata of the regulatory templates) were counted in the same
+    pass: the audit's breakdowns see only the protected attributes.
+    """
+    attributes = tuple(attributes)
+    cube._check_by(attributes)
+    if cube.cells is not None:
+        keys = [*attributes, "y", "yhat"] + (["score_bin"] if "score_bin" in cube.cells else [])
+        cells = cube.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"].sum()
+        return replace(cube, attributes=attributes, cells=cells, _cache={})
+    kept = {
+        key: table
+        for key, table in cube.precomputed.items()
+        if all(name in attributes for name in key if name != "scores")
+    }
+    return replace(cube, attributes=attributes, precomputed=kept, _cache={})

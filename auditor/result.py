@@ -152,6 +152,10 @@ class AuditResult:
     privacy: Mapping[str, Any]
     options: Mapping[str, Any]
     scores: Mapping[str, list[ScoreGroup]] | None = None
+    stratified_cube: CountCube | None = field(default=None, repr=False, compare=False)
+    """The cube with the strata as extra dimensions (``audit(strata=…)``), for the templates."""
+    templates: Mapping[str, Any] = field(default_factory=dict)
+    """Regulatory template results by name ("ll144", "ugesp"); each has ``to_dict()``."""
     created_at: str
     tool_version: str
     extra: dict[str, Any] = field(default_factory=dict)
@@ -205,5 +209,7 @@ class AuditResult:
                 attribute: [group.to_dict() for group in groups]
                 for attribute, groups in self.scores.items()
             }
+        for name, template in self.templates.items():
+            document[name] = template.to_dict()
         document.update(self.extra)
         return document
