@@ -6,18 +6,17 @@
 >>> result.to_dict()["breakdowns"][0]["summary"]              # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
-
-from .audit import audit, evaluate_cube, reaudit  # noqa: E402
-from .errors import (  # noqa: E402
+from .audit import audit, evaluate_cube, reaudit
+from .errors import (
     AuditorError,
     BudgetExceededError,
     InputError,
     PolicyError,
     PrivacyError,
 )
-from .policy import FOUR_FIFTHS, Policy, PolicyCheck, load_policy  # noqa: E402
-from .result import AuditResult  # noqa: E402
+from .policy import FOUR_FIFTHS, Policy, PolicyCheck, load_policy
+from .result import AuditResult
+from .version import __version__
 
 __all__ = [
     "FOUR_FIFTHS",

@@ -11,7 +11,6 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from . import __version__
 from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube, marginal_cube
 from .engine import connect
 from .errors import InputError
@@ -25,6 +24,7 @@ from .metrics import (
 from .policy import Policy, evaluate_policy, load_policy
 from .result import AuditResult, DatasetInfo
 from .scores import score_analysis
+from .version import __version__
 
 __all__ = ["audit", "evaluate_cube", "parse_reference", "reaudit"]
 
@@ -239,7 +239,9 @@ def _checked_strata(
 
 def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
     if cube.is_private:
-        return cube.release.interval_estimator(confidence=confidence)
+        from .privacy import NoisyIntervals
+
+        return NoisyIntervals(cube.release, confidence=confidence)
     return ExactIntervals(confidence=confidence)
 
 

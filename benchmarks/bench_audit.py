@@ -295,7 +295,7 @@ def task_interactions(path: str, repeat: int, threads: int | None) -> dict:
     )
     out["policy"], _ = _timed(lambda: auditor.reaudit(result, policy=stricter), runs)
     try:
-        from auditor.privacy import release_cube
+        from auditor.privacy import NoisyIntervals, release_cube
 
         epsilons = [0.5, 1.0, 2.0, 4.0, 8.0]
 
@@ -304,7 +304,7 @@ def task_interactions(path: str, repeat: int, threads: int | None) -> dict:
             return evaluate_cube(
                 noisy,
                 policy=stricter,
-                intervals=noisy.release.interval_estimator(confidence=0.95),
+                intervals=NoisyIntervals(noisy.release, confidence=0.95),
             )
 
         out["epsilon"], _ = _timed(_cycling(epsilon_change, epsilons), repeat)

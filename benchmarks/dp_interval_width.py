@@ -17,7 +17,7 @@ from pathlib import Path
 
 import auditor
 from auditor.audit import evaluate_cube
-from auditor.privacy import release_cube
+from auditor.privacy import NoisyIntervals, release_cube
 
 DATA = Path(__file__).resolve().parent.parent / "sample_data" / "compas_predictions.csv"
 RACES = ["African-American", "Caucasian", "Hispanic", "Other", "Asian", "Native American"]
@@ -63,7 +63,7 @@ def main() -> None:
                 noisy,
                 reference={"race": "Caucasian"},
                 intersections=False,
-                intervals=noisy.release.interval_estimator(confidence=0.95),
+                intervals=NoisyIntervals(noisy.release, confidence=0.95),
             )
             r, ci, not_estimable = fpr_ratio(breakdown)
             flagged += not_estimable

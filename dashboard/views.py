@@ -22,13 +22,14 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
     """
     from auditor.audit import evaluate_cube, parse_reference
     from auditor.metrics import ExactIntervals
+    from auditor.privacy import NoisyIntervals
 
     options = dict(result.options)
     if reference is not None:
         options["reference"] = parse_reference(reference)
     confidence = options["confidence"]
     estimator = (
-        cube.release.interval_estimator(confidence=confidence)
+        NoisyIntervals(cube.release, confidence=confidence)
         if cube.is_private
         else ExactIntervals(confidence=confidence)
     )

@@ -17,7 +17,7 @@ from auditor.metrics import ConfusionCounts
 from auditor.privacy.domain import GroupDomain
 from auditor.privacy.intervals import NOT_ESTIMABLE_WIDTH, NoisyIntervals
 from auditor.privacy.mechanisms import noise_spec, opendp_noise
-from auditor.privacy.release import Release
+from auditor.privacy.record import Release
 
 from .conftest import COMPAS_PREDICTIONS
 

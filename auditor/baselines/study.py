@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from ..audit import audit
 from ..errors import InputError
 from ..result import AuditResult, breakdown_to_dict
+from ..version import __version__
 from .conclusion import write_conclusion
 from .data import IgnoredColumn, StudyData, load_study_data
 from .models import MODEL_DESCRIPTION

@@ -16,7 +16,8 @@ neighbouring data sets differ by adding or removing one row. See ``docs/privacy.
 from .domain import OTHER, GroupDomain
 from .intervals import NOT_ESTIMABLE_WIDTH, NoisyIntervals, not_estimable_metrics
 from .mechanisms import NoiseSpec, SeededSampler, noise_spec
-from .release import NEIGHBOURS, PRIVACY_UNIT, Release, mark_not_estimable, release_cube
+from .record import NEIGHBOURS, PRIVACY_UNIT, Release
+from .release import mark_not_estimable, release_cube
 
 __all__ = [
     "NEIGHBOURS",

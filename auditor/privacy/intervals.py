@@ -23,16 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.signal import fftconvolve
 
 from ..metrics import COMPARED_METRICS, RATE_METRICS, ConfusionCounts, rate_parts
 from .mechanisms import NoiseSpec
-
-if TYPE_CHECKING:
-    from .release import Release
+from .record import Release
 
 __all__ = ["NOT_ESTIMABLE_WIDTH", "NoisyIntervals", "not_estimable_metrics"]
 
@@ -77,7 +74,8 @@ class NoisyIntervals:
     """:class:`~auditor.metrics.IntervalEstimator` for counts released with known noise.
 
     ``multiplicity`` is the number of finest cells summed into each confusion cell of the
-    groups being evaluated (use :meth:`for_breakdown`).
+    groups being evaluated (use :meth:`for_breakdown`). For a released cube:
+    ``NoisyIntervals(cube.release, confidence=0.95)``.
     """
 
     method = "dp_parametric_bootstrap"

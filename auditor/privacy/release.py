@@ -18,7 +18,6 @@ import dataclasses
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,92 +26,28 @@ import pandas as pd
 from ..cube import CountCube
 from ..errors import PrivacyError
 from .domain import OTHER, GroupDomain, declared_domain, pool_cells, selection_domain
-from .intervals import NoisyIntervals
+from .intervals import not_estimable_metrics
 from .mechanisms import (
     Mechanism,
-    NoiseSpec,
     SeededSampler,
     noise_spec,
     opendp_noise,
     opendp_threshold,
     partition_threshold,
 )
+from .record import Release
 
 __all__ = [
     "DEFAULT_SELECTION_DELTA",
-    "NEIGHBOURS",
-    "PRIVACY_UNIT",
     "SELECTION_SHARE",
-    "Release",
     "mark_not_estimable",
     "release_cube",
 ]
 
-NEIGHBOURS = "add/remove one row"
-PRIVACY_UNIT = "one row (one person)"
-SEEDED_WARNING = "seeded noise: NOT private, for tests only"
 DEFAULT_SELECTION_DELTA = 1e-6
 """δ spent on partition selection when no categories are declared and no δ is given."""
 SELECTION_SHARE = 0.25
 """Share of ε spent on partition selection when no categories are declared."""
-
-
-@dataclass(frozen=True)
-class Release:
-    """How a cube's counts were released: the calibrated mechanism and the public domain."""
-
-    spec: NoiseSpec
-    domain: GroupDomain
-    epsilon: float
-    delta: float
-    private: bool
-    selection: Mapping[str, Any] | None = None
-    draw_cache: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
-    """Bootstrap draws by (released counts, multiplicity): deterministic, so safe to reuse."""
-
-    def interval_estimator(self, *, confidence: float = 0.95) -> NoisyIntervals:
-        """Noise-aware intervals (parametric bootstrap) for rates from the released counts."""
-        return NoisyIntervals(self, confidence=confidence)
-
-    def describe(self) -> dict[str, Any]:
-        """The ``privacy`` section of the audit JSON (without ledger details)."""
-        document: dict[str, Any] = {
-            "mode": "dp",
-            "mechanism": self.spec.mechanism,
-            "epsilon": self.epsilon,
-            "delta": self.delta,
-            "scale": self.spec.scale,
-            "noise_variance_per_cell": self.spec.variance,
-            "neighbours": NEIGHBOURS,
-            "privacy_unit": PRIVACY_UNIT,
-            "sensitivity": self.spec.sensitivity,
-            "accounting": (
-                "pure ε-DP (discrete Laplace)"
-                if self.spec.mechanism == "laplace"
-                else "ρ-zCDP (discrete Gaussian) converted to (ε, δ)-DP"
-            ),
-            "released": (
-                "the finest count table (protected values × label × prediction), once; "
-                "every figure in this document is computed from it"
-            ),
-            "cells_epsilon": self.spec.epsilon,
-            "cells_delta": self.spec.delta,
-            "group_domain": self.domain.to_dict(),
-            "intervals": "parametric bootstrap over sampling error and the known noise",
-            "omitted": [
-                "dataset.rows, rows_excluded and exclusions (exact counts)",
-                "dataset.size_bytes",
-                "scores (score bins are data-dependent; score analysis is exact-mode only)",
-                "significance tests",
-            ],
-            "private": self.private,
-            "noise_source": "OpenDP secure sampler" if self.private else "seeded test sampler",
-        }
-        if self.selection is not None:
-            document["partition_selection"] = dict(self.selection)
-        if not self.private:
-            document["warning"] = SEEDED_WARNING
-        return document
 
 
 def _finest_cells(cube: CountCube) -> pd.DataFrame:
@@ -345,7 +280,6 @@ def mark_not_estimable(breakdown: Any) -> Any:
     ``(other)``) would decide the summary — and the policy verdicts built on it — by chance.
     """
     from ..metrics import _summary  # the same summary definitions as exact mode
-    from .intervals import not_estimable_metrics
 
     def mark(group: Any) -> Any:
         if "not_estimable" in group.flags or not not_estimable_metrics(
