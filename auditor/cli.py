@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--seed", type=int, default=0, help="seed of the split and the models")
     baseline.add_argument("--quiet", action="store_true", help="no conclusion on stderr")
 
+    from .compare.cli import add_compare_parser
+
+    add_compare_parser(commands, columns=_columns, finite_float=_finite_float)
+
     serve = commands.add_parser("serve", help="start the dashboard")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument(
@@ -312,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_audit(args)
         if args.command == "baseline":
             return _run_baseline(args)
+        if args.command == "compare":
+            from .compare.cli import run_compare
+
+            return run_compare(args, write_json=_write_json)
         return _run_serve(args)
     except _UsageError as error:
         print(str(error), file=sys.stderr)

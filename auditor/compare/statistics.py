@@ -1,0 +1,74 @@
+"""Vectorised statistics of a breakdown, from confusion counts of shape ``(..., groups, 4)``.
+
+The last axis is ``(tp, fp, tn, fn)``. Leading axes are bootstrap replicates (or none). A
+zero denominator gives ``nan`` (undefined), as in :mod:`auditor.metrics`. Summaries are taken
+over the groups ``eligible`` for them (the groups with enough data), as fairlearn's
+``between_groups`` over the groups whose values are defined.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..metrics import _RATE_CELLS, RATE_METRICS, SUMMARY_DEFINITIONS
+
+__all__ = ["CELL_INDEX", "IMPACT_RATIO", "rates", "impact_ratios", "summaries"]
+
+CELL_INDEX = {"tp": 0, "fp": 1, "tn": 2, "fn": 3}
+IMPACT_RATIO = "impact_ratio"
+"""A group's selection rate ÷ the highest selection rate among the groups with enough data."""
+
+
+def rates(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """Every rate metric of every group: arrays of shape ``confusion.shape[:-1]``."""
+    result = {}
+    for metric in RATE_METRICS:
+        numerator_cells, denominator_cells = _RATE_CELLS[metric]
+        numerator = sum(confusion[..., CELL_INDEX[c]] for c in numerator_cells)
+        denominator = sum(confusion[..., CELL_INDEX[c]] for c in denominator_cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result[metric] = np.where(denominator > 0, numerator / denominator, np.nan)
+    return result
+
+
+def _nan_extreme(values: np.ndarray, eligible: np.ndarray, which: str) -> np.ndarray:
+    chosen = np.where(eligible, values, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-nan slices give nan, as wanted
+        return np.nanmax(chosen, axis=-1) if which == "max" else np.nanmin(chosen, axis=-1)
+
+
+def impact_ratios(selection: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Each group's selection rate ÷ the highest among the eligible groups (``nan`` if 0)."""
+    highest = _nan_extreme(selection, eligible, "max")[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(highest > 0, selection / highest, np.nan)
+
+
+def summaries(metric_rates: dict[str, np.ndarray], eligible: np.ndarray) -> dict[str, np.ndarray]:
+    """The audit's summary metrics over the eligible groups (see ``SUMMARY_DEFINITIONS``)."""
+
+    def spread(metric: str) -> np.ndarray:
+        values = metric_rates[metric]
+        return _nan_extreme(values, eligible, "max") - _nan_extreme(values, eligible, "min")
+
+    def min_over_max(metric: str) -> np.ndarray:
+        values = metric_rates[metric]
+        top = _nan_extreme(values, eligible, "max")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(top != 0, _nan_extreme(values, eligible, "min") / top, np.nan)
+
+    tpr_range, fpr_range = spread("tpr"), spread("fpr")
+    tpr_ratio, fpr_ratio = min_over_max("tpr"), min_over_max("fpr")
+    result = {
+        "demographic_parity_difference": spread("selection_rate"),
+        "demographic_parity_ratio": min_over_max("selection_rate"),
+        # nan when either part is undefined (np.maximum/np.minimum propagate nan)
+        "equalized_odds_difference": np.maximum(tpr_range, fpr_range),
+        "equalized_odds_ratio": np.minimum(tpr_ratio, fpr_ratio),
+        "equal_opportunity_difference": tpr_range,
+    }
+    assert set(result) == set(SUMMARY_DEFINITIONS)
+    return result
