@@ -20,7 +20,7 @@ import pandas as pd
 from .errors import InputError
 from .ingest import SOURCE_VIEW, ColumnMapping, Source
 from .labels import binary_coding, label_occurs
-from .sql import number_literal, quote_identifier
+from .sql import DUCKDB, SqlDialect, number_literal
 
 __all__ = [
     "MISSING_GROUP",
@@ -292,7 +292,11 @@ def build_cube(
     report(0.15, "Counting (one pass over the data)")
     raw = source.frame(
         *_cube_query(
-            mapping, grouping_sets=not use_finest, text=source.format == "csv", second=second
+            mapping,
+            grouping_sets=not use_finest,
+            text=source.format == "csv",
+            second=second,
+            dialect=source.dialect,
         )
     )
     report(0.85, "Normalising labels")
@@ -318,38 +322,59 @@ def _check_second(mapping: ColumnMapping, second: SecondPrediction | None) -> No
         )
 
 
-def _row_expressions(mapping: ColumnMapping, *, text: bool = False) -> list[str]:
+def _group_value(expression: str, dialect: SqlDialect) -> str:
+    """A protected attribute's value: its trimmed text, or the missing group if blank or NULL."""
+    return f"coalesce({_text_value(expression, dialect)}, '{MISSING_GROUP}')"
+
+
+def _text_value(expression: str, dialect: SqlDialect) -> str:
+    """A label's or prediction's raw value: its trimmed text, NULL if blank or NULL."""
+    return f"nullif({dialect.trim(dialect.text(expression))}, '')"
+
+
+def _row_expressions(
+    mapping: ColumnMapping, *, text: bool = False, dialect: SqlDialect = DUCKDB
+) -> list[str]:
     parts = []
     for index, name in enumerate(mapping.protected):
-        column = quote_identifier(name)
-        parts.append(
-            f"coalesce(nullif(trim(CAST({column} AS VARCHAR)), ''), '{MISSING_GROUP}') "
-            f"AS {_attr_alias(index)}"
-        )
-    parts.append(f"nullif(trim(CAST({quote_identifier(mapping.label)} AS VARCHAR)), '') AS y_raw")
+        parts.append(f"{_group_value(dialect.quote(name), dialect)} AS {_attr_alias(index)}")
+    parts.append(f"{_text_value(dialect.quote(mapping.label), dialect)} AS y_raw")
     if mapping.score is not None:
-        parts.append(f"{_score_expression(mapping, text=text)} AS s")
+        parts.append(f"{_score_expression(mapping, text=text, dialect=dialect)} AS s")
     if mapping.prediction is not None:
-        prediction = quote_identifier(mapping.prediction)
-        parts.append(f"nullif(trim(CAST({prediction} AS VARCHAR)), '') AS p_raw")
+        parts.append(f"{_text_value(dialect.quote(mapping.prediction), dialect)} AS p_raw")
     return parts
 
 
-def _score_expression(mapping: ColumnMapping, *, text: bool = False) -> str:
+def _score_expression(
+    mapping: ColumnMapping, *, text: bool = False, dialect: SqlDialect = DUCKDB
+) -> str:
     """The score as a finite DOUBLE, or NULL.
 
     ``text`` says the column is read from a CSV (always VARCHAR here). There the cast goes
     through ``trim`` so DuckDB cannot push the ``TRY_CAST`` into the CSV scanner, which would
     turn it into a hard cast that fails on the first non-numeric cell (duckdb issue #23818).
     """
-    score = quote_identifier(mapping.score)
+    score = dialect.quote(mapping.score)
     if text:
-        score = f"trim({score})"
-    return f"CASE WHEN isfinite(TRY_CAST({score} AS DOUBLE)) THEN TRY_CAST({score} AS DOUBLE) END"
+        score = dialect.trim(score)
+    return dialect.finite_double(score)
+
+
+def _score_bin(dialect: SqlDialect) -> str:
+    """The bin of the score ``s``: three significant digits (exact for integer scores)."""
+    return (
+        "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN CAST(0 AS DOUBLE) "
+        f"ELSE {dialect.round_significant('s', 3)} END"
+    )
 
 
 def _finest_query(
-    mapping: ColumnMapping, *, text: bool = False, second: SecondPrediction | None = None
+    mapping: ColumnMapping,
+    *,
+    text: bool = False,
+    second: SecondPrediction | None = None,
+    dialect: SqlDialect = DUCKDB,
 ) -> str:
     """The finest cube in two steps: count the raw values, then normalise that small table.
 
@@ -359,14 +384,14 @@ def _finest_query(
     whose raw values may all differ, is binned (and thresholded) per row before grouping.
     """
     # The inner projection renames every column it uses, so no source column name can clash.
-    columns = [f"{quote_identifier(name)} AS r{i}" for i, name in enumerate(mapping.protected)]
-    columns.append(f"{quote_identifier(mapping.label)} AS ry")
+    columns = [f"{dialect.quote(name)} AS r{i}" for i, name in enumerate(mapping.protected)]
+    columns.append(f"{dialect.quote(mapping.label)} AS ry")
     if mapping.prediction is not None:
-        columns.append(f"{quote_identifier(mapping.prediction)} AS rp")
+        columns.append(f"{dialect.quote(mapping.prediction)} AS rp")
     if second is not None and second.column is not None:
-        columns.append(f"{quote_identifier(second.column)} AS rp2")
+        columns.append(f"{dialect.quote(second.column)} AS rp2")
     if mapping.score is not None:
-        columns.append(f"{_score_expression(mapping, text=text)} AS s")
+        columns.append(f"{_score_expression(mapping, text=text, dialect=dialect)} AS s")
     inner = f"SELECT {', '.join(columns)} FROM {SOURCE_VIEW}"
     raw = [f"r{i}" for i in range(len(mapping.protected))] + ["ry"]
     if mapping.prediction is not None:
@@ -384,17 +409,17 @@ def _finest_query(
             f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp2"
         )
     if mapping.score is not None:
-        raw.append(f"{_SCORE_BIN} AS score_bin")
+        raw.append(f"{_score_bin(dialect)} AS score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(raw)))
     counted = f"SELECT {', '.join(raw)}, count(*) AS n FROM ({inner}) GROUP BY {keys}"
     shaped = [
-        f"coalesce(nullif(trim(CAST(r{i} AS VARCHAR)), ''), '{MISSING_GROUP}') AS {_attr_alias(i)}"
+        f"{_group_value(f'r{i}', dialect)} AS {_attr_alias(i)}"
         for i in range(len(mapping.protected))
     ]
-    shaped.append("nullif(trim(CAST(ry AS VARCHAR)), '') AS y_raw")
-    shaped.append("nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw")
+    shaped.append(f"{_text_value('ry', dialect)} AS y_raw")
+    shaped.append(f"{_text_value('rp', dialect)} AS p_raw")
     if second is not None:
-        shaped.append("nullif(trim(CAST(rp2 AS VARCHAR)), '') AS p2_raw")
+        shaped.append(f"{_text_value('rp2', dialect)} AS p2_raw")
     if mapping.score is not None:
         shaped.append("score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(shaped)))
@@ -404,22 +429,17 @@ def _finest_query(
     )
 
 
-_SCORE_BIN = (
-    "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN 0.0 "
-    "ELSE round(s, 2 - CAST(floor(log10(abs(s))) AS INTEGER)) END"
-)
-
-
 def _cube_query(
     mapping: ColumnMapping,
     *,
     grouping_sets: bool,
     text: bool = False,
     second: SecondPrediction | None = None,
+    dialect: SqlDialect = DUCKDB,
 ) -> tuple[str, list]:
     if not grouping_sets:
-        return _finest_query(mapping, text=text, second=second), []
-    rows = ", ".join(_row_expressions(mapping, text=text))
+        return _finest_query(mapping, text=text, second=second, dialect=dialect), []
+    rows = ", ".join(_row_expressions(mapping, text=text, dialect=dialect))
     attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
     if mapping.prediction is not None:
         prediction = "p_raw"
@@ -428,7 +448,7 @@ def _cube_query(
         prediction = f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END"
     select = [*attrs, "y_raw", f"{prediction} AS p_raw"]
     if mapping.score is not None:
-        select.append(f"{_SCORE_BIN} AS score_bin")
+        select.append(f"{_score_bin(dialect)} AS score_bin")
     outer = ", ".join(select)
     sets = [[], *([a] for a in attrs), *itertools.combinations(attrs, 2)]
     clauses = [f"({', '.join([*s, 'y_raw', 'p_raw'])})" for s in sets]
@@ -439,7 +459,7 @@ def _cube_query(
     # p_raw and score_bin are output aliases; group on the expressions through a subquery.
     inner = f"SELECT {outer} FROM rows"
     group_cols = [*attrs, "y_raw", "p_raw"] + (["score_bin"] if mapping.score is not None else [])
-    grouping = f"GROUPING({', '.join(group_cols)})"
+    grouping = f"{dialect.grouping_function}({', '.join(group_cols)})"
     query = (
         f"WITH rows AS (SELECT {rows} FROM {SOURCE_VIEW}), shaped AS ({inner}) "
         f"SELECT {', '.join(group_cols)}, count(*) AS n, {grouping} AS grouping_id "
@@ -458,13 +478,14 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
 
     Returns an estimate of the number of finest cells.
     """
-    rows = ", ".join(_row_expressions(mapping, text=source.format == "csv"))
+    dialect = source.dialect
+    rows = ", ".join(_row_expressions(mapping, text=source.format == "csv", dialect=dialect))
     attrs = [_attr_alias(i) for i in range(len(mapping.protected))]
     distinct = [f"count(DISTINCT {a})" for a in attrs]
     distinct.append("count(DISTINCT y_raw)")
     distinct.append("count(DISTINCT p_raw)" if mapping.prediction is not None else "0")
     distinct.append(
-        "count(DISTINCT round(s, 2 - CAST(floor(log10(abs(nullif(s, 0)))) AS INTEGER)))"
+        f"count(DISTINCT {dialect.round_significant('nullif(s, 0)', 3)})"
         if mapping.score is not None
         else "0"
     )
@@ -494,9 +515,9 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
             # Distinct texts are not distinct classes: '1' and '1.0', 'Yes' and 'yes' agree.
             # binary_coding raises the error if they make more than two classes.
             values = source.sql(
-                f"SELECT DISTINCT nullif(trim(CAST({quote_identifier(name)} AS VARCHAR)), '') AS v "
-                f"FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS}) WHERE v IS NOT NULL "
-                "ORDER BY v LIMIT 1001"
+                f"SELECT DISTINCT v FROM (SELECT {_text_value(dialect.quote(name), dialect)} AS v "
+                f"FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS}) head) distinct_values "
+                "WHERE v IS NOT NULL ORDER BY v LIMIT 1001"
             )
             binary_coding(
                 [v[0] for v in values],

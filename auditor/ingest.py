@@ -24,7 +24,7 @@ import pandas as pd
 
 from .errors import InputError
 from .limits import check_gzip_inflation
-from .sql import quote_identifier, quote_literal
+from .sql import DUCKDB, SqlDialect, quote_identifier, quote_literal
 
 __all__ = [
     "ColumnMapping",
@@ -135,6 +135,8 @@ class Source:
     _recover: Callable[[duckdb.Error], bool] | None = field(repr=False, default=None)
     duplicated: tuple[str, ...] = ()
     """Header names that occur more than once (DuckDB renames the copies ``name_1``, …)."""
+    dialect: SqlDialect = DUCKDB
+    """The SQL dialect the queries over ``auditor_source`` are written in."""
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> list[tuple]:
         """Run ``query`` (which refers to the view ``auditor_source``) and fetch all rows."""
