@@ -101,6 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
         "flagged high-risk (default: generic)",
     )
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    audit.add_argument(
+        "--template",
+        choices=("ll144", "ugesp"),
+        help="add a regulatory template: NYC Local Law 144 bias-audit tables (ll144) or the "
+        "EEOC/OFCCP adverse-impact battery (ugesp)",
+    )
+    audit.add_argument(
+        "--ll144-exclude-under",
+        type=_positive_float,
+        metavar="SHARE",
+        help="LL144: leave categories under this share of applicants (e.g. 0.02) out of the "
+        "impact-ratio calculation; they stay in the table, marked excluded",
+    )
+    audit.add_argument(
+        "--tool-distribution-date", metavar="YYYY-MM-DD", help="LL144: the tool's distribution date"
+    )
+    audit.add_argument(
+        "--strata",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="UGESP: a stratum column (job group, location, year); repeat for more",
+    )
 
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
     baseline.add_argument(
@@ -216,7 +239,25 @@ def _summary_lines(result) -> list[str]:
 def _run_audit(args: argparse.Namespace) -> int:
     from .audit import audit
 
-    result = audit(
+    run = audit
+    if args.template is not None:
+        from functools import partial
+
+        from .templates.run import template_audit
+
+        run = partial(
+            template_audit,
+            template=args.template,
+            strata=args.strata,
+            exclude_under=args.ll144_exclude_under,
+            tool_distribution_date=args.tool_distribution_date,
+        )
+    elif args.strata or args.ll144_exclude_under or args.tool_distribution_date:
+        raise AuditorError(
+            "--strata, --ll144-exclude-under and --tool-distribution-date go with "
+            "--template ugesp|ll144: add the template"
+        )
+    result = run(
         args.file,
         label=args.label,
         prediction=args.prediction,
@@ -249,7 +290,9 @@ def _run_audit(args: argparse.Namespace) -> int:
         with AuditStore(args.store) as store:
             store.record_audit(result.to_dict())
     if not args.quiet:
-        for line in _summary_lines(result):
+        from .templates.text import template_summary_lines
+
+        for line in _summary_lines(result) + template_summary_lines(result):
             print(line, file=sys.stderr)
     return result.exit_code
 

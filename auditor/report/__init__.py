@@ -41,12 +41,14 @@ from .errors import FontMissingError, ReportError
 from .fonts import register_fonts
 from .styles import make_styles
 from .summary import executive_summary
+from .templates import template_chapter, template_methodology, template_pdf_bytes
 
 __all__ = [
     "FontMissingError",
     "ReportError",
     "audit_pdf_bytes",
     "baseline_pdf_bytes",
+    "template_pdf_bytes",
     "write_audit_pdf",
     "write_baseline_pdf",
 ]
@@ -104,11 +106,13 @@ def audit_pdf_bytes(
         *executive_summary(ctx),
         *attribute_sections(ctx),
         *intersection_sections(ctx),
+        *template_chapter(ctx),
     ]
     if baseline is not None:
         story += baseline_section(ctx, baseline)
     story += privacy_statement(ctx)
     story += methodology(ctx)
+    story += template_methodology(ctx)
     dataset = document.get("dataset") or {}
     sha = str(dataset.get("sha256", ""))
     name = report_title(document, title)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from pathlib import PurePath
 from typing import Any, Literal
 
 import duckdb
@@ -142,4 +143,9 @@ def with_templates(
             name_order=protected[::-1] if len(protected) == 2 else protected,
             unknown_values=unknown_values,
         )
-    return replace(result, templates={**result.templates, template: computed})
+    extra = dict(result.extra)
+    if median_score is not None and result.mapping.score is not None:
+        # The cube's threshold is the next double above the median; name the rule instead.
+        source = PurePath(str(result.dataset.source)).name
+        extra["title"] = f"{result.mapping.score} above the median {median_score:g} on {source}"
+    return replace(result, templates={**result.templates, template: computed}, extra=extra)
