@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomic
 from .errors import AuditorError
 from .narrative import VOCABULARIES
+from .textsafety import visible
 
 __all__ = ["main"]
 
@@ -169,7 +171,7 @@ def _write_json(document: dict[str, Any], target: str) -> None:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     else:
-        Path(target).write_text(text + "\n", encoding="utf-8")
+        write_atomic(target, text + "\n")
 
 
 def _read_categories(path: str | None) -> dict[str, list[str]] | None:
@@ -350,6 +352,11 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_PASSED  # pragma: no cover - execvp does not return
 
 
+def _one_line(message: str) -> str:
+    """A message for stderr: names from the data may hold escape sequences or line breaks."""
+    return visible(message, keep_whitespace=False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``auditor`` console script; returns the exit code."""
     parser = build_parser()
@@ -365,10 +372,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_compare(args, write_json=_write_json)
         return _run_serve(args)
     except _UsageError as error:
-        print(str(error), file=sys.stderr)
+        print(_one_line(str(error)), file=sys.stderr)
         return EXIT_USAGE
     except AuditorError as error:
-        print(f"auditor: error: {error}", file=sys.stderr)
+        print(f"auditor: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("auditor: interrupted", file=sys.stderr)
@@ -384,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the contract: one line, exit 2, no traceback
         if os.environ.get("AUDITOR_DEBUG"):
             raise
-        detail = " ".join(str(error).split())[:300]
+        detail = _one_line(" ".join(str(error).split())[:300])
         print(
             f"auditor: internal error: {type(error).__name__}: {detail} "
             "(this is a bug; rerun with AUDITOR_DEBUG=1 for the traceback and report it)",

@@ -11,6 +11,7 @@ from auditor.errors import AuditorError
 def test_public_names_are_exactly_the_intended_ones():
     assert set(report.__all__) == {
         "FontMissingError",
+        "RenderFailedError",
         "ReportError",
         "audit_pdf_bytes",
         "baseline_pdf_bytes",
@@ -22,6 +23,7 @@ def test_public_names_are_exactly_the_intended_ones():
 def test_errors_are_auditor_errors_so_the_cli_exits_2():
     assert issubclass(report.ReportError, AuditorError)
     assert issubclass(report.FontMissingError, report.ReportError)
+    assert issubclass(report.RenderFailedError, report.ReportError)
 
 
 def test_options_are_keyword_only():

@@ -20,24 +20,33 @@ Errors::
 
     AuditorError (auditor.errors)
     └── ReportError          the document cannot be rendered (wrong schema, unwritable path)
-        └── FontMissingError DejaVu Sans is not installed (Debian: fonts-dejavu-core)
+        ├── FontMissingError DejaVu Sans is not installed (Debian: fonts-dejavu-core)
+        └── RenderFailedError the PDF worker crashed, ran out of time or out of memory
+
+Isolation: the public functions build the PDF in a worker process (``isolation``, ``worker``)
+with a time and memory limit, so a native crash in the chart renderer or a pathological layout
+costs one PDF, never the server. Text from the data is bounded first (``bounded``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..narrative import Vocabulary
+from ..worker import WorkerError, WorkerRaised
 from .appendix import methodology, privacy_statement
 from .baseline import baseline_section, check_baseline
+from .bounded import bound_document, bound_text, bounding_note
 from .breakdowns import attribute_sections, intersection_sections
 from .context import ReportContext, resolve_vocabulary
 from .cover import cover, report_title, table_of_contents
 from .document import PdfMetadata, build_pdf, frame_size
-from .errors import FontMissingError, ReportError
+from .errors import FontMissingError, RenderFailedError, ReportError
 from .fonts import register_fonts
 from .styles import make_styles
 from .summary import executive_summary
@@ -45,6 +54,7 @@ from .templates import template_chapter, template_methodology, template_pdf_byte
 
 __all__ = [
     "FontMissingError",
+    "RenderFailedError",
     "ReportError",
     "audit_pdf_bytes",
     "baseline_pdf_bytes",
@@ -83,7 +93,7 @@ def audit_pdf_bytes(
     title: str | None = None,
     charts: bool = True,
 ) -> bytes:
-    """The audit report as PDF bytes.
+    """The audit report as PDF bytes, built in a worker process (see the module docstring).
 
     Parameters
     ----------
@@ -94,14 +104,66 @@ def audit_pdf_bytes(
     title : model / data set name for the cover (default: prediction column on file name).
     charts : draw the charts (tables are always there).
     """
+    _check_audit(document)
+    if baseline is not None:
+        check_baseline(baseline)
+    resolve_vocabulary(vocabulary)  # an unknown name fails here, not in the worker
+    register_fonts()  # so does a missing font
+    options = {"baseline": baseline, "vocabulary": vocabulary, "title": title, "charts": charts}
+    return _in_worker("audit", document, options)
+
+
+def _check_audit(document: Any) -> None:
     if not isinstance(document, Mapping) or document.get("schema") != AUDIT_SCHEMA:
         schema = document.get("schema") if isinstance(document, Mapping) else type(document)
         raise ReportError(WRONG_AUDIT.format(schema=schema))
+
+
+RENDER_FAILED = (
+    "the PDF could not be built: the renderer {what}. The audit itself is not affected (its "
+    "JSON and the dashboard's tables are complete); try again, or build the PDF without charts"
+)
+_ERRORS = {cls.__name__: cls for cls in (ReportError, FontMissingError)}
+
+
+def _in_worker(kind: str, document: Mapping[str, Any], options: dict[str, Any]) -> bytes:
+    from .isolation import render_pool
+    from .worker import encode_options
+
+    request = {"kind": kind, "document": document, "options": encode_options(options)}
+    payload = json.dumps(request, default=str).encode("utf-8", "surrogatepass")
+    try:
+        return render_pool().call(payload)
+    except WorkerRaised as error:
+        cls = _ERRORS.get(error.kind)
+        if cls is None:
+            raise RuntimeError(f"the PDF worker failed: {error.kind}: {error.message}") from None
+        raise cls(error.message) from None
+    except WorkerError as error:
+        raise RenderFailedError(RENDER_FAILED.format(what=str(error))) from None
+
+
+def build_audit_pdf_here(
+    document: Mapping[str, Any],
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    vocabulary: str | Vocabulary | None = None,
+    title: str | None = None,
+    charts: bool = True,
+) -> bytes:
+    """:func:`audit_pdf_bytes` in this process (the worker calls it; nothing else should)."""
+    _check_audit(document)
     if baseline is not None:
         check_baseline(baseline)
+    bounded = bound_document(document)
+    document = bounded.document
+    baseline = bound_document(baseline).document if baseline is not None else None
+    title = bound_text(title) if title else title
     ctx = _context(document, vocabulary=vocabulary, charts=charts)
+    note = bounding_note(bounded)
     story = [
         *cover(ctx, title=title),
+        *([ctx.plain(note, "small")] if note else []),
         *table_of_contents(ctx),
         *executive_summary(ctx),
         *attribute_sections(ctx),
@@ -138,8 +200,19 @@ def audit_pdf_bytes(
 def baseline_pdf_bytes(
     baseline: Mapping[str, Any], *, title: str | None = None, charts: bool = True
 ) -> bytes:
-    """The input-restriction study alone as PDF bytes (baseline-v1 dict)."""
+    """The input-restriction study alone as PDF bytes (baseline-v1 dict), built in a worker."""
     check_baseline(baseline)
+    register_fonts()
+    return _in_worker("baseline", baseline, {"title": title, "charts": charts})
+
+
+def build_baseline_pdf_here(
+    baseline: Mapping[str, Any], *, title: str | None = None, charts: bool = True
+) -> bytes:
+    """:func:`baseline_pdf_bytes` in this process (the worker calls it)."""
+    check_baseline(baseline)
+    baseline = bound_document(baseline).document
+    title = bound_text(title) if title else title
     ctx = _context(baseline, vocabulary=None, charts=charts)
     protected = str(baseline.get("protected", "protected attribute"))
     name = title or str(baseline.get("title") or f"dropping {protected} from the inputs")
@@ -183,7 +256,7 @@ def _target(out: str | os.PathLike[str]) -> Path:
 
 def _write(data: bytes, path: Path) -> Path:
     try:
-        path.write_bytes(data)
+        write_atomic(path, data)
     except OSError as error:
         raise ReportError(CANNOT_WRITE.format(path=str(path), reason=error.strerror)) from error
     return path

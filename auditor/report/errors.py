@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import AuditorError
 
-__all__ = ["FontMissingError", "ReportError"]
+__all__ = ["FontMissingError", "RenderFailedError", "ReportError"]
 
 
 class ReportError(AuditorError):
@@ -13,3 +13,7 @@ class ReportError(AuditorError):
 
 class FontMissingError(ReportError):
     """The TrueType font the report embeds is not installed."""
+
+
+class RenderFailedError(ReportError):
+    """The PDF worker process crashed, took too long or used too much memory."""

@@ -19,6 +19,7 @@ import vl_convert
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image
 
+from ..textsafety import visible
 from .fonts import font_directory
 
 __all__ = ["CHART_SCALE", "chart_image", "chart_png", "clear_chart_cache"]
@@ -35,9 +36,25 @@ def _register_chart_fonts() -> None:
         _fonts_registered = True
 
 
+def _xml_safe(value: Any) -> Any:
+    """Every string of a spec with XML-forbidden characters made visible.
+
+    vl-convert lays text out through an SVG parser that panics on such characters (a vertical
+    tab, ESC or U+FFFE in a group name), and the panic aborts the process.
+    """
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {_xml_safe(k): _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 def chart_png(chart: alt.TopLevelMixin | dict[str, Any], *, scale: int = CHART_SCALE) -> bytes:
     """PNG bytes of an Altair chart (or a Vega-Lite dict), drawn in DejaVu Sans."""
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+    spec = _xml_safe(spec)
     spec = {**spec, "config": {**spec.get("config", {}), "font": "DejaVu Sans"}}
     return _render(json.dumps(spec, sort_keys=True, default=str), scale)
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..textsafety import visible
+
 __all__ = [
     "clamp",
     "esc",
@@ -26,8 +28,8 @@ __all__ = [
 
 
 def esc(value: Any) -> str:
-    """Text safe for a ReportLab Paragraph (``&``, ``<``, ``>`` and quotes escaped)."""
-    return escape(str(value), {'"': "&quot;"})
+    """Text safe for a ReportLab Paragraph (``&``, ``<``, ``>``, quotes escaped; controls visible)."""
+    return escape(visible(str(value)), {'"': "&quot;"})
 
 
 def is_defined(value: Any) -> bool:
