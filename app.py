@@ -35,6 +35,7 @@ navigation = st.navigation(
             st.Page("pages/scores.py", title="Scores", icon=":material/tune:"),
             st.Page("pages/privacy.py", title="Privacy", icon=":material/shield:"),
             st.Page("pages/baseline.py", title="Input vs output", icon=":material/compare_arrows:"),
+            st.Page("pages/compare.py", title="Compare models", icon=":material/difference:"),
         ],
         "Keep": [
             st.Page("pages/report.py", title="Report", icon=":material/description:"),

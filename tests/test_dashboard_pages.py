@@ -18,6 +18,7 @@ PAGES = [
     "scores",
     "privacy",
     "baseline",
+    "compare",
     "report",
     "history",
 ]

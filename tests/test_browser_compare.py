@@ -1,0 +1,56 @@
+"""In a real browser: load COMPAS, compare decile ≥ 5 (production) with decile ≥ 7, read the
+verdict and a change with its interval, download the comparison PDF."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def server(tmp_path):
+    require_browser("browser test")
+    with streamlit_server(tmp_path) as url:
+        yield url
+
+
+def test_compare_page_in_a_browser(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)  # the sample audit and the bootstrap take seconds
+            page.goto(server)
+            page.get_by_role("button", name="Load the COMPAS sample").click()
+            expect(page.get_by_text("Groups by").first).to_be_visible()  # on Disparities
+            page.locator("[data-testid='stSidebarNav']").get_by_text("Compare models").click()
+            expect(page.get_by_text("Compare a candidate model with production")).to_be_visible()
+            page.get_by_role("button", name="Compare", exact=True).click()
+            verdict = re.compile(r"^Release gate: (PASS|FAIL|NOT EVALUABLE)$")
+            expect(page.get_by_text(verdict)).to_be_visible()
+            summary = page.locator("[data-testid='stTable']").nth(1)
+            expect(summary).to_contain_text("Demographic parity difference")
+            groups = page.locator("[data-testid='stTable']").nth(2)
+            black = groups.locator("tr").filter(has_text="African-American")
+            expect(black).to_contain_text("57.6%")  # decile ≥ 5
+            expect(black).to_contain_text("37.4%")  # decile ≥ 7
+            expect(black).to_contain_text("-20.2 pp [-21.6, -18.8]")
+            if os.environ.get("AUDITOR_SCREENSHOTS"):
+                page.screenshot(path=os.environ["AUDITOR_SCREENSHOTS"], full_page=True)
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download comparison PDF").click()
+            target = Path(tmp_path) / "comparison.pdf"
+            download_info.value.save_as(target)
+            assert target.read_bytes().startswith(b"%PDF")
+        finally:
+            browser.close()
