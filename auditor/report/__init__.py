@@ -43,12 +43,11 @@ from .appendix import methodology, privacy_statement
 from .baseline import baseline_section, check_baseline
 from .bounded import bound_document, bound_text, bounding_note
 from .breakdowns import attribute_sections, intersection_sections
-from .context import ReportContext, resolve_vocabulary
+from .context import new_context, resolve_vocabulary
 from .cover import cover, report_title, table_of_contents
-from .document import PdfMetadata, build_pdf, frame_size
+from .document import PdfMetadata, build_pdf
 from .errors import FontMissingError, RenderFailedError, ReportError
 from .fonts import register_fonts
-from .styles import make_styles
 from .summary import executive_summary
 from .templates import template_chapter, template_methodology, template_pdf_bytes
 
@@ -68,21 +67,6 @@ WRONG_AUDIT = (
     "the audit document has schema {schema!r}, not 'auditor/audit-v1': pass "
     "AuditResult.to_dict() or the JSON written by `auditor audit … --json`"
 )
-
-
-def _context(
-    document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None, charts: bool
-) -> ReportContext:
-    register_fonts()
-    width, height = frame_size()
-    return ReportContext(
-        document=document,
-        styles=make_styles(),
-        frame_width=width,
-        frame_height=height,
-        vocabulary=resolve_vocabulary(vocabulary),
-        charts=charts,
-    )
 
 
 def audit_pdf_bytes(
@@ -128,7 +112,7 @@ _ERRORS = {cls.__name__: cls for cls in (ReportError, FontMissingError)}
 
 def _in_worker(kind: str, document: Mapping[str, Any], options: dict[str, Any]) -> bytes:
     from .isolation import render_pool
-    from .worker import encode_options
+    from .request import encode_options
 
     request = {"kind": kind, "document": document, "options": encode_options(options)}
     payload = json.dumps(request, default=str).encode("utf-8", "surrogatepass")
@@ -159,7 +143,7 @@ def build_audit_pdf_here(
     document = bounded.document
     baseline = bound_document(baseline).document if baseline is not None else None
     title = bound_text(title) if title else title
-    ctx = _context(document, vocabulary=vocabulary, charts=charts)
+    ctx = new_context(document, vocabulary=vocabulary, charts=charts)
     note = bounding_note(bounded)
     story = [
         *cover(ctx, title=title),
@@ -213,7 +197,7 @@ def build_baseline_pdf_here(
     check_baseline(baseline)
     baseline = bound_document(baseline).document
     title = bound_text(title) if title else title
-    ctx = _context(baseline, vocabulary=None, charts=charts)
+    ctx = new_context(baseline, vocabulary=None, charts=charts)
     protected = str(baseline.get("protected", "protected attribute"))
     name = title or str(baseline.get("title") or f"dropping {protected} from the inputs")
     from reportlab.platypus import Paragraph, Spacer

@@ -9,11 +9,13 @@ from typing import Any
 from reportlab.platypus import Paragraph
 
 from ..narrative import VOCABULARIES, Vocabulary
+from .document import frame_size
 from .errors import ReportError
-from .styles import Styles
+from .fonts import register_fonts
+from .styles import Styles, make_styles
 from .text import esc
 
-__all__ = ["ReportContext", "resolve_vocabulary"]
+__all__ = ["ReportContext", "new_context", "resolve_vocabulary"]
 
 UNKNOWN_VOCABULARY = "vocabulary {name!r} is not known: use one of {known} or pass a Vocabulary"
 
@@ -60,3 +62,19 @@ class ReportContext:
 
     def bullet(self, markup: str) -> Paragraph:
         return Paragraph(markup, self.styles.bullet, bulletText="•")
+
+
+def new_context(
+    document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None, charts: bool
+) -> ReportContext:
+    """The context for one report: fonts registered, styles made, the page's frame measured."""
+    register_fonts()
+    width, height = frame_size()
+    return ReportContext(
+        document=document,
+        styles=make_styles(),
+        frame_width=width,
+        frame_height=height,
+        vocabulary=resolve_vocabulary(vocabulary),
+        charts=charts,
+    )

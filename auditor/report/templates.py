@@ -18,7 +18,7 @@ from ..templates.text import (
     pooled_frame,
     ugesp_tables_text,
 )
-from .context import ReportContext
+from .context import ReportContext, new_context
 from .tables import grid_table
 from .text import esc
 
@@ -206,11 +206,10 @@ def template_methodology(ctx: ReportContext) -> list[Flowable]:
 
 def template_pdf_bytes(document: Mapping[str, Any], *, title: str | None = None) -> bytes:
     """The templates' chapter, formulas and notice as a PDF of their own."""
-    from . import _context
     from .cover import report_title
     from .document import PdfMetadata, build_pdf
 
-    ctx = _context(document, vocabulary=None, charts=False)
+    ctx = new_context(document, vocabulary=None, charts=False)
     name = report_title(document, title)
     story: list[Flowable] = [
         Paragraph("Regulatory templates", ctx.styles.title),

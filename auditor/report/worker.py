@@ -9,11 +9,10 @@ bytes back, or a clear error if this process crashed, ran out of time or of memo
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-from ..narrative import Vocabulary
 from ..worker import serve
+from .request import decode_options
 
 __all__ = ["handle"]
 
@@ -23,20 +22,10 @@ def handle(payload: bytes) -> bytes:
     from . import build_audit_pdf_here, build_baseline_pdf_here
 
     request = json.loads(payload.decode("utf-8"))
-    options = request["options"]
-    if isinstance(options.get("vocabulary"), dict):
-        options["vocabulary"] = Vocabulary(**options["vocabulary"])
+    options = decode_options(request["options"])
     if request["kind"] == "audit":
         return build_audit_pdf_here(request["document"], **options)
     return build_baseline_pdf_here(request["document"], **options)
-
-
-def encode_options(options: dict) -> dict:
-    """Options made JSON-serialisable (a ``Vocabulary`` becomes a dict)."""
-    vocabulary = options.get("vocabulary")
-    if isinstance(vocabulary, Vocabulary):
-        return {**options, "vocabulary": dataclasses.asdict(vocabulary)}
-    return options
 
 
 if __name__ == "__main__":
