@@ -15,6 +15,7 @@ def test_public_names_are_exactly_the_intended_ones():
         "ReportError",
         "audit_pdf_bytes",
         "baseline_pdf_bytes",
+        "template_pdf_bytes",
         "write_audit_pdf",
         "write_baseline_pdf",
     }
