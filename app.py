@@ -39,6 +39,7 @@ navigation = st.navigation(
         ],
         "Keep": [
             st.Page("pages/report.py", title="Report", icon=":material/description:"),
+            st.Page("pages/templates.py", title="Templates", icon=":material/gavel:"),
             st.Page("pages/history.py", title="History", icon=":material/history:"),
         ],
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from ..templates.text import (
@@ -41,7 +42,9 @@ def _table(
     for record in frame.itertuples(index=False):
         rows.append(
             [
-                Paragraph(esc(v), ctx.styles.cell if i else ctx.styles.cell_bold)
+                Paragraph(
+                    esc("" if pd.isna(v) else v), ctx.styles.cell if i else ctx.styles.cell_bold
+                )
                 for i, v in enumerate(record)
             ]
         )

@@ -72,7 +72,7 @@ def ll144_tables_text(ll144: Mapping[str, Any]) -> list[TemplateTable]:
             records.append(record)
         unknown = {"Category": "Unknown (not in the rates)", "# Applicants": table["unknown"]}
         if not scoring:
-            unknown["# Selected"] = ""
+            unknown["# Selected"] = None
         unknown["Scoring rate" if scoring else "Selection rate"] = ""
         unknown["Impact ratio"] = ""
         records.append(unknown)
@@ -84,7 +84,10 @@ def ll144_tables_text(ll144: Mapping[str, Any]) -> list[TemplateTable]:
                 f"Flag: the excluded category {name} has a higher rate than every included "
                 "category; with it included, it would be the comparison category."
             )
-        out.append((_title(table["by"]), pd.DataFrame.from_records(records), notes))
+        frame = pd.DataFrame.from_records(records)
+        counts = [c for c in ("# Applicants", "# Selected") if c in frame.columns]
+        frame[counts] = frame[counts].astype("Int64")
+        out.append((_title(table["by"]), frame, notes))
     return out
 
 
@@ -112,15 +115,15 @@ def ugesp_tables_text(ugesp: Mapping[str, Any]) -> list[TemplateTable]:
                     "Test": {"fisher_exact": "Fisher", "two_proportion_z": "Z"}.get(
                         row["test"], ""
                     ),
-                    "Shortfall": "" if row["shortfall"] is None else row["shortfall"],
+                    "Shortfall": row["shortfall"],
                 }
             )
         notes = [f"Comparison: {table['comparison']} ({table['comparison_basis']})."]
         if table["unknown"]:
             notes.append(f"Unknown category, left out: {table['unknown']} applicants.")
-        out.append(
-            (_title(table["by"], table["stratum"]), pd.DataFrame.from_records(records), notes)
-        )
+        frame = pd.DataFrame.from_records(records)
+        frame["Shortfall"] = frame["Shortfall"].astype("Int64")
+        out.append((_title(table["by"], table["stratum"]), frame, notes))
     return out
 
 
