@@ -15,6 +15,7 @@ from .errors import (
     PrivacyError,
 )
 from .policy import FOUR_FIFTHS, Policy, PolicyCheck, load_policy
+from .reissue import reissue
 from .result import AuditResult
 from .version import __version__
 
@@ -33,4 +34,5 @@ __all__ = [
     "evaluate_cube",
     "load_policy",
     "reaudit",
+    "reissue",
 ]

@@ -22,7 +22,7 @@ from .metrics import (
     compute_breakdown,
 )
 from .policy import Policy, evaluate_policy, load_policy
-from .result import AuditResult, DatasetInfo
+from .result import AuditResult, DatasetInfo, mapping_document, public_dataset_info
 from .scores import score_analysis
 from .version import __version__
 
@@ -265,6 +265,7 @@ def audit(
     categories: Mapping[str, Iterable[str]] | None = None,
     store: str | os.PathLike | None = None,
     privacy_budget: float | None = None,
+    dataset_name: str | None = None,
     seed: int | None = None,
     max_groups: int = DEFAULT_MAX_GROUPS,
     connection: duckdb.DuckDBPyConnection | None = None,
@@ -295,6 +296,9 @@ def audit(
         Columns (job group, location, year) counted as extra dimensions of the cube for the
         stratified templates (:mod:`auditor.templates`); they are not protected attributes,
         so the audit's breakdowns are sums over them. Not available with ``epsilon``.
+    categories, store, privacy_budget, dataset_name
+        DP only: the public values of protected attributes, the ledger, the data set's total
+        ε and the curator's name for the data set the budget belongs to.
 
     Examples
     --------
@@ -325,15 +329,18 @@ def audit(
     con = connection or connect()
     try:
         opened = open_source(source, connection=con)
-        opened.start_fingerprint()
+        if epsilon is None:  # a DP output carries no hash of the file: none is computed
+            opened.start_fingerprint()
         cube = build_cube(
             opened,
             replace(mapping, protected=(*protected, *strata)) if strata else mapping,
             max_groups=max_groups,
             progress=lambda f, m: report(0.05 + 0.75 * f, m),
         )
-        report(0.85, "Fingerprinting the data")
-        fingerprint: Fingerprint = opened.fingerprint()
+        fingerprint: Fingerprint | None = None
+        if epsilon is None:
+            report(0.85, "Fingerprinting the data")
+            fingerprint = opened.fingerprint()
     finally:
         if own_connection:
             con.close()
@@ -352,18 +359,27 @@ def audit(
             delta=delta,
             mechanism=mechanism,
             categories=categories,
-            fingerprint=fingerprint,
+            dataset_name=dataset_name,
             store=store,
             privacy_budget=privacy_budget,
             seed=seed,
+            request={
+                "columns": mapping_document(mapping),
+                "options": {
+                    "min_group_size": min_group_size,
+                    "intersections": intersections,
+                    "confidence": confidence,
+                },
+            },
         )
     elif mechanism is not None or delta is not None:
         raise InputError(
             "--delta and --mechanism need --epsilon E: give the privacy budget to spend"
         )
-    elif privacy_budget is not None or categories is not None:
+    elif privacy_budget is not None or categories is not None or dataset_name is not None:
         raise InputError(
-            "--privacy-budget and --categories apply to private audits: add --epsilon E, "
+            "--privacy-budget, --categories and --dataset-name apply to private audits: "
+            "add --epsilon E, "
             "or leave them out for an exact audit"
         )
 
@@ -381,20 +397,23 @@ def audit(
         scores = {"(all)": score_analysis(cube, ())}
         for attribute in cube.attributes:
             scores[attribute] = score_analysis(cube, (attribute,))
-    dataset = DatasetInfo(
-        source=str(opened.path) if opened.path is not None else opened.description,
-        format=opened.format,
-        sha256=fingerprint.sha256,
-        # In DP mode no exact count may appear: the file size, the row total and the
-        # exclusions are left out; rows_used is the noisy total of the released cells.
-        size_bytes=None if cube.is_private else fingerprint.size_bytes,
-        fingerprint_method=fingerprint.method,
-        rows=None if cube.is_private else cube.rows,
-        rows_used=cube.rows_used,
-        rows_excluded=None if cube.is_private else cube.rows_excluded,
-        exclusions={} if cube.is_private else dict(cube.exclusions),
-        encoding=opened.encoding,
-    )
+    if cube.is_private:
+        # In DP mode every field is noisy, declared by the user, or absent: no path, no
+        # hash, no size, no detected encoding, no exact count (rows_used is the noisy total).
+        dataset = public_dataset_info(privacy, rows_used=cube.rows_used)
+    else:
+        dataset = DatasetInfo(
+            source=str(opened.path) if opened.path is not None else opened.description,
+            format=opened.format,
+            sha256=fingerprint.sha256,
+            size_bytes=fingerprint.size_bytes,
+            fingerprint_method=fingerprint.method,
+            rows=cube.rows,
+            rows_used=cube.rows_used,
+            rows_excluded=cube.rows_excluded,
+            exclusions=dict(cube.exclusions),
+            encoding=opened.encoding,
+        )
     report(1.0, "Done")
     return AuditResult(
         dataset=dataset,

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--categories", help="TOML file declaring each protected attribute's values")
     audit.add_argument("--store", help="DuckDB file with the audit history and privacy ledger")
     audit.add_argument("--privacy-budget", type=_positive_float, help="total ε for this data set")
+    audit.add_argument(
+        "--dataset-name", help="the data set's name in the privacy ledger (its budget's key)"
+    )
     audit.add_argument("--seed", type=int, help="seeded noise for tests: output is NOT private")
     audit.add_argument("--policy", help="output specification (TOML)")
     audit.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
@@ -126,6 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL",
         help="UGESP: a stratum column (job group, location, year); repeat for more",
     )
+
+    reissue = commands.add_parser(
+        "reissue", help="re-issue a recorded DP release (same noisy counts, no new spend)"
+    )
+    reissue.add_argument("release_id", help="the release id (in the release's JSON and ledger)")
+    reissue.add_argument("--store", required=True, help="the DuckDB store holding the release")
+    reissue.add_argument(
+        "--reference", action="append", default=[], metavar="COL=VALUE", help="reference group"
+    )
+    reissue.add_argument("--policy", help="output specification (TOML)")
+    reissue.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
+    reissue.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the audit PDF")
+    reissue.add_argument(
+        "--vocabulary", choices=sorted(VOCABULARIES), default="generic", help="words for the PDF"
+    )
+    reissue.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
     baseline.add_argument(
@@ -277,6 +296,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         categories=_read_categories(args.categories),
         store=args.store,
         privacy_budget=args.privacy_budget,
+        dataset_name=args.dataset_name,
         seed=args.seed,
         progress=_progress_printer(args.quiet),
     )
@@ -357,6 +377,22 @@ def _one_line(message: str) -> str:
     return visible(message, keep_whitespace=False)
 
 
+def _run_reissue(args: argparse.Namespace) -> int:
+    from .reissue import reissue
+
+    result = reissue(args.store, args.release_id, reference=args.reference, policy=args.policy)
+    if args.json_out:
+        _write_json(result.to_dict(), args.json_out)
+    if args.pdf_out:
+        from .report import write_audit_pdf
+
+        write_audit_pdf(result.to_dict(), args.pdf_out, vocabulary=args.vocabulary)
+    if not args.quiet:
+        for line in _summary_lines(result):
+            print(line, file=sys.stderr)
+    return result.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``auditor`` console script; returns the exit code."""
     parser = build_parser()
@@ -370,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .compare.cli import run_compare
 
             return run_compare(args, write_json=_write_json)
+        if args.command == "reissue":
+            return _run_reissue(args)
         return _run_serve(args)
     except _UsageError as error:
         print(_one_line(str(error)), file=sys.stderr)

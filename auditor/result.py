@@ -23,10 +23,10 @@ class DatasetInfo:
     """What was audited: where it came from, its fingerprint, and how many rows were used."""
 
     source: str
-    format: str
+    format: str | None
     sha256: str | None
     size_bytes: int | None
-    fingerprint_method: str
+    fingerprint_method: str | None
     rows: int | None  # None in DP mode (an exact count)
     rows_used: int
     rows_excluded: int | None  # None in DP mode
@@ -46,6 +46,38 @@ class DatasetInfo:
             "exclusions": dict(self.exclusions),
             **({"encoding": self.encoding} if self.encoding else {}),
         }
+
+
+def public_dataset_info(privacy: Mapping[str, Any], *, rows_used: int) -> DatasetInfo:
+    """The ``dataset`` section of a DP output: only public facts and the noisy row total.
+
+    No path, file size, hash, format or detected encoding: each is a function of the rows or
+    of where they are kept. The source is the curator's data-set name (when one was given).
+    """
+    ledger = privacy.get("ledger") or {}
+    return DatasetInfo(
+        source=str(ledger.get("dataset") or "unnamed data set"),
+        format=None,
+        sha256=None,
+        size_bytes=None,
+        fingerprint_method=None,
+        rows=None,
+        rows_used=rows_used,
+        rows_excluded=None,
+        exclusions={},
+    )
+
+
+def mapping_document(mapping: ColumnMapping) -> dict[str, Any]:
+    """The ``columns`` section of the audit JSON."""
+    return {
+        "label": mapping.label,
+        "prediction": mapping.prediction,
+        "score": mapping.score,
+        "threshold": mapping.threshold,
+        "protected": list(mapping.protected),
+        "positive_label": mapping.positive_label,
+    }
 
 
 def _number(value: Any) -> Any:
@@ -190,14 +222,7 @@ class AuditResult:
             "tool": {"name": "auditor", "version": self.tool_version},
             "created_at": self.created_at,
             "dataset": self.dataset.to_dict(),
-            "columns": {
-                "label": self.mapping.label,
-                "prediction": self.mapping.prediction,
-                "score": self.mapping.score,
-                "threshold": self.mapping.threshold,
-                "protected": list(self.mapping.protected),
-                "positive_label": self.mapping.positive_label,
-            },
+            "columns": mapping_document(self.mapping),
             "options": dict(self.options),
             "privacy": dict(self.privacy),
             "overall": group_to_dict(self.overall),

@@ -1,8 +1,24 @@
 """A persistent DuckDB file: audit history and the privacy-budget ledger.
 
-The budget belongs to the data set, not to a report: every differentially private release
-is recorded against the data set's SHA-256, and a release that would take the spent ε past
-the data set's total is refused (:class:`~auditor.errors.BudgetExceededError`).
+The budget belongs to the **data set**, not to a report nor to the file's encoding:
+
+- every differentially private release is recorded against a data set *name* (declared by the
+  curator, or chosen by the store the first time unnamed content is released);
+- the content released is recognised by a canonical fingerprint of the rows' audited content
+  (:func:`auditor.privacy.content_fingerprint`: the same rows as CSV, gzip or Parquet, in any
+  row or column order, with any surrounding whitespace, give the same fingerprint). The store
+  keeps only ``HMAC-SHA256(store secret, fingerprint)``, with a random secret created in the
+  store itself, so nothing that leaves the store can be tested against a guessed data set;
+- content already known under one name cannot be released under another (refused with a
+  message that names the data set it belongs to);
+- a release that would take the spent ε past the data set's total is refused
+  (:class:`~auditor.errors.BudgetExceededError`).
+
+What the ledger cannot stop: a *different* data set — e.g. a copy with one row added, removed
+or altered, or the same rows audited with other columns — has other content and so another
+fingerprint; unless the curator releases it under the same name, it gets its own budget.
+The ledger protects against accidents and re-exports, not against a curator who sets out
+to overspend.
 
 Crash and concurrency safety:
 
@@ -10,29 +26,41 @@ Crash and concurrency safety:
   stores the released noisy cells (:meth:`AuditStore.commit_release`); the caller draws the
   noise in memory first and publishes it only after the commit, so an interrupted audit never
   records a spend it did not make, nor makes a release it did not record;
+- every write is **serialised** across threads (a lock per store file in this process) and
+  across processes (an advisory ``flock`` on ``<store>.lock``): DuckDB's optimistic
+  transactions do not conflict on two inserts of different releases, so without the lock two
+  sessions of one dashboard could both pass the budget check;
 - DuckDB lets one process at a time open a file for writing, so every operation opens a
   short-lived connection and closes it; a lock held by another process is retried with
   exponential backoff for up to ``timeout`` seconds;
 - ids are chosen before the first attempt and inserted with ``ON CONFLICT DO NOTHING``, so a
   retried operation never writes a record twice.
 
+A release whose output was lost can be re-issued from the store (:meth:`AuditStore.release`
+returns its noisy cells; :func:`auditor.reissue` rebuilds the audit) without a new spend.
+
 Example
 -------
 >>> from auditor.store import AuditStore
 >>> with AuditStore("/tmp/audits.duckdb") as store:          # doctest: +SKIP
 ...     audit_id = store.record_audit(result.to_dict())
-...     store.budget(result.dataset.sha256).remaining
+...     store.budget("compas-2016").remaining
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import hashlib
+import hmac
 import json
 import os
 import random
+import secrets
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,7 +70,14 @@ import duckdb
 from .engine import connect
 from .errors import AuditorError, BudgetExceededError, InputError, PrivacyError
 
-__all__ = ["AuditStore", "AuditSummary", "BudgetState", "ReleaseRecord", "StoreLockedError"]
+__all__ = [
+    "AuditStore",
+    "AuditSummary",
+    "BudgetState",
+    "ReleaseRecord",
+    "StoreLockedError",
+    "checked_dataset_name",
+]
 
 T = TypeVar("T")
 
@@ -53,13 +88,25 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audits (
         id VARCHAR PRIMARY KEY, created_at VARCHAR NOT NULL, source VARCHAR,
         sha256 VARCHAR, mode VARCHAR NOT NULL, passed BOOLEAN, document VARCHAR NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS budgets (
-        sha256 VARCHAR PRIMARY KEY, total_epsilon DOUBLE NOT NULL, created_at VARCHAR NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS releases (
-        id VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, created_at VARCHAR NOT NULL,
-        mechanism VARCHAR NOT NULL, epsilon DOUBLE NOT NULL, delta DOUBLE NOT NULL,
-        cells VARCHAR NOT NULL, details VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ledger_secret (
+        id INTEGER PRIMARY KEY, secret VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ledger_datasets (
+        name VARCHAR PRIMARY KEY, total_epsilon DOUBLE NOT NULL, created_at VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ledger_contents (
+        content_hmac VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, created_at VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS ledger_releases (
+        id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, content_hmac VARCHAR NOT NULL,
+        created_at VARCHAR NOT NULL, mechanism VARCHAR NOT NULL, epsilon DOUBLE NOT NULL,
+        delta DOUBLE NOT NULL, cells VARCHAR NOT NULL, details VARCHAR NOT NULL)""",
 )
+_MAX_NAME = 200
+_LEGACY_RELEASES = "releases"
+"""The table an earlier version kept releases in, keyed by the file's SHA-256."""
+
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+_READY: set[str] = set()
+"""Store files whose tables this process has created (or found)."""
 
 
 class StoreLockedError(AuditorError):
@@ -82,7 +129,7 @@ class AuditSummary:
 class BudgetState:
     """A data set's privacy ledger: total ε, what has been spent, what is left."""
 
-    sha256: str
+    dataset: str
     total: float | None
     spent_epsilon: float
     spent_delta: float
@@ -101,7 +148,7 @@ class ReleaseRecord:
     """One recorded release: what it spent and the noisy cells it published."""
 
     id: str
-    sha256: str
+    dataset: str
     created_at: str
     mechanism: str
     epsilon: float
@@ -146,7 +193,53 @@ class AuditStore:
     # -- connection handling ---------------------------------------------------------------
 
     def _run(self, operation: Callable[[duckdb.DuckDBPyConnection], T], *, write: bool) -> T:
-        """Run ``operation`` in one transaction on a fresh connection, retrying lock errors."""
+        """Run ``operation`` in one transaction on a fresh connection, retrying lock errors.
+
+        Writes hold the store's write lock (this process's threads and other processes) for
+        the whole transaction, so a check-then-insert is never interleaved with another.
+        """
+        self._ensure_schema()
+        if write:
+            with self._write_lock():
+                return self._attempt(operation, write=True)
+        return self._attempt(operation, write=False)
+
+    def _ensure_schema(self) -> None:
+        """Create the tables once per file and process, under the write lock.
+
+        (Concurrent ``CREATE TABLE IF NOT EXISTS`` in two threads is a catalog write-write
+        conflict in DuckDB, so it is never left to each operation.)
+        """
+        key = os.path.realpath(self.path)
+        if key in _READY and self.path.exists():
+            return
+        with self._write_lock():
+
+            def create(con: duckdb.DuckDBPyConnection) -> None:
+                for statement in _SCHEMA:
+                    con.execute(statement)
+
+            self._attempt(create, write=True)
+        _READY.add(key)
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Exclusive across threads (a lock per file) and processes (``flock`` on a side file)."""
+        key = os.path.realpath(self.path)
+        with _PROCESS_LOCKS_GUARD:
+            thread_lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
+        if not thread_lock.acquire(timeout=self.timeout):
+            raise StoreLockedError(
+                f"store '{self.path}' stayed busy with another release in this process for "
+                f"{self.timeout:g} s: try again when it has finished"
+            )
+        try:
+            with _file_lock(Path(key + ".lock"), timeout=self.timeout, store=self.path):
+                yield
+        finally:
+            thread_lock.release()
+
+    def _attempt(self, operation: Callable[[duckdb.DuckDBPyConnection], T], *, write: bool) -> T:
         deadline = time.monotonic() + self.timeout
         attempt = 0
         while True:
@@ -165,8 +258,6 @@ class AuditStore:
                 time.sleep(pause)
                 continue
             try:
-                for statement in _SCHEMA:
-                    con.execute(statement)
                 con.execute("BEGIN TRANSACTION")
                 try:
                     value = operation(con)
@@ -232,161 +323,337 @@ class AuditStore:
     # -- privacy ledger ----------------------------------------------------------------------
 
     @staticmethod
-    def _budget(con: duckdb.DuckDBPyConnection, sha256: str) -> BudgetState:
+    def _refuse_legacy(con: duckdb.DuckDBPyConnection) -> None:
+        """A store with releases keyed by file hashes (an earlier version) cannot be trusted."""
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+            [_LEGACY_RELEASES],
+        ).fetchone()[0]
+        if not found:
+            return
+        spends = con.execute(f"SELECT count(*) FROM {_LEGACY_RELEASES}").fetchone()[0]
+        if spends:
+            raise PrivacyError(
+                f"this store holds {spends} release(s) recorded by an earlier version of the "
+                "auditor, keyed by each file's SHA-256, which cannot be matched to data sets by "
+                "content: keep it as a record and use a new store file for new releases"
+            )
+
+    @staticmethod
+    def _secret(con: duckdb.DuckDBPyConnection, *, create: bool) -> bytes | None:
+        row = con.execute("SELECT secret FROM ledger_secret WHERE id = 1").fetchone()
+        if row is None and create:
+            con.execute(
+                "INSERT INTO ledger_secret VALUES (1, ?) ON CONFLICT DO NOTHING",
+                [secrets.token_hex(32)],
+            )
+            row = con.execute("SELECT secret FROM ledger_secret WHERE id = 1").fetchone()
+        return None if row is None else bytes.fromhex(row[0])
+
+    def _content_key(
+        self, con: duckdb.DuckDBPyConnection, content: str, *, create: bool
+    ) -> str | None:
+        """``HMAC-SHA256(store secret, content fingerprint)``: the only form the store keeps."""
+        if not content:
+            raise PrivacyError(
+                "this release has no content fingerprint, so its privacy budget cannot be "
+                "tracked: release through auditor.audit or release_cube, or leave out the store"
+            )
+        secret = self._secret(con, create=create)
+        if secret is None:
+            return None
+        return hmac.new(secret, content.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _resolve_dataset(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        content: str,
+        name: str | None,
+        *,
+        create: bool,
+    ) -> tuple[str | None, str | None]:
+        """(data set name, content key); refuses content already known under another name."""
+        self._refuse_legacy(con)
+        key = self._content_key(con, content, create=create)
+        known = None
+        if key is not None:
+            row = con.execute(
+                "SELECT name FROM ledger_contents WHERE content_hmac = ?", [key]
+            ).fetchone()
+            known = None if row is None else row[0]
+        if name is not None:
+            name = checked_dataset_name(name)
+            if known is not None and known != name:
+                raise PrivacyError(
+                    f"these rows were already released as data set '{known}' in store "
+                    f"'{self.path}', so their privacy budget is that data set's: release them "
+                    f"under the name '{known}' (--dataset-name '{known}'), not '{name}'"
+                )
+            return name, key
+        if known is not None:
+            return known, key
+        if not create:
+            return None, key
+        return f"dataset-{secrets.token_hex(4)}", key
+
+    @staticmethod
+    def _budget(con: duckdb.DuckDBPyConnection, name: str | None) -> BudgetState:
         total = con.execute(
-            "SELECT total_epsilon FROM budgets WHERE sha256 = ?", [sha256]
+            "SELECT total_epsilon FROM ledger_datasets WHERE name = ?", [name]
         ).fetchone()
         spent = con.execute(
             "SELECT coalesce(sum(epsilon), 0), coalesce(sum(delta), 0), count(*) "
-            "FROM releases WHERE sha256 = ?",
-            [sha256],
+            "FROM ledger_releases WHERE name = ?",
+            [name],
         ).fetchone()
         return BudgetState(
-            sha256=sha256,
+            dataset=name or "(new data set)",
             total=None if total is None else float(total[0]),
             spent_epsilon=float(spent[0]),
             spent_delta=float(spent[1]),
             releases=int(spent[2]),
         )
 
-    def budget(self, sha256: str) -> BudgetState:
-        """The ledger of the data set with this SHA-256."""
-        return self._run(lambda con: self._budget(con, sha256), write=False)
+    def budget(self, dataset: str) -> BudgetState:
+        """The ledger of the data set with this name."""
+        return self._run(lambda con: self._budget(con, dataset), write=False)
 
-    def set_budget(self, sha256: str, total: float) -> BudgetState:
+    def dataset_of(self, content: str) -> str | None:
+        """The name of the data set these rows were released as (``None`` if never released)."""
+
+        def find(con: duckdb.DuckDBPyConnection) -> str | None:
+            return self._resolve_dataset(con, content, None, create=False)[0]
+
+        return self._run(find, write=False)
+
+    def datasets(self) -> list[BudgetState]:
+        """The ledger of every data set in the store, by name."""
+
+        def every(con: duckdb.DuckDBPyConnection) -> list[BudgetState]:
+            names = con.execute(
+                "SELECT name FROM ledger_datasets UNION SELECT name FROM ledger_releases ORDER BY 1"
+            ).fetchall()
+            return [self._budget(con, n) for (n,) in names]
+
+        return self._run(every, write=False)
+
+    def set_budget(self, dataset: str, total: float) -> BudgetState:
         """Declare a data set's total ε (once; it cannot be changed afterwards)."""
-        return self._run(lambda con: self._declare(con, sha256, total), write=True)
+        name = checked_dataset_name(dataset)
+        return self._run(lambda con: self._declare(con, name, total), write=True)
 
     def _declare(
-        self, con: duckdb.DuckDBPyConnection, sha256: str, total: float | None
+        self, con: duckdb.DuckDBPyConnection, name: str | None, total: float | None
     ) -> BudgetState:
-        state = self._budget(con, sha256)
+        state = self._budget(con, name)
         if total is None:
             return state
-        if not total > 0:
-            raise PrivacyError(f"privacy budget must be a positive ε, not {total!r}")
+        if not (isinstance(total, int | float) and total > 0 and total < float("inf")):
+            raise PrivacyError(f"privacy budget must be a positive finite ε, not {total!r}")
+        if name is None:  # an early check on rows never released: nothing to record yet
+            return BudgetState(
+                dataset=state.dataset,
+                total=float(total),
+                spent_epsilon=0.0,
+                spent_delta=0.0,
+                releases=0,
+            )
         if state.total is None:
             con.execute(
-                "INSERT INTO budgets VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [sha256, float(total), _now()],
+                "INSERT INTO ledger_datasets VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [name, float(total), _now()],
             )
-            return self._budget(con, sha256)
+            return self._budget(con, name)
         if abs(state.total - float(total)) > _TOLERANCE:
             raise PrivacyError(
-                f"data set {sha256[:12]}… already has a total privacy budget of ε={state.total:g} "
+                f"data set '{name}' already has a total privacy budget of ε={state.total:g} "
                 f"in store '{self.path}'; it cannot be changed to {float(total):g}: "
                 "leave out --privacy-budget or pass the same total"
             )
         return state
 
     def _check(
-        self, con: duckdb.DuckDBPyConnection, sha256: str, epsilon: float, total: float | None
+        self, con: duckdb.DuckDBPyConnection, name: str | None, epsilon: float, total: float | None
     ) -> BudgetState:
-        state = self._declare(con, sha256, total)
+        state = self._declare(con, name, total)
+        label = f"data set '{name}'" if name else "this new data set"
         if state.total is None:
             raise PrivacyError(
-                f"store '{self.path}' has no privacy budget for data set {sha256[:12]}…: "
+                f"store '{self.path}' has no privacy budget for {label}: "
                 "declare its total once with --privacy-budget TOTAL"
             )
         if state.spent_epsilon + epsilon > state.total + _TOLERANCE:
             raise BudgetExceededError(
-                f"privacy budget exceeded for data set {sha256[:12]}…: this release "
+                f"privacy budget exceeded for {label}: this release "
                 f"needs ε={epsilon:g} but only ε={state.remaining:g} of the total "
                 f"ε={state.total:g} remains (ε={state.spent_epsilon:g} spent in "
                 f"{state.releases} release{'s' if state.releases != 1 else ''}); "
-                "ask for a smaller --epsilon or publish the earlier results"
+                "ask for a smaller --epsilon or re-issue an earlier release"
             )
         return state
 
     def check_release(
-        self, *, sha256: str, epsilon: float, total: float | None = None
+        self,
+        *,
+        content: str,
+        epsilon: float,
+        dataset: str | None = None,
+        total: float | None = None,
     ) -> BudgetState:
         """Raise as :meth:`commit_release` would, without recording anything (an early check)."""
-        return self._run(lambda con: self._check(con, sha256, epsilon, total), write=False)
+
+        def check(con: duckdb.DuckDBPyConnection) -> BudgetState:
+            name, _ = self._resolve_dataset(con, content, dataset, create=False)
+            return self._check(con, name, epsilon, total)
+
+        return self._run(check, write=False)
 
     def commit_release(
         self,
         *,
-        sha256: str,
+        content: str,
         epsilon: float,
         delta: float,
         mechanism: str,
         cells: Sequence[Mapping[str, Any]],
         details: Mapping[str, Any] | None = None,
+        dataset: str | None = None,
         total: float | None = None,
         release_id: str | None = None,
     ) -> tuple[ReleaseRecord, BudgetState]:
         """Check the budget, record the spend and store the released cells — one transaction.
 
-        ``total`` declares the data set's total ε if none is recorded yet. Raises
-        :class:`~auditor.errors.BudgetExceededError` (recording nothing) when the release
-        would exceed the total, and :class:`~auditor.errors.PrivacyError` when no total
-        has ever been declared for the data set.
+        ``content`` is the rows' canonical fingerprint (kept only as an HMAC with the store's
+        secret); ``dataset`` the curator's name for the data set (default: the name these rows
+        were released under before, or a new random one). ``total`` declares the data set's
+        total ε if none is recorded yet. Raises :class:`~auditor.errors.BudgetExceededError`
+        (recording nothing) when the release would exceed the total, and
+        :class:`~auditor.errors.PrivacyError` when no total was ever declared or the rows
+        belong to a data set of another name.
         """
-        if not sha256:
-            raise PrivacyError(
-                "this data set has no SHA-256 fingerprint, so its privacy budget cannot be "
-                "tracked: audit a file, or leave out the store"
-            )
         release_id = release_id or uuid.uuid4().hex
         created_at = _now()
         cells_json = json.dumps(list(cells), ensure_ascii=False, default=_plain)
         details_json = json.dumps(dict(details or {}), ensure_ascii=False, default=_plain)
 
         def spend(con: duckdb.DuckDBPyConnection) -> tuple[ReleaseRecord, BudgetState]:
-            done = con.execute("SELECT 1 FROM releases WHERE id = ?", [release_id]).fetchone()
-            if done is None:
-                self._check(con, sha256, epsilon, total)
-                con.execute(
-                    "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [
-                        release_id,
-                        sha256,
-                        created_at,
-                        mechanism,
-                        float(epsilon),
-                        float(delta),
-                        cells_json,
-                        details_json,
-                    ],
-                )
-            record = ReleaseRecord(
-                id=release_id,
-                sha256=sha256,
-                created_at=created_at,
-                mechanism=mechanism,
-                epsilon=float(epsilon),
-                delta=float(delta),
-                cells=json.loads(cells_json),
-                details=json.loads(details_json),
+            done = con.execute(
+                "SELECT name FROM ledger_releases WHERE id = ?", [release_id]
+            ).fetchone()
+            if done is not None:  # a retried commit: recorded already, nothing more to spend
+                return self._record(con, release_id), self._budget(con, done[0])
+            name, key = self._resolve_dataset(con, content, dataset, create=True)
+            self._check(con, name, epsilon, total)
+            con.execute(
+                "INSERT INTO ledger_contents VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [key, name, created_at],
             )
-            return record, self._budget(con, sha256)
+            con.execute(
+                "INSERT INTO ledger_releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    release_id,
+                    name,
+                    key,
+                    created_at,
+                    mechanism,
+                    float(epsilon),
+                    float(delta),
+                    cells_json,
+                    details_json,
+                ],
+            )
+            return self._record(con, release_id), self._budget(con, name)
 
         return self._run(spend, write=True)
 
-    def releases(self, sha256: str) -> list[ReleaseRecord]:
+    _RELEASE_COLUMNS = "id, name, created_at, mechanism, epsilon, delta, cells, details"
+
+    @staticmethod
+    def _to_record(row: Sequence[Any]) -> ReleaseRecord:
+        return ReleaseRecord(
+            id=row[0],
+            dataset=row[1],
+            created_at=row[2],
+            mechanism=row[3],
+            epsilon=float(row[4]),
+            delta=float(row[5]),
+            cells=json.loads(row[6]),
+            details=json.loads(row[7]),
+        )
+
+    def _record(self, con: duckdb.DuckDBPyConnection, release_id: str) -> ReleaseRecord:
+        row = con.execute(
+            f"SELECT {self._RELEASE_COLUMNS} FROM ledger_releases WHERE id = ?", [release_id]
+        ).fetchone()
+        if row is None:
+            raise PrivacyError(
+                f"no release with id {release_id!r} in store '{self.path}': the release ids "
+                "are listed in the ledger (releases(dataset)) and in each release's JSON"
+            )
+        return self._to_record(row)
+
+    def release(self, release_id: str) -> ReleaseRecord:
+        """One recorded release (its noisy cells and details), e.g. to re-issue a lost output."""
+        return self._run(lambda con: self._record(con, str(release_id)), write=False)
+
+    def releases(self, dataset: str) -> list[ReleaseRecord]:
         """Every release recorded for a data set, oldest first."""
         rows = self._run(
             lambda con: con.execute(
-                "SELECT id, sha256, created_at, mechanism, epsilon, delta, cells, details "
-                "FROM releases WHERE sha256 = ? ORDER BY created_at, id",
-                [sha256],
+                f"SELECT {self._RELEASE_COLUMNS} FROM ledger_releases WHERE name = ? "
+                "ORDER BY created_at, id",
+                [dataset],
             ).fetchall(),
             write=False,
         )
-        return [
-            ReleaseRecord(
-                id=r[0],
-                sha256=r[1],
-                created_at=r[2],
-                mechanism=r[3],
-                epsilon=r[4],
-                delta=r[5],
-                cells=json.loads(r[6]),
-                details=json.loads(r[7]),
-            )
-            for r in rows
-        ]
+        return [self._to_record(r) for r in rows]
+
+
+def checked_dataset_name(name: str) -> str:
+    """A curator's data-set name: printable text of at most 200 characters, trimmed."""
+    if not isinstance(name, str) or not name.strip():
+        raise PrivacyError(f"a data-set name must be non-empty text, not {name!r}")
+    cleaned = name.strip()
+    if len(cleaned) > _MAX_NAME or not cleaned.isprintable():
+        raise PrivacyError(
+            f"data-set name {cleaned[:40]!r}… must be printable text of at most {_MAX_NAME} "
+            "characters: choose a short name such as 'compas-2016'"
+        )
+    return cleaned
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, *, timeout: float, store: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (``flock``), polled until ``timeout``."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: DuckDB's own file lock remains
+        yield
+        return
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the duration of the lock
+    try:
+        deadline = time.monotonic() + timeout
+        attempt = 0
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                attempt += 1
+                pause = min(0.05, 0.001 * 2**attempt) * (0.5 + random.random())
+                if time.monotonic() + pause > deadline:
+                    raise StoreLockedError(
+                        f"store '{store}' stayed locked by another process for {timeout:g} s: "
+                        "try again when the other release has finished"
+                    ) from None
+                time.sleep(pause)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()
 
 
 def _plain(value: Any) -> Any:

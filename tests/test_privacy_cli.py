@@ -40,7 +40,7 @@ def test_categories_file_declares_the_public_domain(tmp_path, capsys):
     assert code == 0
     document = json.loads(capsys.readouterr().out)
     keys = [g["key"]["sex"] for g in document["breakdowns"][0]["groups"]]
-    assert sorted(keys) == ["(other)", "Female", "Male", "Nonbinary"]
+    assert sorted(keys) == ["Female", "Male", "Nonbinary"]  # a declared domain has no (other)
     assert document["privacy"]["group_domain"]["source"] == "declared"
     assert document["privacy"]["private"] is False  # --seed
 

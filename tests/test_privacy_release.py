@@ -32,6 +32,7 @@ def test_privacy_section_states_mechanism_unit_and_neighbours():
     privacy = result.to_dict()["privacy"]
     assert privacy["mode"] == "dp" and privacy["mechanism"] == "laplace"
     assert privacy["epsilon"] == 1.0 and privacy["delta"] == 0.0
+    assert privacy["guarantee"] == "ε = 1, δ = 0 (pure ε-DP)"
     assert privacy["scale"] == pytest.approx(1.0)
     assert privacy["neighbours"] == "add/remove one row"
     assert privacy["privacy_unit"] == "one row (one person)"
@@ -77,25 +78,49 @@ def test_seeded_noise_is_labelled_not_private_and_reproducible():
     assert first["breakdowns"] == second["breakdowns"]
 
 
-def test_declared_absent_category_gets_a_noisy_count_and_undeclared_rows_go_to_other():
+def test_declared_absent_category_gets_a_noisy_count_and_undeclared_rows_are_not_counted():
     cube = _cube(("race",))
     declared = ["African-American", "Caucasian", "Martian"]  # Hispanic, Other, … undeclared
     noisy, privacy = release_cube(cube, epsilon=2.0, categories={"race": declared}, seed=1)
     table = noisy.counts(("race",)).set_index("race")
-    assert list(table.index) == sorted([*declared, OTHER])
+    assert list(table.index) == sorted(declared)  # two or more declared values: no (other)
     assert abs(table.loc["Martian", "n"]) < 40  # no rows: pure noise, still reported
+    exact = cube.counts(("race",)).set_index("race")["n"]
+    assert abs(noisy.counts(()).loc[0, "n"] - exact[["African-American", "Caucasian"]].sum()) < 40
+    assert privacy["group_domain"]["source"] == "declared"
+    assert privacy["group_domain"]["levels"]["race"] == declared
+
+
+def test_declaring_other_keeps_a_catch_all_group_for_undeclared_values():
+    cube = _cube(("race",))
+    declared = ["African-American", "Caucasian", OTHER]
+    noisy, privacy = release_cube(cube, epsilon=2.0, categories={"race": declared}, seed=1)
+    table = noisy.counts(("race",)).set_index("race")
     exact = cube.counts(("race",)).set_index("race")["n"]
     pooled = exact.drop(["African-American", "Caucasian"]).sum()
     assert abs(table.loc[OTHER, "n"] - pooled) < 40  # undeclared rows did not vanish
-    assert privacy["group_domain"]["source"] == "declared"
-    assert privacy["group_domain"]["levels"]["race"] == [*declared, OTHER]
+    assert privacy["group_domain"]["levels"]["race"] == declared
 
 
-def test_categories_must_cover_every_protected_attribute():
-    with pytest.raises(PrivacyError, match=r"declare no values for \['sex'\]"):
-        release_cube(_cube(), epsilon=1.0, categories={"race": RACES})
+def test_undeclared_attributes_alone_go_through_partition_selection():
+    noisy, privacy = release_cube(
+        _cube(), epsilon=1.0, categories={"sex": ["Male", "Female"]}, seed=4
+    )
+    domain = privacy["group_domain"]
+    assert domain["source"] == "declared_and_selected"
+    assert domain["levels"]["sex"] == ["Male", "Female"]  # as declared, no (other)
+    assert domain["levels"]["race"][-1] == OTHER  # selected, with a pool for the rest
+    assert privacy["partition_selection"]["attributes"] == ["race"]
+    assert privacy["delta"] == 1e-6
+    assert privacy["guarantee"] == "ε = 1, δ = 1e-6 from choosing the groups"
+    assert set(noisy.counts(("sex",))["sex"]) == {"Male", "Female"}
+
+
+def test_categories_must_name_protected_attributes():
     with pytest.raises(PrivacyError, match="not a protected attribute"):
         release_cube(_cube(), epsilon=1.0, categories={"race": RACES, "sex": ["M"], "age": ["1"]})
+    with pytest.raises(PrivacyError, match="are empty"):
+        release_cube(_cube(), epsilon=1.0, categories={"race": []})
 
 
 def test_partition_selection_spends_delta_and_pools_small_groups():
@@ -104,6 +129,7 @@ def test_partition_selection_spends_delta_and_pools_small_groups():
     selection = privacy["partition_selection"]
     assert privacy["group_domain"]["source"] == "partition_selection"
     assert privacy["delta"] == selection["delta"] == 1e-6
+    assert privacy["guarantee"] == "ε = 1, δ = 1e-6 from choosing the groups"
     assert selection["epsilon"] == pytest.approx(0.25) and privacy[
         "cells_epsilon"
     ] == pytest.approx(0.75)
@@ -130,20 +156,25 @@ def test_grouping_sets_cube_is_refused_with_the_fix():
         release_cube(cube, epsilon=1.0, categories={"race": RACES, "sex": ["Male", "Female"]})
 
 
-def test_relation_without_fingerprint_cannot_use_the_ledger(tmp_path):
+def test_a_duckdb_relation_can_use_the_ledger_keyed_by_its_content(tmp_path):
     con = connect()
     relation = con.sql(f"SELECT * FROM read_csv('{COMPAS_PREDICTIONS}')")
-    with pytest.raises(PrivacyError, match="no SHA-256 fingerprint"):
-        auditor.audit(
-            relation,
-            protected=["sex"],
-            epsilon=1.0,
-            store=tmp_path / "s.duckdb",
-            privacy_budget=2.0,
-            connection=con,
-            **COMPAS,
-        )
-    assert not (tmp_path / "s.duckdb").exists()
+    result = auditor.audit(
+        relation,
+        protected=["sex"],
+        epsilon=1.0,
+        store=tmp_path / "s.duckdb",
+        privacy_budget=2.0,
+        connection=con,
+        **COMPAS,
+    )
+    assert result.privacy["ledger"]["spent_epsilon"] == 1.0
+    # the same rows from the file are the same data set: one budget
+    again = auditor.audit(
+        COMPAS_PREDICTIONS, protected=["sex"], epsilon=1.0, store=tmp_path / "s.duckdb", **COMPAS
+    )
+    assert again.privacy["ledger"]["dataset"] == result.privacy["ledger"]["dataset"]
+    assert again.privacy["ledger"]["remaining_epsilon"] == pytest.approx(0.0)
 
 
 def test_noisy_cube_holds_no_exact_totals():

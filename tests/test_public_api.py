@@ -24,6 +24,7 @@ def test_public_names_are_exactly_the_intended_ones():
             "evaluate_cube",
             "load_policy",
             "reaudit",
+            "reissue",
         ]
     )
     for name in auditor.__all__:

@@ -28,7 +28,7 @@ for i in range(attempts):
                         "privacy": {"mode": "dp"}, "policy": {"passed": i % 2 == 0}})
     print(f"audit {worker}-{i}", flush=True)
     try:
-        store.commit_release(sha256=sha, epsilon=spend, delta=0.0, mechanism="laplace",
+        store.commit_release(content=sha, dataset="shared", epsilon=spend, delta=0.0, mechanism="laplace",
                              cells=[], details={"key": f"{worker}-{i}"})
     except BudgetExceededError:
         print(f"refused {worker}-{i}", flush=True)
@@ -40,7 +40,7 @@ for i in range(attempts):
 @pytest.mark.slow
 def test_concurrent_writers_lose_nothing_duplicate_nothing_and_never_overspend(tmp_path):
     path = tmp_path / "shared.duckdb"
-    AuditStore(path).set_budget(SHA, TOTAL)
+    AuditStore(path).set_budget("shared", TOTAL)
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(path), f"w{n}", SHA, str(SPEND), str(ATTEMPTS)],
@@ -60,7 +60,7 @@ def test_concurrent_writers_lose_nothing_duplicate_nothing_and_never_overspend(t
 
     store = AuditStore(path)
     audits = [a.source for a in store.list_audits()]
-    releases = [r.details["key"] for r in store.releases(SHA)]
+    releases = [r.details["key"] for r in store.releases("shared")]
     assert len(audits) == len(set(audits)) == PROCESSES * ATTEMPTS
     assert set(audits) == audited
     assert len(releases) == len(set(releases)) and set(releases) == released
@@ -68,6 +68,6 @@ def test_concurrent_writers_lose_nothing_duplicate_nothing_and_never_overspend(t
     assert len(released) == int(TOTAL / SPEND) and len(refused) == PROCESSES * ATTEMPTS - len(
         released
     )
-    state = store.budget(SHA)
+    state = store.budget("shared")
     assert state.spent_epsilon == pytest.approx(TOTAL) and state.spent_epsilon <= TOTAL + 1e-9
     assert state.remaining == pytest.approx(0.0)

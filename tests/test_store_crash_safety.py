@@ -28,7 +28,7 @@ for i in range(100000):
     store.record_audit({"dataset": {"source": f"{tag}-{i}", "sha256": sha},
                         "privacy": {"mode": "exact"}, "policy": None})
     print(f"audit {i}", flush=True)
-    store.commit_release(sha256=sha, epsilon=spend, delta=0.0, mechanism="laplace",
+    store.commit_release(content=sha, dataset="shared", epsilon=spend, delta=0.0, mechanism="laplace",
                          cells=[{"i": i, "n": i}], details={"tag": tag, "i": i})
     print(f"release {i}", flush=True)
 """
@@ -61,7 +61,7 @@ def _keys(lines: list[str], kind: str, tag: str) -> set[str]:
 @pytest.mark.slow
 def test_sigkill_mid_write_loses_no_acknowledged_record_and_duplicates_none(tmp_path):
     path = tmp_path / "store.duckdb"
-    AuditStore(path).set_budget(SHA, 1000.0)
+    AuditStore(path).set_budget("shared", 1000.0)
     rng = random.Random()
     acknowledged_audits: set[str] = set()
     acknowledged_releases: set[str] = set()
@@ -74,7 +74,7 @@ def test_sigkill_mid_write_loses_no_acknowledged_record_and_duplicates_none(tmp_
 
         store = AuditStore(path, timeout=10)  # opens after the crash (WAL replayed)
         audits = [a.source for a in store.list_audits()]
-        releases = [f"{r.details['tag']}-{r.details['i']}" for r in store.releases(SHA)]
+        releases = [f"{r.details['tag']}-{r.details['i']}" for r in store.releases("shared")]
         # nothing duplicated
         assert len(audits) == len(set(audits)) and len(releases) == len(set(releases))
         # nothing acknowledged lost; unacknowledged: at most the one in flight per killed run
@@ -83,7 +83,7 @@ def test_sigkill_mid_write_loses_no_acknowledged_record_and_duplicates_none(tmp_
         assert len(set(audits) - acknowledged_audits) <= round_ + 1
         assert len(set(releases) - acknowledged_releases) <= round_ + 1
         # the ledger is its releases: spent ε is exactly the sum of the recorded spends
-        state = store.budget(SHA)
+        state = store.budget("shared")
         assert state.releases == len(releases)
         assert state.spent_epsilon == pytest.approx(SPEND * len(releases))
     # still writable afterwards

@@ -13,7 +13,7 @@ from auditor.store import AuditStore, AuditSummary
 
 from .conftest import COMPAS_PREDICTIONS
 
-SHA = "ab" * 32
+CONTENT = "ab" * 32
 
 
 def test_audit_history_round_trip(tmp_path, compas_audit):
@@ -42,31 +42,46 @@ def test_budget_is_checked_recorded_and_refused_beyond_the_total(tmp_path):
     store = AuditStore(tmp_path / "ledger.duckdb")
     cells = [{"sex": "F", "y": 1, "yhat": 1, "n": 12}]
     record, state = store.commit_release(
-        sha256=SHA, epsilon=0.6, delta=0.0, mechanism="laplace", cells=cells, total=1.0
+        content=CONTENT, epsilon=0.6, delta=0.0, mechanism="laplace", cells=cells, total=1.0
     )
+    name = record.dataset
+    assert name.startswith("dataset-")  # no name declared: a random one, never the content
     assert state.total == 1.0 and state.spent_epsilon == pytest.approx(0.6)
     assert state.remaining == pytest.approx(0.4) and state.releases == 1
     with pytest.raises(BudgetExceededError, match=r"only ε=0.4 of the total ε=1 remains"):
-        store.commit_release(sha256=SHA, epsilon=0.5, delta=0.0, mechanism="laplace", cells=cells)
-    assert store.budget(SHA).spent_epsilon == pytest.approx(0.6)  # the refusal recorded nothing
-    store.commit_release(sha256=SHA, epsilon=0.4, delta=1e-7, mechanism="gaussian", cells=cells)
-    releases = store.releases(SHA)
+        store.commit_release(
+            content=CONTENT, epsilon=0.5, delta=0.0, mechanism="laplace", cells=cells
+        )
+    assert store.budget(name).spent_epsilon == pytest.approx(0.6)  # the refusal recorded nothing
+    store.commit_release(
+        content=CONTENT, epsilon=0.4, delta=1e-7, mechanism="gaussian", cells=cells
+    )
+    releases = store.releases(name)
     assert [r.epsilon for r in releases] == [0.6, 0.4] and releases[0].cells == cells
     assert releases[0].id == record.id
-    assert store.budget(SHA).remaining == pytest.approx(0.0)
-    assert store.budget(SHA).spent_delta == pytest.approx(1e-7)
+    assert store.budget(name).remaining == pytest.approx(0.0)
+    assert store.budget(name).spent_delta == pytest.approx(1e-7)
+    assert store.release(record.id) == releases[0]
 
 
 def test_total_is_declared_once(tmp_path):
     store = AuditStore(tmp_path / "ledger.duckdb")
     with pytest.raises(PrivacyError, match="declare its total once with --privacy-budget"):
-        store.commit_release(sha256=SHA, epsilon=0.1, delta=0.0, mechanism="laplace", cells=[])
-    store.set_budget(SHA, 2.0)
+        store.commit_release(
+            content=CONTENT, dataset="d", epsilon=0.1, delta=0.0, mechanism="laplace", cells=[]
+        )
+    store.set_budget("d", 2.0)
     with pytest.raises(PrivacyError, match="cannot be changed to 5"):
         store.commit_release(
-            sha256=SHA, epsilon=0.1, delta=0.0, mechanism="laplace", cells=[], total=5.0
+            content=CONTENT,
+            dataset="d",
+            epsilon=0.1,
+            delta=0.0,
+            mechanism="laplace",
+            cells=[],
+            total=5.0,
         )
-    assert store.budget(SHA).total == 2.0 and store.budget("other").total is None
+    assert store.budget("d").total == 2.0 and store.budget("other").total is None
 
 
 def test_dp_audit_spends_budget_and_stores_the_released_cells(tmp_path):
@@ -83,7 +98,7 @@ def test_dp_audit_spends_budget_and_stores_the_released_cells(tmp_path):
     )
     ledger = result.privacy["ledger"]
     assert ledger["spent_epsilon"] == 0.5 and ledger["remaining_epsilon"] == pytest.approx(0.7)
-    (release,) = AuditStore(path).releases(result.dataset.sha256)
+    (release,) = AuditStore(path).releases(ledger["dataset"])
     assert release.id == ledger["release_id"]
     # the stored cells are exactly the released (noisy) cells the audit was computed from
     stored = {(c["sex"], c["y"], c["yhat"]): c["n"] for c in release.cells}
@@ -122,4 +137,4 @@ def test_cli_dp_audit_then_refusal_with_exit_2(tmp_path, capsys):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "only ε=0.5 of the total ε=1.5 remains" in lines[0]
     (summary,) = AuditStore(store).list_audits()  # the DP audit is in the history, once
-    assert summary.mode == "dp" and summary.sha256 == document["dataset"]["sha256"]
+    assert summary.mode == "dp" and summary.sha256 is None  # no hash in a DP output

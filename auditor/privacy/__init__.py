@@ -14,10 +14,11 @@ neighbouring data sets differ by adding or removing one row. See ``docs/privacy.
 """
 
 from .domain import OTHER, GroupDomain
+from .fingerprint import content_fingerprint
 from .intervals import NOT_ESTIMABLE_WIDTH, NoisyIntervals, not_estimable_metrics
 from .mechanisms import NoiseSpec, SeededSampler, noise_spec
-from .record import NEIGHBOURS, PRIVACY_UNIT, Release
-from .release import mark_not_estimable, release_cube
+from .record import NEIGHBOURS, PRIVACY_UNIT, Release, guarantee_text
+from .release import mark_not_estimable, reissue_release, release_cube
 
 __all__ = [
     "NEIGHBOURS",
@@ -29,8 +30,11 @@ __all__ = [
     "NoisyIntervals",
     "Release",
     "SeededSampler",
+    "content_fingerprint",
+    "guarantee_text",
     "mark_not_estimable",
     "noise_spec",
     "not_estimable_metrics",
+    "reissue_release",
     "release_cube",
 ]

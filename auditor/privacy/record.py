@@ -14,7 +14,7 @@ from typing import Any
 from .domain import GroupDomain
 from .mechanisms import NoiseSpec
 
-__all__ = ["NEIGHBOURS", "PRIVACY_UNIT", "SEEDED_WARNING", "Release"]
+__all__ = ["NEIGHBOURS", "PRIVACY_UNIT", "SEEDED_WARNING", "Release", "guarantee_text"]
 
 NEIGHBOURS = "add/remove one row"
 PRIVACY_UNIT = "one row (one person)"
@@ -34,6 +34,25 @@ class Release:
     draw_cache: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """Bootstrap draws by (released counts, multiplicity): deterministic, so safe to reuse."""
 
+    @property
+    def selection_delta(self) -> float:
+        return float((self.selection or {}).get("delta") or 0.0)
+
+    @property
+    def selection_epsilon(self) -> float:
+        return float((self.selection or {}).get("epsilon") or 0.0)
+
+    @property
+    def guarantee(self) -> str:
+        """What the release spends, in words: e.g. "ε = 1, δ = 1e-6 from choosing the groups"."""
+        return guarantee_text(
+            mechanism=self.spec.mechanism,
+            epsilon=self.epsilon,
+            delta=self.delta,
+            selection_epsilon=self.selection_epsilon,
+            selection_delta=self.selection_delta,
+        )
+
     def describe(self) -> dict[str, Any]:
         """The ``privacy`` section of the audit JSON (without ledger details)."""
         document: dict[str, Any] = {
@@ -41,16 +60,13 @@ class Release:
             "mechanism": self.spec.mechanism,
             "epsilon": self.epsilon,
             "delta": self.delta,
+            "guarantee": self.guarantee,
             "scale": self.spec.scale,
             "noise_variance_per_cell": self.spec.variance,
             "neighbours": NEIGHBOURS,
             "privacy_unit": PRIVACY_UNIT,
             "sensitivity": self.spec.sensitivity,
-            "accounting": (
-                "pure ε-DP (discrete Laplace)"
-                if self.spec.mechanism == "laplace"
-                else "ρ-zCDP (discrete Gaussian) converted to (ε, δ)-DP"
-            ),
+            "accounting": _accounting(self),
             "released": (
                 "the finest count table (protected values × label × prediction), once; "
                 "every figure in this document is computed from it"
@@ -61,7 +77,8 @@ class Release:
             "intervals": "parametric bootstrap over sampling error and the known noise",
             "omitted": [
                 "dataset.rows, rows_excluded and exclusions (exact counts)",
-                "dataset.size_bytes",
+                "dataset.size_bytes, sha256, source path, format and detected encoding "
+                "(functions of the rows or of where they are kept)",
                 "scores (score bins are data-dependent; score analysis is exact-mode only)",
                 "significance tests",
             ],
@@ -73,3 +90,46 @@ class Release:
         if not self.private:
             document["warning"] = SEEDED_WARNING
         return document
+
+
+def _delta_text(delta: float) -> str:
+    text = f"{delta:g}"
+    return text.replace("e-0", "e-").replace("e+0", "e+")
+
+
+def guarantee_text(
+    *,
+    mechanism: str,
+    epsilon: float,
+    delta: float,
+    selection_epsilon: float = 0.0,
+    selection_delta: float = 0.0,
+) -> str:
+    """The privacy loss of a release in words, naming where any δ comes from."""
+    head = f"ε = {epsilon:g}"
+    if not delta:
+        return f"{head}, δ = 0 (pure ε-DP)"
+    if mechanism == "laplace":
+        return f"{head}, δ = {_delta_text(delta)} from choosing the groups"
+    if selection_delta:
+        return (
+            f"{head}, δ = {_delta_text(delta)} (δ = {_delta_text(delta - selection_delta)} from "
+            f"the Gaussian noise, δ = {_delta_text(selection_delta)} from choosing the groups)"
+        )
+    return f"{head}, δ = {_delta_text(delta)} from the Gaussian noise"
+
+
+def _accounting(release: Release) -> str:
+    counts = f"counts: ε = {release.spec.epsilon:g} " + (
+        "(discrete Laplace, pure ε-DP)"
+        if release.spec.mechanism == "laplace"
+        else f"and δ = {_delta_text(release.spec.delta or 0.0)} "
+        "(discrete Gaussian, ρ-zCDP converted to (ε, δ)-DP)"
+    )
+    if not release.selection:
+        return counts + "; group values declared public (no cost)"
+    return (
+        f"{counts}; choosing the groups (partition selection on the attributes not declared): "
+        f"ε = {release.selection_epsilon:g}, δ = {_delta_text(release.selection_delta)}; "
+        "composed by adding"
+    )

@@ -8,7 +8,10 @@ marginal, pair, rate, interval, flag and verdict is computed from the released c
 What a DP audit does *not* publish: exact counts of any kind (``dataset.rows`` and the
 excluded-row counts are left out, ``rows_used`` is the noisy total), the file size, and the
 score section (score bins are data-dependent values; the score analysis is omitted in DP
-mode). The data set's SHA-256 is kept as its identifier for the budget ledger.
+mode), nor anything else computed from the rows without noise: no hash or fingerprint of the
+data, no detected encoding or delimiter, no path. The budget ledger recognises the data by a
+canonical content fingerprint kept only in the store (as an HMAC); the output carries a
+random release id (:func:`reissue_release` rebuilds a release from the store by that id).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import contextlib
 import dataclasses
 import json
 import math
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,7 +29,8 @@ import pandas as pd
 
 from ..cube import CountCube
 from ..errors import PrivacyError
-from .domain import OTHER, GroupDomain, declared_domain, pool_cells, selection_domain
+from .domain import OTHER, GroupDomain, combined_domain, declared_levels, pool_cells
+from .fingerprint import content_fingerprint
 from .intervals import not_estimable_metrics
 from .mechanisms import (
     Mechanism,
@@ -41,6 +46,7 @@ __all__ = [
     "DEFAULT_SELECTION_DELTA",
     "SELECTION_SHARE",
     "mark_not_estimable",
+    "reissue_release",
     "release_cube",
 ]
 
@@ -65,31 +71,44 @@ def _select_domain(
     cells: pd.DataFrame,
     attributes: tuple[str, ...],
     *,
+    categories: Mapping[str, Iterable[str]] | None,
     epsilon: float,
     delta: float,
     sampler: SeededSampler | None,
 ) -> tuple[GroupDomain, dict[str, Any]]:
-    """DP partition selection over (attribute, value) keys with OpenDP's threshold mechanism."""
+    """DP partition selection over the undeclared attributes' (attribute, value) keys.
+
+    Rows are first restricted to the declared domain of the declared attributes (a public
+    rule), then OpenDP's threshold mechanism chooses the values of the others.
+    """
+    declared = declared_levels(attributes, categories or {})
+    for name, values in declared.items():
+        if OTHER not in values:
+            cells = cells[cells[name].astype(str).isin(set(values))]
+    undeclared = tuple(name for name in attributes if name not in declared)
     counts: dict[str, int] = {}
-    for name in attributes:
+    for name in undeclared:
         totals = cells.groupby(name, observed=True)["n"].sum()
         for value, total in totals.items():
             counts[json.dumps([name, str(value)])] = int(total)
-    k = len(attributes)
+    k = len(undeclared)
     scale = k / epsilon  # l1 distance of one row over the (attribute, value) keys is k
     threshold = partition_threshold(scale=scale, delta=delta, attributes=k)
     if sampler is None:
         kept = opendp_threshold(counts, scale=scale, threshold=threshold)
     else:
         kept = sampler.threshold(counts, scale=scale, threshold=threshold)
-    domain = selection_domain(attributes, (tuple(json.loads(key)) for key in kept))
+    domain = combined_domain(
+        attributes, categories, selected=(tuple(json.loads(key)) for key in kept)
+    )
     details = {
         "mechanism": "laplace threshold (OpenDP make_laplace_threshold)",
+        "attributes": list(undeclared),
         "epsilon": epsilon,
         "delta": delta,
         "scale": scale,
         "threshold": threshold,
-        "selected_values": {name: len(domain.levels[name]) - 1 for name in attributes},
+        "selected_values": {name: len(domain.levels[name]) - 1 for name in undeclared},
         "suppressed": (
             f"values whose noisy count fell below the threshold are pooled into '{OTHER}'; "
             "their names and number are data-dependent and not reported; the noisy size "
@@ -157,10 +176,12 @@ def release_cube(
     delta: float | None = None,
     mechanism: Mechanism | None = None,
     categories: Mapping[str, Iterable[str]] | None = None,
-    fingerprint: Any = None,
+    dataset_name: str | None = None,
     store: Any = None,
     privacy_budget: float | None = None,
     seed: int | None = None,
+    request: Mapping[str, Any] | None = None,
+    fingerprint: Any = None,
 ) -> tuple[CountCube, dict[str, Any]]:
     """Release ``cube``'s finest counts once with (ε, δ)-DP; return the noisy cube and its JSON.
 
@@ -168,17 +189,28 @@ def release_cube(
     ----------
     epsilon, delta, mechanism
         The privacy loss of the whole release. ``laplace`` (default) is pure ε-DP;
-        ``gaussian`` needs δ. Without declared ``categories``, a quarter of ε and δ
-        (default 1e-6 for Laplace, half of δ for Gaussian) go to partition selection.
+        ``gaussian`` needs δ. When some attribute's values are not declared, a quarter of ε
+        and δ (default δ = 1e-6 for Laplace, half of δ for Gaussian) go to partition
+        selection of that attribute's values.
     categories
-        The public values of every protected attribute; rows with other values are counted
-        in ``(other)``.
+        The public values of some or all protected attributes (a promise that they are
+        public). A declared attribute's rows with other values are not counted, unless
+        ``"(other)"`` is declared too.
+    dataset_name
+        The curator's name for the data set: the budget is charged to it. Rows already
+        released under another name are refused (the message names it).
     store, privacy_budget
         A DuckDB ledger (path or :class:`~auditor.store.AuditStore`) and the data set's
         total ε. The noise is drawn in memory; the budget check, the spend and the released
-        cells are committed in one transaction before anything is returned.
+        cells are committed in one serialised transaction before anything is returned.
     seed
         Seeded (reproducible, **not private**) noise for tests; the output says so.
+    request
+        What was audited (column names, options): stored with the release so that
+        :func:`reissue_release` can rebuild it.
+    fingerprint
+        Ignored (the ledger used to be keyed by the file's SHA-256; it is now keyed by the
+        content of the cube, see :func:`~auditor.privacy.content_fingerprint`).
 
     Examples
     --------
@@ -186,38 +218,51 @@ def release_cube(
     >>> privacy["neighbours"]                                                              # doctest: +SKIP
     'add/remove one row'
     """
-    declared = categories is not None
+    del fingerprint
+    if categories is not None:
+        declared_levels(cube.attributes, categories)  # validate before any spend
+    everything_declared = categories is not None and all(
+        name in categories for name in cube.attributes
+    )
     mech, cells_epsilon, cells_delta, select_epsilon, select_delta = _resolve(
-        epsilon=epsilon, delta=delta, mechanism=mechanism, declared=declared
+        epsilon=epsilon, delta=delta, mechanism=mechanism, declared=everything_declared
     )
     if privacy_budget is not None and store is None:
         raise PrivacyError(
             "a privacy budget needs a ledger to be kept in: pass --store DB with --privacy-budget"
         )
-    sha256 = getattr(fingerprint, "sha256", None)
+    if dataset_name is not None and store is None:
+        raise PrivacyError(
+            "a data-set name is the key of the privacy ledger: pass --store DB with it"
+        )
+    exact = _finest_cells(cube)
+    _require_integer_counts(exact)
     ledger = None
+    content = None
     if store is not None:
-        if not sha256:
-            raise PrivacyError(
-                "this source has no SHA-256 fingerprint (e.g. a DuckDB relation), so its "
-                "privacy budget cannot be tracked: audit a file or DataFrame, or leave out the store"
-            )
         from ..store import AuditStore
 
+        content = content_fingerprint(cube)
         ledger = store if isinstance(store, AuditStore) else AuditStore(store)
         # Early refusal (nothing recorded); the authoritative check is in commit_release.
-        ledger.check_release(sha256=sha256, epsilon=float(epsilon), total=privacy_budget)
+        ledger.check_release(
+            content=content, dataset=dataset_name, epsilon=float(epsilon), total=privacy_budget
+        )
 
     with _opendp_errors():
         spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta)
         sampler = SeededSampler(seed) if seed is not None else None
-        exact = _finest_cells(cube)
         selection = None
-        if declared:
-            domain = declared_domain(cube.attributes, categories)
+        if everything_declared:
+            domain = combined_domain(cube.attributes, categories, selected=())
         else:
             domain, selection = _select_domain(
-                exact, cube.attributes, epsilon=select_epsilon, delta=select_delta, sampler=sampler
+                exact,
+                cube.attributes,
+                categories=categories,
+                epsilon=select_epsilon,
+                delta=select_delta,
+                sampler=sampler,
             )
         pooled = pool_cells(exact, domain)
         counts = pooled["n"].to_numpy(dtype=np.int64)
@@ -228,7 +273,7 @@ def release_cube(
     released = pooled.assign(n=noisy)
     del pooled, counts, exact
 
-    total_delta = (cells_delta or 0.0) + (select_delta if not declared else 0.0)
+    total_delta = (cells_delta or 0.0) + (select_delta if not everything_declared else 0.0)
     release = Release(
         spec=spec,
         domain=domain,
@@ -238,36 +283,120 @@ def release_cube(
         selection=selection,
     )
     privacy = release.describe()
+    release_id = uuid.uuid4().hex
+    privacy["release_id"] = release_id
     if ledger is not None:
         record, state = ledger.commit_release(
-            sha256=sha256,
+            content=content,
+            dataset=dataset_name,
             epsilon=float(epsilon),
             delta=float(total_delta),
             mechanism=mech,
             cells=released.to_dict(orient="records"),
-            details=privacy,
+            details={
+                "privacy": privacy,
+                "attributes": list(cube.attributes),
+                "request": dict(request or {}),
+            },
             total=privacy_budget,
+            release_id=release_id,
         )
-        privacy["ledger"] = {
-            "store": str(ledger.path),
-            "release_id": record.id,
-            "total_epsilon": state.total,
-            "spent_epsilon": state.spent_epsilon,
-            "remaining_epsilon": state.remaining,
-            "spent_delta": state.spent_delta,
-            "releases": state.releases,
-        }
+        privacy["ledger"] = _ledger_section(record.dataset, release_id, state)
     else:
         privacy["ledger"] = None
+    return _noisy_cube(cube, released, release), privacy
+
+
+def _ledger_section(dataset: str, release_id: str, state: Any) -> dict[str, Any]:
+    """The ledger facts a DP output may carry: the declared name and the budget's arithmetic."""
+    return {
+        "dataset": dataset,
+        "release_id": release_id,
+        "total_epsilon": state.total,
+        "spent_epsilon": state.spent_epsilon,
+        "remaining_epsilon": state.remaining,
+        "spent_delta": state.spent_delta,
+        "releases": state.releases,
+        "keyed_by": (
+            "the data-set name and an HMAC of the rows' content kept only in the store "
+            "(no fingerprint of the data is published)"
+        ),
+    }
+
+
+def _require_integer_counts(cells: pd.DataFrame) -> None:
+    values = cells["n"].to_numpy()
+    if not np.issubdtype(values.dtype, np.integer) and not np.all(values == np.round(values)):
+        raise PrivacyError(
+            "this cube has fractional (soft) counts, e.g. from estimated group membership; "
+            "the integer noise mechanisms cannot release them with the stated guarantee: "
+            "audit the observed attribute, or release the exact-membership cube"
+        )
+
+
+def _noisy_cube(cube: CountCube, released: pd.DataFrame, release: Release) -> CountCube:
     noisy_total = int(released["n"].sum())
-    noisy_cube = dataclasses.replace(
+    return dataclasses.replace(
         cube.with_cells(released, release=release),
         rows=noisy_total,
         rows_excluded=0,
         exclusions={},
         has_score=False,
+        score_column=None,
     )
-    return noisy_cube, privacy
+
+
+def reissue_release(store: Any, release_id: str) -> tuple[CountCube, dict[str, Any], dict]:
+    """Rebuild a recorded release from the store: the same noisy counts, **no new spend**.
+
+    For an output lost after its spend was recorded. Returns the noisy cube, the ``privacy``
+    section (with the ledger's current state and ``"reissued": true``) and the request that
+    was stored with the release (column names and options).
+    """
+    from ..store import AuditStore
+
+    ledger = store if isinstance(store, AuditStore) else AuditStore(store)
+    record = ledger.release(release_id)
+    details = record.details
+    saved = dict(details.get("privacy") or {})
+    attributes = tuple(details.get("attributes") or ())
+    if not saved or not attributes:
+        raise PrivacyError(
+            f"release {release_id!r} was recorded without the details needed to re-issue it"
+        )
+    domain_doc = saved["group_domain"]
+    domain = GroupDomain(
+        levels={name: tuple(domain_doc["levels"][name]) for name in attributes},
+        source=domain_doc.get("source", "declared"),
+        declared=tuple(domain_doc.get("declared_attributes") or ()),
+    )
+    spec = noise_spec(
+        saved["mechanism"], epsilon=saved["cells_epsilon"], delta=saved.get("cells_delta")
+    )
+    release = Release(
+        spec=spec,
+        domain=domain,
+        epsilon=float(saved["epsilon"]),
+        delta=float(saved["delta"]),
+        private=bool(saved.get("private", True)),
+        selection=saved.get("partition_selection"),
+    )
+    released = pd.DataFrame(record.cells, columns=[*attributes, "y", "yhat", "n"])
+    for name in attributes:
+        released[name] = released[name].astype(str)
+    released[["y", "yhat", "n"]] = released[["y", "yhat", "n"]].astype("int64")
+    base = CountCube(
+        attributes=attributes,
+        cells=released,
+        rows=int(released["n"].sum()),
+        rows_excluded=0,
+        exclusions={},
+    )
+    privacy = release.describe()
+    privacy["release_id"] = record.id
+    privacy["reissued"] = True
+    privacy["ledger"] = _ledger_section(record.dataset, record.id, ledger.budget(record.dataset))
+    return _noisy_cube(base, released, release), privacy, dict(details.get("request") or {})
 
 
 def mark_not_estimable(breakdown: Any) -> Any:

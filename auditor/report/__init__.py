@@ -171,11 +171,16 @@ def build_audit_pdf_here(
             "fairness audit",
             "output specification",
             "differential privacy" if private else "exact",
-            f"sha256:{sha}",
+            # a DP report carries no hash of the data (a hash is a function of every row)
+            *([f"sha256:{sha}"] if sha and not private else []),
         ],
         header=f"Fairness audit · {name}",
-        footer=f"data SHA-256 {sha[:16]}… · {'DP' if private else 'exact'} · "
-        f"{document.get('created_at', '')}",
+        footer=(
+            f"DP release {str((document.get('privacy') or {}).get('release_id', ''))[:12]} · "
+            f"{document.get('created_at', '')}"
+            if private
+            else f"data SHA-256 {sha[:16]}… · exact · {document.get('created_at', '')}"
+        ),
         created_at=document.get("created_at"),
     )
     return build_pdf(story, meta=meta)

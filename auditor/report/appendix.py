@@ -89,7 +89,7 @@ def _budget_rows(privacy: Mapping[str, Any]) -> list[tuple[str, str]]:
             ("remaining_epsilon", "Data set budget: ε remaining"),
             ("spent_delta", "Data set budget: δ spent, all releases"),
             ("releases", "Data set budget: releases so far"),
-            ("store", "Budget ledger"),
+            ("dataset", "Data set (ledger name)"),
             ("release_id", "Release id"),
         ):
             text = _scalar(ledger.get(key))
@@ -131,7 +131,12 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
     rows: list[tuple[str, str]] = [
         ("Privacy unit", unit),
         ("Neighbouring data sets", neighbours),
-        ("Mechanism", MECHANISM_NAMES.get(mechanism, mechanism)),
+        *(
+            [("Privacy loss of this release", str(privacy["guarantee"]))]
+            if privacy.get("guarantee")
+            else []
+        ),
+        ("Mechanism for the counts", MECHANISM_NAMES.get(mechanism, mechanism)),
         ("ε spent by this release", _scalar(epsilon) or "n/a"),
         ("δ spent by this release", _scalar(delta) or "0"),
         ("Noise scale", _scalar(scale) or "n/a"),
@@ -140,6 +145,7 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
     ]
     shown = {
         "mode",
+        "guarantee",
         "mechanism",
         "epsilon",
         "delta",

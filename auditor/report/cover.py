@@ -28,8 +28,8 @@ __all__ = [
 ]
 
 MECHANISM_NAMES = {
-    "laplace": "discrete Laplace (pure ε-DP)",
-    "discrete_laplace": "discrete Laplace (pure ε-DP)",
+    "laplace": "discrete Laplace (pure ε-DP on the counts)",
+    "discrete_laplace": "discrete Laplace (pure ε-DP on the counts)",
     "gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
     "discrete_gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
 }
@@ -58,6 +58,14 @@ def mode_text(document: Mapping[str, Any]) -> str:
     if privacy.get("mode") != "dp":
         return "exact (no noise; every count is the true count)"
     mechanism = str(privacy.get("mechanism", "unknown mechanism"))
+    if privacy.get("guarantee"):  # what is actually spent, e.g. δ from choosing the groups
+        return "; ".join(
+            [
+                f"differentially private: {privacy['guarantee']}",
+                f"counts: {MECHANISM_NAMES.get(mechanism, mechanism)}",
+                *([f"neighbours: {privacy['neighbours']}"] if privacy.get("neighbours") else []),
+            ]
+        )
     parts = [
         f"differentially private: {MECHANISM_NAMES.get(mechanism, mechanism)}",
         f"ε = {privacy.get('epsilon', 'n/a'):g}"
@@ -114,10 +122,19 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
         columns.get("prediction") or f"{columns.get('score')} ≥ {columns.get('threshold')}"
     )
     positive = columns.get("positive_label")
+    if ctx.private:  # no hash, path or other function of the rows in a DP report
+        identity = [
+            ("Data set", esc(dataset.get("source") or "unnamed data set")),
+            ("Release id", esc((document.get("privacy") or {}).get("release_id") or "n/a")),
+        ]
+    else:
+        identity = [
+            ("Data set", esc(dataset.get("source", "n/a"))),
+            ("Fingerprint (SHA-256)", esc(dataset.get("sha256", "n/a"))),
+            ("Fingerprint method", esc(dataset.get("fingerprint_method", "SHA-256"))),
+        ]
     facts = [
-        ("Data set", esc(dataset.get("source", "n/a"))),
-        ("Fingerprint (SHA-256)", esc(dataset.get("sha256", "n/a"))),
-        ("Fingerprint method", esc(dataset.get("fingerprint_method", "SHA-256"))),
+        *identity,
         ("Rows", _rows_fact(ctx)),
         (
             "Label / prediction",

@@ -1,0 +1,89 @@
+"""Re-issue a recorded differentially private release whose output was lost — without a new spend.
+
+The store keeps every release's noisy finest cells and how they were made (mechanism, scale,
+public group domain, the audited column names and options). Re-issuing rebuilds the same
+audit from those cells: the same noisy counts, so no new information about anyone is
+released and nothing is charged to the budget. Only presentation can change (reference
+group, policy): that is post-processing of the released counts.
+
+>>> import auditor
+>>> result = auditor.reissue("audits.duckdb", "5f0c…")        # doctest: +SKIP
+>>> result.privacy["reissued"]                               # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import __version__
+from .audit import _estimator_for, _resolve_policy, evaluate_cube, parse_reference
+from .ingest import ColumnMapping
+from .policy import Policy
+from .result import AuditResult, public_dataset_info
+
+__all__ = ["reissue"]
+
+
+def reissue(
+    store: Any,
+    release_id: str,
+    *,
+    reference: Mapping[str, str] | Iterable[str] | None = None,
+    policy: Policy | str | os.PathLike | None = None,
+) -> AuditResult:
+    """The audit of release ``release_id`` rebuilt from ``store`` (an AuditStore or its path).
+
+    Raises :class:`~auditor.errors.PrivacyError` when the store has no such release.
+    """
+    from .privacy import reissue_release
+
+    cube, privacy, request = reissue_release(store, release_id)
+    columns = dict(request.get("columns") or {})
+    options = dict(request.get("options") or {})
+    mapping = ColumnMapping(
+        label=columns.get("label"),
+        protected=tuple(columns.get("protected") or cube.attributes),
+        prediction=columns.get("prediction"),
+        score=columns.get("score"),
+        threshold=columns.get("threshold"),
+        positive_label=columns.get("positive_label"),
+    )
+    min_group_size = int(options.get("min_group_size", 30))
+    intersections = bool(options.get("intersections", True))
+    confidence = float(options.get("confidence", 0.95))
+    wanted = parse_reference(reference)
+    levels = privacy["group_domain"]["levels"]
+    kept = {k: v for k, v in wanted.items() if v in levels.get(k, ())}
+    estimator = _estimator_for(cube, confidence=confidence)
+    overall, breakdowns, verdicts = evaluate_cube(
+        cube,
+        reference=kept,
+        policy=_resolve_policy(policy),
+        min_group_size=min_group_size,
+        intersections=intersections,
+        intervals=estimator,
+    )
+    return AuditResult(
+        dataset=public_dataset_info(privacy, rows_used=cube.rows_used),
+        mapping=mapping,
+        cube=cube,
+        evaluated_from=cube,
+        overall=overall,
+        breakdowns=breakdowns,
+        policy=verdicts,
+        privacy=privacy,
+        options={
+            "reference": kept,
+            "min_group_size": min_group_size,
+            "intersections": intersections,
+            "confidence": confidence,
+            "interval_method": estimator.method,
+        },
+        scores=None,
+        created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+    )
