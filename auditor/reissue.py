@@ -19,11 +19,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import __version__
 from .audit import _estimator_for, _resolve_policy, evaluate_cube, parse_reference
 from .ingest import ColumnMapping
 from .policy import Policy
 from .result import AuditResult, public_dataset_info
+from .version import __version__
 
 __all__ = ["reissue"]
 

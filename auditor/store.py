@@ -271,8 +271,12 @@ class AuditStore:
 
     # -- audit history ---------------------------------------------------------------------
 
-    def record_audit(self, document: Mapping[str, Any]) -> str:
-        """Store an audit JSON document; returns its id."""
+    def record_audit(self, document: Mapping[str, Any], *, sha256: str | None = None) -> str:
+        """Store an audit JSON document; returns its id.
+
+        ``sha256`` files a DP document (which carries no hash) under the file it was released
+        from, for the store's own history; it stays in the store, not in the document.
+        """
         dataset = document.get("dataset") or {}
         privacy = document.get("privacy") or {}
         policy = document.get("policy")
@@ -281,7 +285,7 @@ class AuditStore:
             audit_id,
             str(document.get("created_at") or _now()),
             dataset.get("source"),
-            dataset.get("sha256"),
+            sha256 or dataset.get("sha256"),
             str(privacy.get("mode", "exact")),
             None if not policy else bool(policy.get("passed")),
             json.dumps(document, ensure_ascii=False, allow_nan=False),

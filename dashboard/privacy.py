@@ -15,7 +15,23 @@ from .formatting import display_rate, format_count, format_interval
 from .tables import breakdown_for
 from .views import private_view
 
-__all__ = ["budget_table", "exact_vs_private", "interval_cost"]
+__all__ = [
+    "budget_table",
+    "declared_categories",
+    "exact_vs_private",
+    "interval_cost",
+    "known_dataset_name",
+    "planned_guarantee",
+    "seen_values",
+]
+
+DECLARE_NOTE = (
+    "Declaring an attribute's values is a promise that they are public — e.g. the categories "
+    "of the form the data was collected with — not learned from this file. Declared values "
+    "are all shown (with a noisy count even when empty) and never pooled into '(other)'; rows "
+    "with a value you leave out are not counted. Attributes you do not declare go through DP "
+    "partition selection, which spends δ and pools values with few rows into '(other)'."
+)
 
 
 def exact_vs_private(
@@ -133,3 +149,48 @@ def budget_table(state, releases: Sequence[Any]) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(rows)
+
+
+def seen_values(result) -> dict[str, list[str]]:
+    """Each protected attribute's values in the exact audit, largest group first (a prefill)."""
+    values = {}
+    for name in result.mapping.protected:
+        table = result.cube.counts((name,)).sort_values("n", ascending=False, kind="stable")
+        values[name] = [str(v) for v in table[name]]
+    return values
+
+
+def declared_categories(
+    chosen: Mapping[str, Sequence[str]], declare: Mapping[str, bool]
+) -> dict[str, list[str]] | None:
+    """The categories to release with: the attributes the user declared, with their values."""
+    categories = {name: list(chosen[name]) for name, on in declare.items() if on and chosen[name]}
+    return categories or None
+
+
+def planned_guarantee(
+    *, epsilon: float, mechanism: str, delta: float | None, all_declared: bool
+) -> str:
+    """What a release with these settings will spend, in the words the outputs use."""
+    from auditor.privacy import guarantee_text
+    from auditor.privacy.release import DEFAULT_SELECTION_DELTA
+
+    if mechanism == "laplace":
+        spent_delta = 0.0 if all_declared else DEFAULT_SELECTION_DELTA
+        selection_delta = spent_delta
+    else:
+        spent_delta = float(delta or 0.0)
+        selection_delta = 0.0 if all_declared else spent_delta / 2
+    return guarantee_text(
+        mechanism=mechanism,
+        epsilon=float(epsilon),
+        delta=spent_delta,
+        selection_delta=selection_delta,
+    )
+
+
+def known_dataset_name(store, result) -> str | None:
+    """The ledger name these rows were released under before (looked up by content)."""
+    from auditor.privacy import content_fingerprint
+
+    return store.dataset_of(content_fingerprint(result.cube))

@@ -220,7 +220,13 @@ def store_path() -> Path:
 
 
 def release(
-    *, epsilon: float, delta: float | None, mechanism: str, privacy_budget: float | None
+    *,
+    epsilon: float,
+    delta: float | None,
+    mechanism: str,
+    privacy_budget: float | None,
+    categories: dict[str, list[str]] | None = None,
+    dataset_name: str | None = None,
 ) -> auditor.AuditResult:
     """Release the session's exact audit with DP (spends ε in the ledger) and record it."""
     from auditor.store import AuditStore
@@ -237,18 +243,21 @@ def release(
             privacy_budget=privacy_budget,
             reference=references(),
             policy=policy(),
+            categories=categories,
+            dataset_name=dataset_name,
         )
-        store.record_audit(released.to_dict())
-    st.session_state[PRIVATE] = released
+        # filed under the session's file in the store's own history (not in the document)
+        store.record_audit(released.to_dict(), sha256=result.dataset.sha256)
+    st.session_state[PRIVATE] = (result.dataset.sha256, released)
     return released
 
 
 def private_result() -> auditor.AuditResult | None:
-    released = st.session_state.get(PRIVATE)
+    stored = st.session_state.get(PRIVATE)
     base = base_audit()
-    if released is None or base is None or released.dataset.sha256 != base.dataset.sha256:
+    if not stored or base is None or stored[0] != base.dataset.sha256:
         return None
-    return released
+    return stored[1]
 
 
 def seen_datasets() -> list[str]:

@@ -79,32 +79,42 @@ def private_view(
     seed: int | None = None,
     reference: Mapping[str, str] | None = None,
     policy: Policy | None = None,
+    categories: Mapping[str, Any] | None = None,
+    dataset_name: str | None = None,
 ):
     """Release the exact audit's cached count cube with (ε, δ)-DP and recompute every figure.
 
     No data is read: the finest cells of ``result``'s cube are released once through OpenDP
     (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
-    ledger). The returned audit holds only the released noisy counts.
+    ledger, keyed by the rows' content and ``dataset_name``). ``categories`` declares the
+    public values of some attributes; the others go through partition selection. The
+    returned audit holds only the released noisy counts and no fingerprint of the data.
     """
-    from auditor.ingest import Fingerprint
     from auditor.privacy import release_cube
+    from auditor.result import mapping_document, public_dataset_info
 
     if result.is_private:
         raise InputError(
             "this audit is already differentially private: release from the exact audit"
         )
-    fingerprint = Fingerprint(
-        result.dataset.sha256, result.dataset.size_bytes, result.dataset.fingerprint_method
-    )
     noisy, privacy = release_cube(
         result.cube,
         epsilon=float(epsilon),
         delta=delta,
         mechanism=mechanism,
-        fingerprint=fingerprint,
+        categories=categories,
+        dataset_name=dataset_name,
         store=store,
         privacy_budget=privacy_budget,
         seed=seed,
+        request={
+            "columns": mapping_document(result.mapping),
+            "options": {
+                k: result.options[k]
+                for k in ("min_group_size", "intersections", "confidence")
+                if k in result.options
+            },
+        },
     )
     levels = (privacy.get("group_domain") or {}).get("levels", {})
     kept = {
@@ -121,12 +131,5 @@ def private_view(
         policy=policy,
         privacy=privacy,
         scores=None,
-        dataset=dataclasses.replace(
-            result.dataset,
-            rows=None,
-            rows_used=noisy.rows_used,
-            rows_excluded=None,
-            exclusions={},
-            size_bytes=None,
-        ),
+        dataset=public_dataset_info(privacy, rows_used=noisy.rows_used),
     )

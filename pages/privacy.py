@@ -6,7 +6,16 @@ import auditor
 from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES
 from dashboard import state as _state
-from dashboard.privacy import budget_table, exact_vs_private, interval_cost
+from dashboard.privacy import (
+    DECLARE_NOTE,
+    budget_table,
+    declared_categories,
+    exact_vs_private,
+    interval_cost,
+    known_dataset_name,
+    planned_guarantee,
+    seen_values,
+)
 
 st.title("Publish with differential privacy")
 base = _state.require_audit()
@@ -30,16 +39,43 @@ st.markdown(
     "the table of counts behind every figure; everything shown for the release is computed "
     "from the noisy counts. Privacy unit: one row (one person); neighbouring data sets differ "
     "by adding or removing one row. Each release spends ε from the data set's budget, kept in "
-    "a ledger keyed by the file's SHA-256."
+    "a ledger that recognises the rows by their content (whatever the file format or row "
+    "order) and never publishes a fingerprint of them."
 )
-if not base.dataset.sha256:
-    st.warning("This data has no SHA-256 fingerprint, so its privacy budget cannot be tracked.")
-    st.stop()
 
 store_path = _state.store_path()
 with AuditStore(store_path) as store:
-    ledger = store.budget(base.dataset.sha256)
-    releases = store.releases(base.dataset.sha256)
+    known_name = known_dataset_name(store, base)
+dataset_name = st.text_input(
+    "Data set name in the ledger (public; the budget belongs to it)",
+    value=known_name or "",
+    key="dp_dataset_name",
+    disabled=known_name is not None,
+    help="These rows were released before under this name." if known_name else None,
+).strip()
+ledger_name = known_name or dataset_name or None
+with AuditStore(store_path) as store:
+    ledger = store.budget(ledger_name) if ledger_name else None
+    releases = store.releases(ledger_name) if ledger_name else []
+
+st.subheader("Public group values")
+st.caption(DECLARE_NOTE)
+seen = seen_values(base)
+chosen, declare = {}, {}
+for attribute in base.mapping.protected:
+    left_col, right_col = st.columns([1, 3])
+    declare[attribute] = left_col.checkbox(
+        f"Declare {attribute}", value=True, key=f"dp_declare_{attribute}"
+    )
+    chosen[attribute] = right_col.multiselect(
+        f"Public values of {attribute}",
+        seen[attribute],
+        default=seen[attribute],
+        key=f"dp_values_{attribute}",
+        disabled=not declare[attribute],
+    )
+categories = declared_categories(chosen, declare)
+all_declared = categories is not None and set(categories) == set(base.mapping.protected)
 
 left, middle, right = st.columns(3)
 epsilon = left.select_slider(
@@ -49,11 +85,11 @@ epsilon = left.select_slider(
     key="dp_epsilon",
 )
 mechanism = middle.radio(
-    "Mechanism",
+    "Noise on the counts",
     ["laplace", "gaussian"],
     key="dp_mechanism",
     horizontal=True,
-    format_func={"laplace": "Laplace (pure ε)", "gaussian": "Gaussian (ε, δ)"}.get,
+    format_func={"laplace": "Laplace", "gaussian": "Gaussian (ε, δ)"}.get,
 )
 delta = None
 if mechanism == "gaussian":
@@ -69,10 +105,16 @@ budget = right.number_input(
     min_value=0.1,
     max_value=100.0,
     step=0.5,
-    value=float(ledger.total) if ledger.total is not None else 3.0,
+    value=float(ledger.total) if ledger is not None and ledger.total is not None else 3.0,
     key="dp_budget",
-    disabled=ledger.total is not None,
+    disabled=ledger is not None and ledger.total is not None,
     help="Declared once, with the first release; it cannot be raised afterwards.",
+)
+st.caption(
+    "This release will spend: "
+    + planned_guarantee(
+        epsilon=epsilon, mechanism=mechanism, delta=delta, all_declared=all_declared
+    )
 )
 
 if st.button(
@@ -81,18 +123,32 @@ if st.button(
     try:
         with st.spinner("Adding calibrated noise and recording the spend…"):
             released = _state.release(
-                epsilon=epsilon, delta=delta, mechanism=mechanism, privacy_budget=budget
+                epsilon=epsilon,
+                delta=delta,
+                mechanism=mechanism,
+                privacy_budget=budget,
+                categories=categories,
+                dataset_name=ledger_name,
             )
     except auditor.AuditorError as error:
         st.error(f"No release was made: {error}")
     else:
-        st.success(f"Released with ε = {epsilon:g}. The ledger below records the spend.")
+        st.success(
+            f"Released with ε = {epsilon:g} ({released.privacy.get('guarantee')}). Release id "
+            f"{released.privacy.get('release_id')}. The ledger below records the spend."
+        )
+        ledger_name = released.privacy["ledger"]["dataset"]
         with AuditStore(store_path) as store:
-            ledger = store.budget(base.dataset.sha256)
-            releases = store.releases(base.dataset.sha256)
+            ledger = store.budget(ledger_name)
+            releases = store.releases(ledger_name)
 
 st.subheader("Budget ledger for this data set")
-st.caption(f"SHA-256 {base.dataset.sha256[:16]}… · store {store_path}")
+if ledger is None:
+    st.caption("These rows have not been released yet: the first release opens their ledger.")
+    with AuditStore(store_path) as store:
+        ledger = store.budget("")
+else:
+    st.caption(f"Data set '{ledger.dataset}'")
 st.table(budget_table(ledger, releases).set_index("when (UTC)"))
 
 private = _state.private_result()
@@ -102,9 +158,7 @@ if private is None:
 
 _, exact_document = _state.current()
 private_document = private.to_dict()
-st.subheader(
-    f"Exact vs private (ε = {private.privacy.get('epsilon'):g}, {private.privacy.get('mechanism')})"
-)
+st.subheader(f"Exact vs private ({private.privacy.get('guarantee')})")
 if private.privacy.get("private") is False:
     st.warning(private.privacy.get("warning", "This release is NOT private."))
 one, two = st.columns(2)

@@ -77,11 +77,9 @@ def test_threads_releasing_through_the_audit_api_never_overspend(tmp_path):
 
 
 def test_threads_releasing_through_the_dashboard_helper_never_overspend(tmp_path):
-    """The dashboard's private-release helper, wherever it lives, on a shared store object."""
-    try:
-        from dashboard.privacy import private_view  # after the dashboard refactor
-    except ImportError:
-        from auditor.session import private_view
+    """The dashboard's private-release helper, on one store object shared by the sessions."""
+    from dashboard.views import private_view
+
     exact = auditor.audit(COMPAS_PREDICTIONS, **COMPAS)
     path = tmp_path / "ledger.duckdb"
     store = AuditStore(path)

@@ -28,8 +28,8 @@ __all__ = [
 ]
 
 MECHANISM_NAMES = {
-    "laplace": "discrete Laplace (pure ε-DP on the counts)",
-    "discrete_laplace": "discrete Laplace (pure ε-DP on the counts)",
+    "laplace": "discrete Laplace (pure ε-DP)",
+    "discrete_laplace": "discrete Laplace (pure ε-DP)",
     "gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
     "discrete_gaussian": "discrete Gaussian (zCDP, converted to (ε, δ)-DP)",
 }

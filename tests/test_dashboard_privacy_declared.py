@@ -1,0 +1,47 @@
+"""The Privacy page lets the user declare public group values (issue #16): prefilled from the
+values seen, with a note that declaring is a promise; partition selection only for the
+attributes not declared; declared attributes never show "(other)"; honest wording of δ."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_dashboard_pages import _loaded, _open, _tables, _text
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUDITOR_STORE", str(tmp_path / "audits.duckdb"))
+    monkeypatch.delenv("AUDITOR_SAMPLE", raising=False)
+
+
+def test_declared_values_are_prefilled_released_as_declared_and_never_pooled():
+    at = _open(_loaded(), "privacy")
+    assert "promise that they are public" in _text(at)
+    race = at.multiselect(key="dp_values_race")
+    assert "African-American" in race.value and "Native American" in race.value  # seen values
+    assert "ε = 1, δ = 0 (pure ε-DP)" in _text(at)  # everything declared: no δ
+    at.multiselect(key="dp_values_sex").set_value(["Male", "Female"]).run()
+    at.button(key="dp_release").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    private = at.session_state["private_result"][1]
+    domain = private.privacy["group_domain"]
+    assert domain["source"] == "declared" and "(other)" not in domain["levels"]["sex"]
+    assert "Native American" in domain["levels"]["race"]  # small but declared: still shown
+    at.selectbox(key="dp_attribute").set_value("sex").run()
+    comparison = _tables(at)[1]
+    assert set(comparison.index) == {"Male", "Female"}  # two declared values, no "(other)"
+
+
+def test_an_undeclared_attribute_goes_through_partition_selection_and_says_delta():
+    at = _open(_loaded(), "privacy")
+    at.checkbox(key="dp_declare_race").uncheck().run()
+    assert "ε = 1, δ = 1e-6 from choosing the groups" in _text(at)
+    at.button(key="dp_release").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    private = at.session_state["private_result"][1]
+    assert private.privacy["group_domain"]["source"] == "declared_and_selected"
+    assert private.privacy["partition_selection"]["attributes"] == ["race"]
+    assert private.privacy["guarantee"] == "ε = 1, δ = 1e-6 from choosing the groups"
+    assert any("from choosing the groups" in s.value for s in at.success)
+    assert private.to_dict()["dataset"]["sha256"] is None
