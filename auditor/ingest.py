@@ -182,8 +182,17 @@ class Source:
         return result
 
     def preview(self, rows: int = 20) -> pd.DataFrame:
-        """The first ``rows`` rows, for showing to a user."""
-        return self.frame(f"SELECT * FROM {SOURCE_VIEW} LIMIT {int(rows)}")
+        """The first ``rows`` rows of the file, in file order, for showing to a user.
+
+        The engine reads without preserving insertion order (less memory on large files), so a
+        parallel scan's ``LIMIT`` can return rows from the middle of a file; the preview turns
+        order preservation on for its one small query.
+        """
+        self._run("SET preserve_insertion_order = true", None)
+        try:
+            return self.frame(f"SELECT * FROM {SOURCE_VIEW} LIMIT {int(rows)}")
+        finally:
+            self._run("SET preserve_insertion_order = false", None)
 
     def require_columns(self, wanted: Sequence[str]) -> None:
         """Raise one clear error for the first wanted column the source lacks."""
