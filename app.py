@@ -17,8 +17,12 @@ if str(ROOT) not in sys.path:  # so that `dashboard.state` imports under any run
 
 from dashboard import state as _state  # noqa: E402
 
+# A favicon served by this server: a Material icon here would be fetched from a font host, and
+# the app makes no request off the server.
 st.set_page_config(
-    page_title="auditor — fairness audit", page_icon=":material/balance:", layout="wide"
+    page_title="auditor — fairness audit",
+    page_icon=str(Path(_state.__file__).with_name("favicon.png")),
+    layout="wide",
 )
 
 _state.load_sample_from_environment()
@@ -46,12 +50,12 @@ navigation = st.navigation(
 )
 
 with st.sidebar:
-    result = _state.base_audit()
-    if result is None:
-        st.caption("No data loaded.")
-    else:
-        st.caption(_state.dataset_caption(result))
+    # Filled now and again when a page loads data (set_audit), so the sidebar never says
+    # "No data loaded." next to "Audited 300 rows".
+    _state.set_status_slot(st.empty())
+_state.draw_status()
 
 _state.mark_entrypoint()
 _state.resume_deep_link()
 navigation.run()
+_state.draw_status()

@@ -106,6 +106,7 @@ def set_audit(
     for key in [k for k in st.session_state if str(k).startswith("reference_")]:
         del st.session_state[key]
     st.session_state.setdefault(POLICY_TEXT, default_policy_text())
+    draw_status()
 
 
 def load_sample(name: str) -> None:
@@ -194,6 +195,23 @@ def module_available(name: str, *attributes: str) -> bool:
     except Exception:  # noqa: BLE001 - a half-written module counts as not available
         return False
     return all(hasattr(module, attribute) for attribute in attributes)
+
+
+STATUS_SLOT = "_status_slot"
+
+
+def set_status_slot(slot: Any) -> None:
+    """``app.py``: the sidebar placeholder that shows which data is loaded (one per run)."""
+    st.session_state[STATUS_SLOT] = slot
+
+
+def draw_status() -> None:
+    """Show the loaded data set (or that none is) in the sidebar placeholder."""
+    slot = st.session_state.get(STATUS_SLOT)
+    if slot is None:
+        return
+    result = base_audit()
+    slot.caption("No data loaded." if result is None else dataset_caption(result))
 
 
 def dataset_caption(result: auditor.AuditResult) -> str:

@@ -126,3 +126,26 @@ def streamlit_server(folder: Path) -> Iterator[str]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def record_external_requests(page) -> list[str]:
+    """Record every request of ``page`` that leaves this machine (the app must make none).
+
+    Returns the list the page's requests are appended to; assert it is empty at the end. The
+    dashboard is run offline in agencies: a favicon from a font host or an image named in a data
+    file would leak who opens what.
+    """
+    from urllib.parse import urlsplit
+
+    external: list[str] = []
+
+    def check(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+            return
+        host = parts.hostname or ""
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            external.append(request.url)
+
+    page.on("request", check)
+    return external

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    record_external_requests,
+    require_browser,
+    streamlit_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
@@ -39,6 +45,7 @@ def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
             page.set_default_timeout(30_000)
+            external = record_external_requests(page)
             page.goto(f"{server}/upload")
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(COMPAS))
             expect(page.get_by_text("Column roles")).to_be_visible()
@@ -49,6 +56,8 @@ def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
             expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("race")
             page.get_by_role("button", name="Run the audit").click()
             expect(page.get_by_text("Audited 6,172 rows")).to_be_visible()
+            sidebar = page.locator("[data-testid='stSidebar']")
+            expect(sidebar).to_contain_text("6,172 rows audited")  # not "No data loaded."
 
             # Same session: navigate with the sidebar, not a new page load.
             page.locator("[data-testid='stSidebarNav']").get_by_text("Disparities").click()
@@ -65,12 +74,13 @@ def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
             expect(page.get_by_text("1.9× as often as Caucasian people").first).to_be_visible()
 
             page.locator("[data-testid='stSidebarNav']").get_by_text("Report").click()
-            with page.expect_download() as download_info:
+            with page.expect_download(timeout=180_000) as download_info:  # a busy CI box
                 page.get_by_role("button", name="Download the audit PDF").click()
             target = tmp_path / "audit.pdf"
             download_info.value.save_as(target)
             data = target.read_bytes()
             assert data.startswith(b"%PDF"), data[:20]
             assert len(data) > 5_000
+            assert external == [], f"the app requested addresses off this machine: {external}"
         finally:
             browser.close()
