@@ -12,7 +12,17 @@ import pandas as pd
 
 from auditor.labels import is_known_binary
 
-__all__ = ["MappingSuggestion", "suggest_mapping"]
+__all__ = [
+    "AUTOMATIC_POSITIVE",
+    "CHOOSE_POSITIVE",
+    "MappingSuggestion",
+    "favourable_value",
+    "positive_choices",
+    "suggest_mapping",
+]
+
+AUTOMATIC_POSITIVE = "(automatic: 1, true or yes)"
+CHOOSE_POSITIVE = "(choose the value)"
 
 _PROTECTED_WORDS = (
     "race",
@@ -55,6 +65,44 @@ _PREDICTION_WORDS = ("pred", "yhat", "y_hat", "decision", "high_risk", "flag", "
 
 
 _SCORE_WORDS = ("score", "prob", "proba", "decile", "risk", "logit", "confidence")
+
+
+_FAVOURABLE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("approved", "denied"),
+    ("approved", "declined"),
+    ("approved", "rejected"),
+    ("approve", "deny"),
+    ("accepted", "rejected"),
+    ("accept", "reject"),
+    ("granted", "denied"),
+    ("granted", "refused"),
+    ("hired", "not hired"),
+    ("hire", "no hire"),
+    ("selected", "not selected"),
+    ("offer", "no offer"),
+    ("admitted", "rejected"),
+    ("pass", "fail"),
+    ("passed", "failed"),
+    ("good", "bad"),
+)
+"""Text outcomes whose favourable value the words themselves say (first of each pair)."""
+
+
+def favourable_value(values: Sequence[str]) -> str | None:
+    """The favourable one of two text outcomes when the words say it, else ``None``.
+
+    ``good``/``bad`` → ``good``, ``Approved``/``Denied`` → ``Approved``. Two values that do not
+    say it (``A``/``B``, ``<=50K``/``>50K``, ``low``/``high``) give ``None``: the user must
+    choose, because guessing wrong silently turns approval rates into denial rates.
+    """
+    distinct = {str(v).strip() for v in values if str(v).strip() != ""}
+    if len(distinct) != 2:
+        return None
+    lowered = {v.lower(): v for v in distinct}
+    for favourable, unfavourable in _FAVOURABLE_PAIRS:
+        if set(lowered) == {favourable, unfavourable}:
+            return lowered[favourable]
+    return None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -139,8 +187,7 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
     if label is not None:
         label_values = tuple(distinct[label])
         if not is_known_binary(label_values):
-            counts = preview[label].dropna().astype(str).str.strip().value_counts()
-            positive_label = str(counts.index[-1]) if len(counts) else None
+            positive_label = favourable_value(label_values)
     return MappingSuggestion(
         label=label,
         prediction=prediction,
@@ -150,3 +197,16 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
         positive_label=positive_label,
         label_values=label_values,
     )
+
+
+def positive_choices(values: Sequence[str]) -> tuple[list[str], str]:
+    """The options for "which value is the favourable decision or the flag", and the default.
+
+    0/1, true/false, yes/no: automatic (1, true, yes). Words that say it (approved/denied,
+    good/bad…): the favourable one. Anything else: no default — the user chooses.
+    """
+    shown = [str(v) for v in values][:50]
+    if is_known_binary(values):
+        return [AUTOMATIC_POSITIVE, *shown], AUTOMATIC_POSITIVE
+    favourable = favourable_value(values)
+    return [CHOOSE_POSITIVE, *shown], favourable if favourable is not None else CHOOSE_POSITIVE

@@ -4,13 +4,17 @@ import streamlit as st
 
 import auditor
 from dashboard import state as _state
-from dashboard.mapping import suggest_mapping
+from dashboard.mapping import (
+    AUTOMATIC_POSITIVE,
+    CHOOSE_POSITIVE,
+    positive_choices,
+    suggest_mapping,
+)
 from dashboard.progress import progress_callback
 from dashboard.workspace import UPLOAD_TYPES
 
 _state.require_entrypoint(__file__)
 
-AUTOMATIC = "(automatic: 0/1, true/false, yes/no)"
 NO_SCORE = "(none)"
 
 st.title("Upload a prediction file and map its columns")
@@ -45,7 +49,7 @@ def _inspect(file) -> None:
     st.session_state["map_score"] = suggestion.score or NO_SCORE
     st.session_state["map_threshold"] = float(suggestion.threshold or 0.5)
     st.session_state["map_protected"] = list(suggestion.protected)
-    st.session_state["map_positive"] = suggestion.positive_label or AUTOMATIC
+    st.session_state["map_positive"] = positive_choices(suggestion.label_values)[1]
 
 
 if upload is None:
@@ -79,16 +83,23 @@ left, right = st.columns(2)
 with left:
     label = st.selectbox("True outcome (label)", columns, key="map_label")
     label_values = sorted(inspection.preview[label].dropna().astype(str).str.strip().unique())
-    positive_options = [AUTOMATIC, *label_values[:50]]
+    positive_options, positive_default = positive_choices(label_values)
     if st.session_state.get("map_positive") not in positive_options:
-        st.session_state["map_positive"] = AUTOMATIC
+        st.session_state["map_positive"] = positive_default
     positive = st.selectbox(
-        "Positive (favourable or flagged) outcome",
+        "Which value is the favourable decision (approved, hired) or the flag you audit "
+        "(high risk)?",
         positive_options,
         key="map_positive",
-        help="Needed when the label is not 0/1, true/false or yes/no. The prediction column "
-        "must use the same values.",
+        help="Selection rates are the share of people the model gives this value. The "
+        "prediction column must use the same values. 1, true and yes are taken automatically; "
+        "for other values, choose: a wrong choice turns approval rates into denial rates.",
     )
+    if positive == CHOOSE_POSITIVE:
+        st.warning(
+            "Its values do not say which one is favourable: choose it, or the rates could "
+            "describe the opposite decision."
+        )
     protected = st.multiselect(
         "Protected attributes",
         columns,
@@ -117,7 +128,13 @@ with right:
             "Threshold (score ≥ threshold is positive)", key="map_threshold", format="%g"
         )
 
-if st.button("Run the audit", key="run_audit", type="primary"):
+run = st.button("Run the audit", key="run_audit", type="primary")
+if run and positive == CHOOSE_POSITIVE:
+    st.error(
+        "The audit needs to know which outcome is the favourable decision (or the flag): "
+        "choose it above."
+    )
+elif run:
     bar = st.progress(0.0, text="Reading the file with DuckDB…")
     try:
         result = _state.workspace().audit(
@@ -127,7 +144,7 @@ if st.button("Run the audit", key="run_audit", type="primary"):
             score=None if score == NO_SCORE else score,
             threshold=threshold,
             protected=protected,
-            positive_label=None if positive == AUTOMATIC else positive,
+            positive_label=None if positive == AUTOMATIC_POSITIVE else positive,
             policy=_state.policy(),
             progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
         )
