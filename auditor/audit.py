@@ -88,6 +88,7 @@ def evaluate_cube(
         min_group_size=min_group_size,
         intervals=_for_breakdown(estimator, ()),
         significance=False,
+        has_label=cube.has_label,
     ).groups[0]
     breakdowns = tuple(
         _evaluate_breakdown(
@@ -99,7 +100,11 @@ def evaluate_cube(
         from .privacy import mark_not_estimable
 
         overall = mark_not_estimable(overall)
-    verdicts = evaluate_policy(policy, breakdowns) if policy is not None else None
+    verdicts = (
+        evaluate_policy(policy, breakdowns, significance=not cube.is_private)
+        if policy is not None
+        else None
+    )
     return overall, breakdowns, verdicts
 
 
@@ -140,6 +145,7 @@ def _evaluate_breakdown(
         min_group_size=min_group_size,
         intervals=_for_breakdown(estimator, by),
         significance=not cube.is_private,
+        has_label=cube.has_label,
     )
     if cube.is_private:
         from .privacy import mark_not_estimable
@@ -199,7 +205,9 @@ def reaudit(
             for breakdown in result.breakdowns
         )
         verdicts = (
-            evaluate_policy(resolved_policy, breakdowns) if resolved_policy is not None else None
+            evaluate_policy(resolved_policy, breakdowns, significance=not result.cube.is_private)
+            if resolved_policy is not None
+            else None
         )
         return replace(result, breakdowns=breakdowns, policy=verdicts, options=options)
     overall, breakdowns, verdicts = evaluate_cube(
@@ -248,7 +256,7 @@ def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
 def audit(
     source: str | os.PathLike | pd.DataFrame | duckdb.DuckDBPyRelation,
     *,
-    label: str,
+    label: str | None = None,
     protected: str | Iterable[str],
     prediction: str | None = None,
     score: str | None = None,
@@ -281,7 +289,10 @@ def audit(
         a pandas DataFrame, or a DuckDB relation.
     label, prediction
         Columns with the true outcome and the model's decision. Instead of ``prediction``,
-        give ``score`` and ``threshold`` (score ≥ threshold is positive).
+        give ``score`` and ``threshold`` (score ≥ threshold is positive). ``label`` is
+        optional: without ground truth the audit has selection rates, impact ratios, their
+        intervals and tests, and selection-rate verdicts; label-dependent metrics (TPR, FPR,
+        …) are absent and policy checks on them are not evaluable.
     protected
         One or more protected attributes; every pair is also audited (intersections).
     positive_label
@@ -393,7 +404,7 @@ def audit(
         intervals=_estimator_for(cube, confidence=confidence),
     )
     scores = None
-    if cube.has_score:
+    if cube.has_score and cube.has_label:
         scores = {"(all)": score_analysis(cube, ())}
         for attribute in cube.attributes:
             scores[attribute] = score_analysis(cube, (attribute,))

@@ -1,7 +1,8 @@
 """Command line: ``auditor audit``, ``auditor baseline``, ``auditor serve``.
 
 Exit codes: 0 the audit ran and every policy check passed (or no policy was given);
-1 a policy check failed; 2 a usage or input error (one line on stderr, no traceback).
+1 a policy check failed; 2 a usage or input error (one line on stderr, no traceback);
+3 no check failed but at least one could not be evaluated (never reads as a pass in CI).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ __all__ = ["main"]
 EXIT_PASSED = 0
 EXIT_POLICY_FAILED = 1
 EXIT_USAGE = 2
+EXIT_NOT_EVALUABLE = 3
+
+_EXIT_CODES_HELP = (
+    "exit codes: 0 every policy check passed (or no policy); 1 a policy check failed; "
+    "2 usage or input error; 3 no check failed but at least one is not evaluable "
+    "(an undefined value, no group with enough data, or a label-dependent metric "
+    "without --label)"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    audit = commands.add_parser("audit", help="audit a prediction file")
+    audit = commands.add_parser(
+        "audit", help="audit a prediction file", description=_EXIT_CODES_HELP
+    )
     audit.add_argument("file", help="CSV (optionally gzip), Parquet or JSON-lines file")
-    audit.add_argument("--label", required=True, help="column with the true outcome")
+    audit.add_argument(
+        "--label",
+        help="column with the true outcome (optional: without it the audit has selection "
+        "rates, impact ratios, intervals, tests and selection-rate verdicts)",
+    )
     audit.add_argument("--prediction", help="column with the model's decision")
     audit.add_argument("--score", help="column with the model's score")
     audit.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
@@ -250,10 +265,16 @@ def _summary_lines(result) -> list[str]:
     if result.policy is not None:
         for check in result.policy.checks:
             value = "n/a" if check.value is None else f"{check.value:.3f}"
+            outcome = check.outcome.replace("_", " ").upper()
             lines.append(
-                f"  {check.status.upper():<4} {check.check.describe()} [{', '.join(check.by)}]: {value}"
+                f"  {outcome:<4} {check.check.describe()} [{', '.join(check.by)}]: {value}"
             )
-        lines.append("policy: " + ("PASSED" if result.policy.passed else "FAILED"))
+        lines.append(
+            "policy: "
+            + {"pass": "PASSED", "fail": "FAILED", "not_evaluable": "NOT EVALUABLE"}[
+                result.policy.outcome
+            ]
+        )
     return lines
 
 

@@ -82,6 +82,9 @@ class CountCube:
     rows_excluded: int
     exclusions: Mapping[str, int]
     has_score: bool = False
+    has_label: bool = True
+    """False for a decisions-only file: every row counts as y = 0, so only the selection
+    rate (and what derives from it) means anything; label-dependent metrics are absent."""
     score_column: str | None = None
     threshold: float | None = None
     precomputed: Mapping[tuple[str, ...], pd.DataFrame] | None = None
@@ -338,12 +341,19 @@ def _row_expressions(
     parts = []
     for index, name in enumerate(mapping.protected):
         parts.append(f"{_group_value(dialect.quote(name), dialect)} AS {_attr_alias(index)}")
-    parts.append(f"{_text_value(dialect.quote(mapping.label), dialect)} AS y_raw")
+    parts.append(f"{_text_value(_label_column(mapping, dialect), dialect)} AS y_raw")
     if mapping.score is not None:
         parts.append(f"{_score_expression(mapping, text=text, dialect=dialect)} AS s")
     if mapping.prediction is not None:
         parts.append(f"{_text_value(dialect.quote(mapping.prediction), dialect)} AS p_raw")
     return parts
+
+
+def _label_column(mapping: ColumnMapping, dialect: SqlDialect) -> str:
+    """The label column, or a constant '0' when there is no label (decisions-only audit)."""
+    if mapping.label is None:
+        return "'0'"
+    return dialect.quote(mapping.label)
 
 
 def _score_expression(
@@ -385,7 +395,7 @@ def _finest_query(
     """
     # The inner projection renames every column it uses, so no source column name can clash.
     columns = [f"{dialect.quote(name)} AS r{i}" for i, name in enumerate(mapping.protected)]
-    columns.append(f"{dialect.quote(mapping.label)} AS ry")
+    columns.append(f"{_label_column(mapping, dialect)} AS ry")
     if mapping.prediction is not None:
         columns.append(f"{dialect.quote(mapping.prediction)} AS rp")
     if second is not None and second.column is not None:
@@ -553,9 +563,12 @@ def _normalise(
     for name in attrs:
         raw[name] = raw[name].astype("string").astype(object)
     label_values = set(raw["y_raw"].dropna().unique())
-    label_coding = binary_coding(
-        label_values, positive_label=mapping.positive_label, column=mapping.label, role="label"
-    )
+    if mapping.label is None:
+        label_coding = {"0": 0}
+    else:
+        label_coding = binary_coding(
+            label_values, positive_label=mapping.positive_label, column=mapping.label, role="label"
+        )
     if mapping.prediction is not None:
         prediction_values = set(raw["p_raw"].dropna().unique())
         prediction_coding = binary_coding(
@@ -567,11 +580,17 @@ def _normalise(
     else:
         prediction_coding = {"1": 1, "0": 0}
     if mapping.positive_label is not None:
-        seen = set(label_coding) | (set(prediction_coding) if mapping.prediction else set())
+        seen = (set(label_coding) if mapping.label is not None else set()) | (
+            set(prediction_coding) if mapping.prediction else set()
+        )
         if not label_occurs(seen, mapping.positive_label):
+            where = (
+                f"the label column '{mapping.label}'"
+                if mapping.label is not None
+                else "the decisions"
+            )
             raise InputError(
-                f"positive label {mapping.positive_label!r} is not a value of the label column "
-                f"'{mapping.label}'"
+                f"positive label {mapping.positive_label!r} is not a value of {where}"
                 + (
                     f" or the prediction column '{mapping.prediction}'"
                     if mapping.prediction
@@ -629,7 +648,7 @@ def _normalise(
         missing_prediction += missing_second
     if total - missing_label - missing_prediction <= 0:
         raise InputError(
-            f"no row has both a label ('{mapping.label}') and a prediction: "
+            f"no row has both a label ('{mapping.label or 'none given'}') and a prediction: "
             f"{missing_label} rows lack the label and {missing_prediction} the prediction"
         )
 
@@ -639,6 +658,7 @@ def _normalise(
         rows_excluded=missing_label + missing_prediction,
         exclusions=exclusions,
         has_score=mapping.score is not None,
+        has_label=mapping.label is not None,
         score_column=mapping.score,
         threshold=mapping.threshold,
         second_prediction=second,

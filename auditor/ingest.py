@@ -52,8 +52,9 @@ class ColumnMapping:
     true/false or yes/no.
     """
 
-    label: str
     protected: tuple[str, ...]
+    label: str | None = None
+    """The true outcome; ``None`` for a decisions-only file (no ground truth)."""
     prediction: str | None = None
     score: str | None = None
     threshold: float | None = None
@@ -67,7 +68,7 @@ class ColumnMapping:
             raise InputError(
                 "no protected attribute given: name at least one column with --protected COL"
             )
-        named = [self.label, *self.protected, self.prediction or "", self.score or ""]
+        named = [self.label or "", *self.protected, self.prediction or "", self.score or ""]
         if any("\x00" in str(name) for name in named):
             raise InputError("a column name contains a NUL character: rename the column")
         if len(set(self.protected)) != len(self.protected):
@@ -88,7 +89,7 @@ class ColumnMapping:
             raise InputError(
                 "--threshold needs --score COL: name the column the threshold applies to"
             )
-        if self.label in self.protected:
+        if self.label is not None and self.label in self.protected:
             raise InputError(
                 f"column '{self.label}' is both the label and a protected attribute: choose one role"
             )
@@ -100,7 +101,7 @@ class ColumnMapping:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        used = [self.label, *self.protected]
+        used = [*([self.label] if self.label is not None else []), *self.protected]
         if self.prediction is not None:
             used.append(self.prediction)
         if self.score is not None:

@@ -15,7 +15,15 @@ from typing import Literal, Protocol
 
 from scipy import stats
 
-from .adverse_impact import holm_adjust, proportion_test
+from .adverse_impact import (
+    FOUR_FIFTHS_THRESHOLD,
+    fisher_exact_test,
+    holm_adjust,
+    impact_ratios,
+    proportion_test,
+    selection_shortfall,
+    two_proportion_z_test,
+)
 from .errors import InputError
 
 __all__ = [
@@ -29,6 +37,8 @@ __all__ = [
     "ExactIntervals",
     "GroupResult",
     "IntervalEstimator",
+    "LABEL_FREE_METRICS",
+    "AdverseImpact",
     "SignificanceTest",
     "compute_breakdown",
     "newcombe_difference_interval",
@@ -57,7 +67,10 @@ _RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 RATE_METRICS: tuple[str, ...] = tuple(_RATE_CELLS)
 COMPARED_METRICS: tuple[str, ...] = RATE_METRICS
-TESTED_METRICS: tuple[str, ...] = ("selection_rate", "tpr", "fpr", "ppv")
+TESTED_METRICS: tuple[str, ...] = RATE_METRICS
+"""Every rate a finding or a policy verdict can mention is tested against the reference."""
+LABEL_FREE_METRICS: tuple[str, ...] = ("selection_rate",)
+"""The rates an audit without ground truth (no label column) can compute."""
 
 METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
     "selection_rate": ("(TP+FP)/n", "share of the group the model selects (predicts positive)"),
@@ -148,9 +161,18 @@ def wilson_interval(
 def katz_ratio_interval(
     x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
 ) -> Interval | None:
-    """Katz log interval for the ratio (x1/n1)/(x2/n2) of independent proportions."""
-    if min(x1, x2, n1, n2) <= 0:
+    """Katz log interval for the ratio (x1/n1)/(x2/n2) of independent proportions.
+
+    With a zero count (x1 or x2 = 0) the log ratio and its standard error are infinite; then
+    0.5 is added to every cell of the 2×2 table (x + 0.5 of n + 1, the Haldane–Anscombe
+    correction), which gives an interval that covers — see ``docs/statistics.md`` for the
+    coverage measured by ``benchmarks/katz_zero_cell_coverage.py``. ``None`` only when a
+    group is empty or a count is negative (noisy DP counts are handled by the DP estimator).
+    """
+    if min(n1, n2) <= 0 or min(x1, x2) < 0:
         return None
+    if x1 == 0 or x2 == 0:
+        x1, n1, x2, n2 = x1 + 0.5, n1 + 1, x2 + 0.5, n2 + 1
     z = _z_value(confidence)
     log_ratio = math.log((x1 / n1) / (x2 / n2))
     se = math.sqrt(max(1 / x1 - 1 / n1 + 1 / x2 - 1 / n2, 0.0))
@@ -223,6 +245,29 @@ class SignificanceTest:
 
 
 @dataclass(frozen=True)
+class AdverseImpact:
+    """The four-fifths rule's figures for one group (see :mod:`auditor.adverse_impact`).
+
+    ``impact_ratio`` is the group's selection rate ÷ the highest selection rate among the
+    groups of its breakdown with enough data (the *comparison group*, named on the
+    breakdown). ``test`` compares the group with the comparison group (Fisher's exact test
+    for small expected counts, else the pooled z test; Holm-corrected over the breakdown's
+    groups); ``z`` and ``fisher_p_value`` give both tests. The shortfalls are how many more
+    selections the group needs to reach four-fifths of the comparison rate, or parity.
+    """
+
+    impact_ratio: float | None
+    interval: Interval | None = None
+    z: float | None = None
+    z_p_value: float | None = None
+    fisher_p_value: float | None = None
+    test: SignificanceTest | None = None
+    shortfall_to_four_fifths: int | None = None
+    shortfall_to_parity: int | None = None
+    is_comparison: bool = False
+
+
+@dataclass(frozen=True)
 class GroupResult:
     """Everything the audit says about one group of one breakdown."""
 
@@ -237,6 +282,7 @@ class GroupResult:
     tests: Mapping[str, SignificanceTest] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     is_reference: bool = False
+    adverse_impact: AdverseImpact | None = None
 
     @property
     def n(self) -> float:
@@ -260,6 +306,11 @@ class BreakdownResult:
     summary_sufficient_data: Mapping[str, float | None] | None = None
     """The same summaries over the groups not flagged 'insufficient_data' or 'empty': the
     fairlearn-identical ``summary`` lets a handful of people in a tiny intersection decide it."""
+    impact_ratio_comparison: Mapping[str, str] | None = None
+    """The group with the highest selection rate among the groups with enough data: every
+    group's ``adverse_impact.impact_ratio`` divides by its rate (``None``: no such group)."""
+    has_label: bool = True
+    """False for an audit without ground truth: only label-free metrics are present."""
 
     def group(self, **key: str) -> GroupResult:
         """The group with these values, e.g. ``breakdown.group(race="Caucasian")``."""
@@ -273,12 +324,16 @@ class BreakdownResult:
         return next(group for group in self.groups if group.is_reference)
 
 
-def _flags(counts: ConfusionCounts, *, min_group_size: int) -> tuple[Flag, ...]:
+def _flags(
+    counts: ConfusionCounts, *, min_group_size: int, has_label: bool = True
+) -> tuple[Flag, ...]:
     flags: list[Flag] = []
     if counts.n <= 0:
         flags.append("empty")
     if counts.n < min_group_size:
         flags.append("insufficient_data")
+    if not has_label:
+        return tuple(flags)
     if counts.n > 0 and counts.tp + counts.fn <= 0:
         flags.append("no_actual_positives")
     if counts.n > 0 and counts.fp + counts.tn <= 0:
@@ -328,16 +383,31 @@ def _difference(first: float | None, second: float | None) -> float | None:
     return first - second
 
 
+def _has_enough_data(group: GroupResult) -> bool:
+    return "insufficient_data" not in group.flags and "empty" not in group.flags
+
+
 def summary_of_sufficient(groups: Sequence[GroupResult]) -> dict[str, float | None]:
     """Summaries over the groups with enough data (not flagged insufficient_data or empty)."""
-    return _summary(
-        [g for g in groups if "insufficient_data" not in g.flags and "empty" not in g.flags]
-    )
+    return _summary([g for g in groups if _has_enough_data(g)], has_label=_labelled(groups))
 
 
-def _summary(groups: Sequence[GroupResult]) -> dict[str, float | None]:
+def _labelled(groups: Sequence[GroupResult]) -> bool:
+    return not groups or any("tpr" in g.metrics for g in groups)
+
+
+_LABEL_FREE_SUMMARIES = ("demographic_parity_difference", "demographic_parity_ratio")
+
+
+def _summary(
+    groups: Sequence[GroupResult], *, has_label: bool | None = None
+) -> dict[str, float | None]:
+    """fairlearn's between-groups summaries; without a label, only the selection-rate ones."""
+    if has_label is None:
+        has_label = _labelled(groups)
+
     def values(metric: str) -> list[float]:
-        return [g.metrics[metric] for g in groups if g.metrics[metric] is not None]
+        return [g.metrics[metric] for g in groups if g.metrics.get(metric) is not None]
 
     def spread(metric: str) -> float | None:
         found = values(metric)
@@ -353,35 +423,39 @@ def _summary(groups: Sequence[GroupResult]) -> dict[str, float | None]:
     tpr_ratio, fpr_ratio = min_over_max("tpr"), min_over_max("fpr")
     defined_ranges = [v for v in (tpr_range, fpr_range) if v is not None]
     defined_ratios = [v for v in (tpr_ratio, fpr_ratio) if v is not None]
-    return {
+    summary = {
         "demographic_parity_difference": spread("selection_rate"),
         "demographic_parity_ratio": min_over_max("selection_rate"),
         "equalized_odds_difference": max(defined_ranges) if len(defined_ranges) == 2 else None,
         "equalized_odds_ratio": min(defined_ratios) if len(defined_ratios) == 2 else None,
         "equal_opportunity_difference": tpr_range,
     }
-
-
-def _two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str, float] | None:
-    outcome = proportion_test(selected=x1, total=n1, comparison_selected=x2, comparison_total=n2)
-    return None if outcome is None else (outcome.method, outcome.p_value)
+    if not has_label:
+        return {name: summary[name] for name in _LABEL_FREE_SUMMARIES}
+    return summary
 
 
 def _significance(
-    counts: Sequence[ConfusionCounts], reference_index: int, *, alpha: float
+    counts: Sequence[ConfusionCounts],
+    reference_index: int,
+    *,
+    alpha: float,
+    metrics: Sequence[str] = TESTED_METRICS,
 ) -> list[dict[str, SignificanceTest]]:
     results: list[dict[str, SignificanceTest]] = [{} for _ in counts]
     reference = counts[reference_index]
-    for metric in TESTED_METRICS:
+    for metric in metrics:
         raw: list[tuple[int, str, float]] = []
         for index, group in enumerate(counts):
             if index == reference_index:
                 continue
-            outcome = _two_proportion_test(
-                *rate_parts(group, metric), *rate_parts(reference, metric)
+            x1, n1 = rate_parts(group, metric)
+            x2, n2 = rate_parts(reference, metric)
+            outcome = proportion_test(
+                selected=x1, total=n1, comparison_selected=x2, comparison_total=n2
             )
             if outcome is not None:
-                raw.append((index, *outcome))
+                raw.append((index, outcome.method, outcome.p_value))
         adjusted = holm_adjust([p for _, _, p in raw])
         for (index, method, p_value), p_adj in zip(raw, adjusted, strict=True):
             results[index][metric] = SignificanceTest(
@@ -394,6 +468,74 @@ def _significance(
     return results
 
 
+def _adverse_impact(
+    counts: Sequence[ConfusionCounts],
+    enough_data: Sequence[bool],
+    *,
+    estimator: IntervalEstimator,
+    significance: bool,
+    alpha: float,
+) -> tuple[int | None, list[AdverseImpact]]:
+    """Impact ratios against the highest selection rate among the groups with enough data,
+    with the z and Fisher tests (Holm over the groups) and the shortfalls."""
+    selected = [c.tp + c.fp for c in counts]
+    totals = [c.n for c in counts]
+    ratios = impact_ratios(selected=selected, total=totals, eligible=list(enough_data))
+    best = ratios.comparison_index
+    if best is None:
+        return None, [AdverseImpact(impact_ratio=None) for _ in counts]
+    tests = (
+        _significance(counts, best, alpha=alpha, metrics=("selection_rate",))
+        if significance
+        else [{} for _ in counts]
+    )
+    results = []
+    for index, group in enumerate(counts):
+        ratio = float(ratios.ratios[index])
+        if index == best:
+            results.append(
+                AdverseImpact(
+                    impact_ratio=1.0,
+                    shortfall_to_four_fifths=0,
+                    shortfall_to_parity=0,
+                    is_comparison=True,
+                )
+            )
+            continue
+        pair = dict(
+            selected=selected[index],
+            total=totals[index],
+            comparison_selected=selected[best],
+            comparison_total=totals[best],
+        )
+        z = two_proportion_z_test(**pair) if significance else None
+        fisher = fisher_exact_test(**pair) if significance else None
+        ratio_interval = estimator.comparison_intervals(group, counts[best])[0]
+        results.append(
+            AdverseImpact(
+                impact_ratio=None if math.isnan(ratio) else ratio,
+                interval=ratio_interval.get("selection_rate"),
+                z=None if z is None else z.statistic,
+                z_p_value=None if z is None else z.p_value,
+                fisher_p_value=None if fisher is None else fisher.p_value,
+                test=tests[index].get("selection_rate"),
+                shortfall_to_four_fifths=selection_shortfall(
+                    selected=selected[index],
+                    total=totals[index],
+                    comparison_rate=ratios.comparison_rate,
+                    ratio=FOUR_FIFTHS_THRESHOLD,
+                ),
+                shortfall_to_parity=selection_shortfall(
+                    selected=selected[index],
+                    total=totals[index],
+                    comparison_rate=ratios.comparison_rate,
+                    ratio=1.0,
+                ),
+            )
+        )
+    return best, results
+
+
 def compute_breakdown(
     keys: Sequence[Mapping[str, str]],
     counts: Sequence[ConfusionCounts],
@@ -404,27 +546,42 @@ def compute_breakdown(
     intervals: IntervalEstimator | None = None,
     significance: bool = True,
     alpha: float = 0.05,
+    has_label: bool = True,
 ) -> BreakdownResult:
     """Audit one breakdown from its groups' counts.
 
     ``keys[i]`` maps each attribute of ``by`` to group i's value; ``counts[i]`` are its
-    counts. ``reference`` optionally names the reference value per attribute.
+    counts. ``reference`` optionally names the reference value per attribute (for the
+    display comparisons; the impact ratios always divide by the highest selection rate among
+    the groups with enough data). Without a label (``has_label=False``: the counts hold no
+    ground truth) only the label-free metrics are computed; the others are absent.
     """
     if not keys:
         raise InputError(f"breakdown {list(by)} has no groups: the data has no usable rows")
     estimator = intervals or ExactIntervals()
+    available = RATE_METRICS if has_label else LABEL_FREE_METRICS
+    compared = tuple(m for m in COMPARED_METRICS if m in available)
     sizes = [c.n for c in counts]
     ref_index, ref_rule = choose_reference(keys, sizes, by=by, requested=reference)
     ref_counts = counts[ref_index]
-    ref_metrics = {m: rate(ref_counts, m) for m in RATE_METRICS}
-    tests = _significance(counts, ref_index, alpha=alpha) if significance else [{} for _ in counts]
+    ref_metrics = {m: rate(ref_counts, m) for m in available}
+    tests = (
+        _significance(counts, ref_index, alpha=alpha, metrics=available)
+        if significance
+        else [{} for _ in counts]
+    )
+    flags = [_flags(c, min_group_size=min_group_size, has_label=has_label) for c in counts]
+    enough = ["insufficient_data" not in f and "empty" not in f for f in flags]
+    comparison_index, impacts = _adverse_impact(
+        counts, enough, estimator=estimator, significance=significance, alpha=alpha
+    )
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
-        metrics = {m: rate(group_counts, m) for m in RATE_METRICS}
+        metrics = {m: rate(group_counts, m) for m in available}
         if index == ref_index:
             # the reference compared with itself is exactly 1 (and 0): no interval to report
-            ratio_ci = dict.fromkeys(COMPARED_METRICS)
-            diff_ci = dict.fromkeys(COMPARED_METRICS)
+            ratio_ci = dict.fromkeys(compared)
+            diff_ci = dict.fromkeys(compared)
         else:
             ratio_ci, diff_ci = estimator.comparison_intervals(group_counts, ref_counts)
         groups.append(
@@ -432,18 +589,17 @@ def compute_breakdown(
                 key=dict(key),
                 counts=group_counts,
                 metrics=metrics,
-                intervals=estimator.rate_intervals(group_counts),
-                ratio_to_reference={
-                    m: _safe_ratio(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS
-                },
+                intervals=_only(estimator.rate_intervals(group_counts), available),
+                ratio_to_reference={m: _safe_ratio(metrics[m], ref_metrics[m]) for m in compared},
                 difference_to_reference={
-                    m: _difference(metrics[m], ref_metrics[m]) for m in COMPARED_METRICS
+                    m: _difference(metrics[m], ref_metrics[m]) for m in compared
                 },
-                ratio_intervals=ratio_ci,
-                difference_intervals=diff_ci,
+                ratio_intervals=_only(ratio_ci, compared),
+                difference_intervals=_only(diff_ci, compared),
                 tests=tests[index],
-                flags=_flags(group_counts, min_group_size=min_group_size),
+                flags=flags[index],
                 is_reference=index == ref_index,
+                adverse_impact=impacts[index],
             )
         )
     return BreakdownResult(
@@ -451,6 +607,14 @@ def compute_breakdown(
         reference=dict(keys[ref_index]),
         reference_rule=ref_rule,
         groups=tuple(groups),
-        summary=_summary(groups),
+        summary=_summary(groups, has_label=has_label),
         summary_sufficient_data=summary_of_sufficient(groups),
+        impact_ratio_comparison=(
+            dict(keys[comparison_index]) if comparison_index is not None else None
+        ),
+        has_label=has_label,
     )
+
+
+def _only(values: Mapping[str, Interval | None], names: Sequence[str]) -> dict:
+    return {name: values.get(name) for name in names}

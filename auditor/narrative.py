@@ -16,6 +16,7 @@ __all__ = [
     "Vocabulary",
     "VOCABULARIES",
     "describe_group_comparison",
+    "format_p",
     "format_rate",
     "largest_disparities",
     "small_groups",
@@ -144,9 +145,13 @@ def describe_group_comparison(
     return f"The {name} of {g} is {factor:.2f}× that of {r} {figures}."
 
 
+_TEST_NAMES = {"fisher_exact": "Fisher's exact test", "two_proportion_z": "two-proportion z test"}
+
+
 @dataclass(frozen=True)
 class Finding:
-    """A disparity worth stating: group vs reference on one metric."""
+    """A disparity worth stating: a group against the reference on one metric, with the test
+    that says whether it is evidence (Holm-corrected within its breakdown and metric)."""
 
     by: tuple[str, ...]
     metric: str
@@ -155,15 +160,70 @@ class Finding:
     ratio: float
     sentence: str
     significant: bool | None
+    method: str | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    n: float | None = None
+    small_group: bool = False
 
     @property
     def strength(self) -> float:
         return abs(math.log(self.ratio)) if self.ratio > 0 else float("inf")
 
+    @property
+    def evidence(self) -> str:
+        """The test in words, e.g. "Fisher's exact test, Holm-adjusted p = 0.077: not
+        statistically significant"; a small group's caveat is appended."""
+        if self.p_adjusted is None or self.method is None:
+            text = "no significance test (differentially private counts)"
+        else:
+            verdict = (
+                "statistically significant"
+                if self.significant
+                else ("not statistically significant")
+            )
+            text = (
+                f"{_TEST_NAMES.get(self.method, self.method)}, Holm-adjusted "
+                f"{format_p(self.p_adjusted)}: {verdict}"
+            )
+        if self.small_group:
+            size = "" if self.n is None else f"n = {self.n:.0f}, "
+            text += f"; {size}a small group — too few people for a stable rate, interpret with care"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": list(self.by),
+            "metric": self.metric,
+            "group": dict(self.group),
+            "reference": dict(self.reference),
+            "ratio": self.ratio,
+            "sentence": self.sentence,
+            "test": self.method,
+            "p_value": self.p_value,
+            "p_adjusted": self.p_adjusted,
+            "correction": "holm",
+            "significant": self.significant,
+            "n": self.n,
+            "small_group": self.small_group,
+            "evidence": self.evidence,
+        }
+
+
+def format_p(value: float) -> str:
+    """0.0768 → 'p = 0.077'; 3e-12 → 'p < 0.001'."""
+    if value < 0.001:
+        return "p < 0.001"
+    return f"p = {value:.3f}"
+
 
 def _is_small(group: Mapping[str, Any]) -> bool:
     flags = group.get("flags", [])
     return "insufficient_data" in flags or "empty" in flags
+
+
+MIN_FACTOR = 1.05
+"""A ratio that reads as 1.0× is no disparity and is never a finding."""
 
 
 def largest_disparities(
@@ -172,34 +232,46 @@ def largest_disparities(
     metrics: tuple[str, ...] = HEADLINE_METRICS,
     top: int = 5,
     vocabulary: Vocabulary = VOCABULARIES["generic"],
-    include_intersections: bool = False,
+    include_intersections: bool = True,
 ) -> list[Finding]:
-    """The largest ratios to the reference (either direction), groups with enough data only."""
+    """The disparities to report, strongest evidence first.
+
+    A group with enough data is a candidate on every headline metric; a small group (and any
+    intersection) only when its difference is statistically significant after Holm's
+    correction — then it is reported with its small-n caveat rather than hidden. Ratios
+    that read as 1.0× are no finding. Ranked: significant before not significant (before
+    untested, in DP mode), then by the size of the ratio (|log ratio|).
+    """
     findings = []
     for breakdown in document.get("breakdowns", []):
-        if len(breakdown["by"]) > 1 and not include_intersections:
+        intersection = len(breakdown["by"]) > 1
+        if intersection and not include_intersections:
             continue
         reference = next((g for g in breakdown["groups"] if g.get("is_reference")), None)
         if reference is None:
             continue
         for group in breakdown["groups"]:
-            if group is reference or _is_small(group):
+            if group is reference:
                 continue
+            small = _is_small(group)
             for metric in metrics:
                 ratio = group.get("ratio_to_reference", {}).get(metric)
-                if ratio is None or ratio <= 0:
+                if ratio is None or ratio <= 0 or max(ratio, 1 / ratio) < MIN_FACTOR:
                     continue
                 # DP: a rate whose interval is too wide to say anything is no finding
                 if metric in (group.get("not_estimable") or ()) or metric in (
                     reference.get("not_estimable") or ()
                 ):
                     continue
+                test = group.get("tests", {}).get(metric)
+                significant = test.get("significant") if test else None
+                if (small or intersection) and significant is not True:
+                    continue
                 sentence = describe_group_comparison(
                     metric, group, reference, vocabulary=vocabulary
                 )
                 if sentence is None:
                     continue
-                test = group.get("tests", {}).get(metric)
                 findings.append(
                     Finding(
                         by=tuple(breakdown["by"]),
@@ -208,10 +280,16 @@ def largest_disparities(
                         reference=reference["key"],
                         ratio=ratio,
                         sentence=sentence,
-                        significant=test.get("significant") if test else None,
+                        significant=significant,
+                        method=test.get("method") if test else None,
+                        p_value=test.get("p_value") if test else None,
+                        p_adjusted=test.get("p_adjusted") if test else None,
+                        n=group.get("n"),
+                        small_group=small,
                     )
                 )
-    findings.sort(key=lambda f: f.strength, reverse=True)
+    evidence_rank = {True: 0, None: 1, False: 2}
+    findings.sort(key=lambda f: (evidence_rank[f.significant], -f.strength))
     return findings[:top]
 
 
@@ -228,15 +306,30 @@ def small_groups(document: Mapping[str, Any], *, include_intersections: bool = T
 
 
 def verdict_sentence(document: Mapping[str, Any]) -> str:
-    """'The model FAILS the output specification …' or a note that no policy was applied."""
+    """'The model FAILS the output specification …', a not-evaluable verdict, or a note that
+    no policy was applied. A check that could not be evaluated is never read as a pass."""
     policy = document.get("policy")
     if not policy:
         return "No output specification was applied: the figures are reported without a verdict."
     checks = policy.get("checks", [])
-    failed = [c for c in checks if not c.get("passed")]
+    failed = [c for c in checks if _outcome(c) == "fail"]
+    unknown = [c for c in checks if _outcome(c) == "not_evaluable"]
     name = policy.get("name", "the output specification")
-    if not failed:
+    not_evaluable = ""
+    if unknown:
+        listed = "; ".join(
+            f"{c['metric']} by {', '.join(c['by'])} ({c.get('reason') or 'undefined'})"
+            for c in unknown[:4]
+        )
+        more = f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""
+        not_evaluable = (
+            f"{len(unknown)} of {len(checks)} checks could not be evaluated "
+            f"(counted neither as a pass nor as a fail): {listed}{more}."
+        )
+    if not failed and not unknown:
         return f"The model PASSES {name}: all {len(checks)} checks hold."
+    if not failed:
+        return f"{name} is NOT EVALUABLE on this data: no check failed, but {not_evaluable}"
     parts = []
     for check in failed[:4]:
         value = "undefined" if check.get("value") is None else f"{check['value']:.3f}"
@@ -249,4 +342,12 @@ def verdict_sentence(document: Mapping[str, Any]) -> str:
         + "; ".join(parts)
         + more
         + "."
+        + (f" {not_evaluable}" if not_evaluable else "")
     )
+
+
+def _outcome(check: Mapping[str, Any]) -> str:
+    if check.get("outcome"):
+        return str(check["outcome"])
+    passed = check.get("passed")
+    return "not_evaluable" if passed is None else ("pass" if passed else "fail")

@@ -16,9 +16,19 @@ Example (``sample_data/policy.toml``)::
     by = ["race"]               # optional: default is every protected attribute on its own
 
 Group rules (``ratio_at_least``, ``ratio_at_most``, ``difference_at_most``) compare each
-group's rate with the reference group (``compare_to = "reference"``, the default) or with
-the group that has the highest rate (``compare_to = "max"``). Groups flagged as having
-insufficient data are left out of a verdict (and listed) unless ``include_small_groups``.
+group's rate with the **highest** rate among the judged groups (``compare_to = "max"``, the
+only choice): for ``selection_rate`` that ratio is the EEOC / NYC LL144 *impact ratio*, and
+``ratio_at_least 0.8`` is the four-fifths rule. No verdict depends on the reference group a
+user picks for display (``compare_to = "reference"`` is refused for that reason).
+
+Groups flagged as having insufficient data (or empty) are left out of every verdict — group
+rules *and* summary rules, whose summary is then computed over the groups with enough data —
+and listed next to it, unless the check sets ``include_small_groups = true``.
+
+A verdict is ``pass``, ``fail`` or ``not_evaluable`` (the value is undefined, no group has
+enough data, or the metric needs a label the audit has not got). A not-evaluable check is
+never counted as a pass: the policy's outcome is ``fail`` if any check failed, else
+``not_evaluable`` if any check could not be evaluated, else ``pass``.
 """
 
 from __future__ import annotations
@@ -30,12 +40,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .adverse_impact import holm_adjust, proportion_test
 from .errors import PolicyError
-from .metrics import RATE_METRICS, SUMMARY_DEFINITIONS, BreakdownResult, GroupResult
+from .metrics import (
+    RATE_METRICS,
+    SUMMARY_DEFINITIONS,
+    BreakdownResult,
+    GroupResult,
+    rate_parts,
+)
 
 __all__ = [
     "FOUR_FIFTHS",
     "CheckResult",
+    "Outcome",
     "Policy",
     "PolicyCheck",
     "PolicyResult",
@@ -43,6 +61,7 @@ __all__ = [
     "load_policy",
 ]
 
+Outcome = Literal["pass", "fail", "not_evaluable"]
 Rule = Literal["ratio_at_least", "ratio_at_most", "difference_at_most", "at_most", "at_least"]
 GROUP_RULES = ("ratio_at_least", "ratio_at_most", "difference_at_most")
 SUMMARY_RULES = ("at_most", "at_least")
@@ -57,7 +76,7 @@ class PolicyCheck:
     rule: Rule
     bound: float
     by: tuple[str, ...] | None = None
-    compare_to: Literal["reference", "max"] = "reference"
+    compare_to: Literal["max"] = "max"
     include_small_groups: bool = False
     name: str | None = None
 
@@ -80,10 +99,14 @@ class PolicyCheck:
                 f"{where}: unknown rule {self.rule!r}; use one of "
                 f"{', '.join(GROUP_RULES + SUMMARY_RULES)}"
             )
-        if self.compare_to not in ("reference", "max"):
+        if self.compare_to == "reference":
             raise PolicyError(
-                f"{where}: compare_to must be 'reference' or 'max', not {self.compare_to!r}"
+                f"{where}: compare_to = 'reference' would make the verdict depend on the "
+                "reference group chosen for display; remove it (group rules compare with the "
+                "highest rate among the judged groups, as the four-fifths rule does)"
             )
+        if self.compare_to != "max":
+            raise PolicyError(f"{where}: compare_to must be 'max', not {self.compare_to!r}")
         if isinstance(self.bound, bool) or not isinstance(self.bound, (int, float)):
             raise PolicyError(f"{where}: bound must be a number, not {self.bound!r}")
 
@@ -92,7 +115,9 @@ class PolicyCheck:
         if self.rule in SUMMARY_RULES:
             sign = "≤" if self.rule == "at_most" else "≥"
             return f"{self.metric} {sign} {self.bound:g}"
-        against = "the reference group" if self.compare_to == "reference" else "the highest group"
+        if self.metric == "selection_rate" and self.rule == "ratio_at_least":
+            return f"impact ratio (selection rate ÷ highest selection rate) ≥ {self.bound:g}"
+        against = "the highest group"
         if self.rule == "difference_at_most":
             return f"|{self.metric} − {self.metric} of {against}| ≤ {self.bound:g} for every group"
         sign = "≥" if self.rule == "ratio_at_least" else "≤"
@@ -137,7 +162,7 @@ class Policy:
                     rule=raw["rule"],
                     bound=raw["bound"],
                     by=tuple(by) if by is not None else None,
-                    compare_to=raw.get("compare_to", "reference"),
+                    compare_to=raw.get("compare_to", "max"),
                     include_small_groups=bool(raw.get("include_small_groups", False)),
                     name=raw.get("name"),
                 )
@@ -164,7 +189,7 @@ class Policy:
 
 
 FOUR_FIFTHS = Policy(
-    name="Four-fifths rule",
+    name="Four-fifths rule (impact ratio to the highest selection rate ≥ 0.8)",
     checks=(PolicyCheck(metric="selection_rate", rule="ratio_at_least", bound=0.8),),
 )
 
@@ -185,17 +210,33 @@ def load_policy(path: str | os.PathLike) -> Policy:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdict of one check on one breakdown."""
+    """The verdict of one check on one breakdown: pass, fail or not evaluable.
+
+    ``passed`` is ``True``/``False``, or ``None`` when the check is not evaluable.
+    ``skipped_groups`` are the groups the verdict left out (too little data); ``test`` is
+    the significance test of the worst group against the comparison group (Holm-corrected
+    over the groups the check compares), ``None`` for summary checks or in DP mode.
+    """
 
     check: PolicyCheck
     by: tuple[str, ...]
     value: float | None
-    passed: bool
-    status: Literal["pass", "fail", "not_evaluable"]
+    outcome: Outcome
     worst_group: Mapping[str, str] | None = None
+    comparison_group: Mapping[str, str] | None = None
     failing_groups: tuple[Mapping[str, str], ...] = ()
     skipped_groups: tuple[Mapping[str, str], ...] = ()
+    test: Mapping[str, Any] | None = None
     reason: str = ""
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.outcome == "not_evaluable" else self.outcome == "pass"
+
+    @property
+    def status(self) -> Outcome:
+        """The outcome (the name earlier versions used)."""
+        return self.outcome
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,12 +245,16 @@ class CheckResult:
             "rule": self.check.rule,
             "bound": self.check.bound,
             "compare_to": self.check.compare_to,
+            "include_small_groups": self.check.include_small_groups,
             "value": self.value,
+            "outcome": self.outcome,
             "passed": self.passed,
-            "status": self.status,
+            "status": self.outcome,
             "worst_group": dict(self.worst_group) if self.worst_group else None,
+            "comparison_group": dict(self.comparison_group) if self.comparison_group else None,
             "failing_groups": [dict(g) for g in self.failing_groups],
             "skipped_groups": [dict(g) for g in self.skipped_groups],
+            "test": dict(self.test) if self.test else None,
             "description": self.check.describe(),
             **({"reason": self.reason} if self.reason else {}),
         }
@@ -217,19 +262,34 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class PolicyResult:
-    """All verdicts; ``passed`` only if every check passed."""
+    """All verdicts. ``outcome``: ``fail`` if any check failed, else ``not_evaluable`` if any
+    check could not be evaluated, else ``pass``; ``passed`` only when the outcome is ``pass``."""
 
     policy: Policy
     checks: tuple[CheckResult, ...] = field(default_factory=tuple)
 
     @property
+    def outcome(self) -> Outcome:
+        outcomes = {check.outcome for check in self.checks}
+        if "fail" in outcomes:
+            return "fail"
+        if "not_evaluable" in outcomes:
+            return "not_evaluable"
+        return "pass"
+
+    @property
     def passed(self) -> bool:
-        return all(check.passed for check in self.checks)
+        return self.outcome == "pass"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.policy.name,
+            "outcome": self.outcome,
             "passed": self.passed,
+            "counts": {
+                outcome: sum(check.outcome == outcome for check in self.checks)
+                for outcome in ("pass", "fail", "not_evaluable")
+            },
             "checks": [check.to_dict() for check in self.checks],
         }
 
@@ -247,35 +307,90 @@ def _comparison_value(
     return value / target
 
 
-def _evaluate_group_rule(check: PolicyCheck, breakdown: BreakdownResult) -> CheckResult:
+def _is_small(group: GroupResult) -> bool:
+    return "insufficient_data" in group.flags or "empty" in group.flags
+
+
+def _not_evaluable(
+    check: PolicyCheck, breakdown: BreakdownResult, reason: str, skipped=()
+) -> CheckResult:
+    return CheckResult(
+        check=check,
+        by=breakdown.by,
+        value=None,
+        outcome="not_evaluable",
+        skipped_groups=tuple(g.key for g in skipped),
+        reason=reason,
+    )
+
+
+_NO_LABEL = "{metric} needs the true outcome (a label column), and this audit has none"
+
+
+def _worst_group_test(
+    check: PolicyCheck,
+    scored: list[tuple[GroupResult, float]],
+    comparison: GroupResult,
+    worst: GroupResult,
+    *,
+    alpha: float = 0.05,
+) -> dict[str, Any] | None:
+    """The worst group's rate against the comparison group's, Holm-corrected over the groups
+    the check compares (what makes a failing ratio evidence rather than noise)."""
+    raw = []
+    for group, _ in scored:
+        if group is comparison:
+            continue
+        x1, n1 = rate_parts(group.counts, check.metric)
+        x2, n2 = rate_parts(comparison.counts, check.metric)
+        test = proportion_test(selected=x1, total=n1, comparison_selected=x2, comparison_total=n2)
+        if test is not None:
+            raw.append((group, test))
+    adjusted = holm_adjust([test.p_value for _, test in raw])
+    for (group, test), p_adjusted in zip(raw, adjusted, strict=True):
+        if group is worst:
+            return {
+                "method": test.method,
+                "p_value": test.p_value,
+                "p_adjusted": p_adjusted,
+                "correction": "holm",
+                "significant": p_adjusted < alpha,
+            }
+    return None
+
+
+def _evaluate_group_rule(
+    check: PolicyCheck, breakdown: BreakdownResult, *, tests: bool = True
+) -> CheckResult:
     eligible, skipped = [], []
     for group in breakdown.groups:
-        small = "insufficient_data" in group.flags or "empty" in group.flags
-        if small and not check.include_small_groups:
+        if _is_small(group) and not check.include_small_groups:
             skipped.append(group)
         else:
             eligible.append(group)
-    defined = [g for g in eligible if g.metrics[check.metric] is not None]
-    if check.compare_to == "max":
-        target = max((g.metrics[check.metric] for g in defined), default=None)
-    else:
-        target = breakdown.reference_group.metrics[check.metric]
-    scored = [
-        (g, _comparison_value(g, target, check.metric, check.rule))
-        for g in defined
-        if not (check.compare_to == "reference" and g.is_reference)
-    ]
+    if not breakdown.has_label and check.metric not in breakdown.groups[0].metrics:
+        return _not_evaluable(check, breakdown, _NO_LABEL.format(metric=check.metric), skipped)
+    if not eligible:
+        return _not_evaluable(
+            check,
+            breakdown,
+            f"no group of {list(breakdown.by)} has enough data to judge",
+            skipped,
+        )
+    defined = [g for g in eligible if g.metrics.get(check.metric) is not None]
+    comparison = max(defined, key=lambda g: g.metrics[check.metric], default=None)
+    target = comparison.metrics[check.metric] if comparison is not None else None
+    scored = [(g, _comparison_value(g, target, check.metric, check.rule)) for g in defined]
     scored = [(g, v) for g, v in scored if v is not None]
-    skipped_keys = tuple(g.key for g in skipped)
+    judged = {id(g) for g, _ in scored}
+    undefined = [g for g in eligible if id(g) not in judged]
     if not scored:
-        return CheckResult(
-            check=check,
-            by=breakdown.by,
-            value=None,
-            passed=False,
-            status="not_evaluable",
-            skipped_groups=skipped_keys,
-            reason=f"no group has a defined {check.metric} to compare",
+        return _not_evaluable(
+            check,
+            breakdown,
+            f"{check.metric} (or its ratio to the highest group) is undefined for every "
+            "judged group",
+            skipped,
         )
     if check.rule == "ratio_at_least":
         worst_group, worst = min(scored, key=lambda item: item[1])
@@ -283,42 +398,73 @@ def _evaluate_group_rule(check: PolicyCheck, breakdown: BreakdownResult) -> Chec
     else:
         worst_group, worst = max(scored, key=lambda item: item[1])
         failing = [g for g, v in scored if v > check.bound]
-    passed = not failing
+    if undefined and not failing:
+        # a rule over every group cannot hold when a group's value is unknown
+        return _not_evaluable(
+            check,
+            breakdown,
+            f"{check.metric} (or its ratio to the highest group) is undefined for "
+            + ", ".join(g.label for g in undefined),
+            skipped,
+        )
     return CheckResult(
         check=check,
         by=breakdown.by,
         value=worst,
-        passed=passed,
-        status="pass" if passed else "fail",
+        outcome="fail" if failing else "pass",
         worst_group=worst_group.key,
+        comparison_group=comparison.key if comparison is not None else None,
         failing_groups=tuple(g.key for g in failing),
-        skipped_groups=skipped_keys,
+        skipped_groups=tuple(g.key for g in skipped),
+        test=(
+            _worst_group_test(check, scored, comparison, worst_group)
+            if tests and comparison is not None and worst_group is not comparison
+            else None
+        ),
     )
 
 
 def _evaluate_summary_rule(check: PolicyCheck, breakdown: BreakdownResult) -> CheckResult:
-    value = breakdown.summary.get(check.metric)
+    skipped = () if check.include_small_groups else [g for g in breakdown.groups if _is_small(g)]
+    summary = breakdown.summary
+    if skipped and breakdown.summary_sufficient_data is not None:
+        summary = breakdown.summary_sufficient_data
+    if check.metric not in summary:
+        return _not_evaluable(check, breakdown, _NO_LABEL.format(metric=check.metric), skipped)
+    if len(skipped) == len(breakdown.groups):
+        return _not_evaluable(
+            check,
+            breakdown,
+            f"no group of {list(breakdown.by)} has enough data to judge",
+            skipped,
+        )
+    value = summary.get(check.metric)
     if value is None:
-        return CheckResult(
-            check=check,
-            by=breakdown.by,
-            value=None,
-            passed=False,
-            status="not_evaluable",
-            reason=f"{check.metric} is undefined for {list(breakdown.by)}",
+        return _not_evaluable(
+            check,
+            breakdown,
+            f"{check.metric} is undefined for {list(breakdown.by)}"
+            + (" over the groups with enough data" if skipped else ""),
+            skipped,
         )
     passed = value <= check.bound if check.rule == "at_most" else value >= check.bound
     return CheckResult(
         check=check,
         by=breakdown.by,
         value=value,
-        passed=passed,
-        status="pass" if passed else "fail",
+        outcome="pass" if passed else "fail",
+        skipped_groups=tuple(g.key for g in skipped),
     )
 
 
-def evaluate_policy(policy: Policy, breakdowns: Sequence[BreakdownResult]) -> PolicyResult:
-    """Apply every check to its breakdowns (default: each protected attribute on its own)."""
+def evaluate_policy(
+    policy: Policy, breakdowns: Sequence[BreakdownResult], *, significance: bool = True
+) -> PolicyResult:
+    """Apply every check to its breakdowns (default: each protected attribute on its own).
+
+    ``significance=False`` (DP mode: tests on noisy counts would be wrong) leaves the worst
+    group's significance test out of the verdicts.
+    """
     by_key = {b.by: b for b in breakdowns}
     results = []
     for check in policy.checks:
@@ -338,7 +484,7 @@ def evaluate_policy(policy: Policy, breakdowns: Sequence[BreakdownResult]) -> Po
             targets = [target]
         for breakdown in targets:
             if check.rule in GROUP_RULES:
-                results.append(_evaluate_group_rule(check, breakdown))
+                results.append(_evaluate_group_rule(check, breakdown, tests=significance))
             else:
                 results.append(_evaluate_summary_rule(check, breakdown))
     return PolicyResult(policy=policy, checks=tuple(results))

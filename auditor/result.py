@@ -139,7 +139,40 @@ def group_to_dict(group: GroupResult) -> dict[str, Any]:
         },
         "flags": list(group.flags),
         "is_reference": group.is_reference,
+        **_adverse_impact(group),
         **_not_estimable(group),
+    }
+
+
+def _adverse_impact(group: GroupResult) -> dict[str, Any]:
+    """The four-fifths figures: ``impact_ratio`` (to the highest selection rate among the
+    groups with enough data) and its tests and shortfalls under ``adverse_impact``."""
+    impact = group.adverse_impact
+    if impact is None:
+        return {}
+    test = impact.test
+    return {
+        "impact_ratio": _number(impact.impact_ratio),
+        "adverse_impact": {
+            "impact_ratio": _number(impact.impact_ratio),
+            "interval": _interval(impact.interval),
+            "is_comparison": impact.is_comparison,
+            "z": _number(impact.z),
+            "z_p_value": _number(impact.z_p_value),
+            "fisher_p_value": _number(impact.fisher_p_value),
+            "test": (
+                {
+                    "method": test.method,
+                    "p_value": _number(test.p_value),
+                    "p_adjusted": _number(test.p_adjusted),
+                    "significant": test.significant,
+                }
+                if test is not None
+                else None
+            ),
+            "shortfall_to_four_fifths": impact.shortfall_to_four_fifths,
+            "shortfall_to_parity": impact.shortfall_to_parity,
+        },
     }
 
 
@@ -162,6 +195,11 @@ def breakdown_to_dict(breakdown: BreakdownResult) -> dict[str, Any]:
         "summary_sufficient_data": (
             {k: _number(v) for k, v in breakdown.summary_sufficient_data.items()}
             if breakdown.summary_sufficient_data is not None
+            else None
+        ),
+        "impact_ratio_comparison": (
+            {k: str(v) for k, v in breakdown.impact_ratio_comparison.items()}
+            if breakdown.impact_ratio_comparison is not None
             else None
         ),
     }
@@ -197,13 +235,19 @@ class AuditResult:
 
     @property
     def passed(self) -> bool:
-        """True when no policy was given or every check passed."""
+        """True when no policy was given or every check passed (not evaluable is not a pass)."""
         return self.policy is None or self.policy.passed
 
     @property
+    def outcome(self) -> str | None:
+        """The policy's outcome: ``pass``, ``fail``, ``not_evaluable``; ``None`` without a policy."""
+        return None if self.policy is None else self.policy.outcome
+
+    @property
     def exit_code(self) -> int:
-        """The CLI's exit code for this result: 0 passed (or no policy), 1 a check failed."""
-        return 0 if self.passed else 1
+        """The CLI's exit code: 0 every check passed (or no policy), 1 a check failed,
+        3 no check failed but at least one is not evaluable (never reads as a pass)."""
+        return {None: 0, "pass": 0, "fail": 1, "not_evaluable": 3}[self.outcome]
 
     @property
     def is_private(self) -> bool:
@@ -229,6 +273,11 @@ class AuditResult:
             "breakdowns": [breakdown_to_dict(b) for b in self.breakdowns],
             "policy": self.policy.to_dict() if self.policy is not None else None,
         }
+        from .narrative import largest_disparities
+
+        document["findings"] = [
+            finding.to_dict() for finding in largest_disparities(document, top=10)
+        ]
         if self.scores is not None:
             document["scores"] = {
                 attribute: [group.to_dict() for group in groups]

@@ -16,7 +16,14 @@ from .. import charts, narrative
 from ..metrics import SUMMARY_DEFINITIONS
 from .context import ReportContext
 from .figures import chart_image
-from .tables import grid_table, group_rate_table, intersection_table, is_suppressed, ratio_table
+from .tables import (
+    grid_table,
+    group_rate_table,
+    impact_ratio_table,
+    intersection_table,
+    is_suppressed,
+    ratio_table,
+)
 from .text import clamp, esc, fmt_count, fmt_number, group_name, is_defined
 
 __all__ = [
@@ -56,6 +63,13 @@ def _summary_table(ctx: ReportContext, breakdown: Mapping[str, Any]) -> Flowable
             + [Paragraph(fmt_number(v), ctx.styles.cell) for v in shown]
         )
     return grid_table(rows, widths=[1.1] + [1] * len(keys), frame_width=ctx.frame_width)
+
+
+def _comparison_text(breakdown: Mapping[str, Any]) -> str:
+    comparison = breakdown.get("impact_ratio_comparison")
+    if not comparison:
+        return "no group has enough data and a selection rate above 0"
+    return "here " + esc(", ".join(f"{k} = {v}" for k, v in comparison.items()))
 
 
 def _reference_text(breakdown: Mapping[str, Any]) -> str:
@@ -247,15 +261,35 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
                     ),
                 ]
             ),
+            ctx.heading("Impact ratios (four-fifths rule)", 3),
+            Paragraph(
+                "Each group's selection rate ÷ the highest selection rate among the groups "
+                f"with enough data ({_comparison_text(breakdown)}); red = below 0.8. "
+                + (
+                    "No significance tests in DP mode. "
+                    if ctx.private
+                    else "Tests against that group: pooled two-proportion z test (the "
+                    "“two standard deviations” test) and Fisher's exact test; Holm p = the "
+                    "test used (Fisher when an expected count is below 5) corrected over the "
+                    "breakdown's groups; † = significant. "
+                )
+                + "Shortfall: additional selections the group needs to reach four-fifths of "
+                "the highest rate, and parity with it.",
+                ctx.styles.note,
+            ),
+            impact_ratio_table(
+                breakdown, ctx.styles, frame_width=ctx.frame_width, private=ctx.private
+            ),
+            Spacer(1, 6),
             ctx.heading("Ratios to the reference group", 3),
             Paragraph(
                 "Ratio of the group's rate to the reference group's, with 95% interval. "
                 + (
                     "No significance tests in DP mode. "
                     if ctx.private
-                    else "† = difference statistically significant after Holm correction; "
+                    else "† = difference statistically significant after Holm correction. "
                 )
-                + "red = selection-rate ratio below 0.8 (four-fifths rule).",
+                + "For exploration: no verdict depends on the reference group.",
                 ctx.styles.note,
             ),
             ratio_table(breakdown, ctx.styles, frame_width=ctx.frame_width),
@@ -298,8 +332,9 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                     Paragraph(
                         "'All groups' spans every group whose rate is defined, suppressed "
                         "cells included, so a few tiny cells can dominate it; 'groups with "
-                        "enough data' leaves them out. Below, brackets: 95% interval; selection ratio: the "
-                        "group's selection rate over the reference group's; “suppressed”: "
+                        "enough data' leaves them out. Below, brackets: 95% interval; impact ratio: the "
+                        "group's selection rate over the highest selection rate among the cells "
+                        f"with enough data ({_comparison_text(breakdown)}); “suppressed”: "
                         f"fewer than {ctx.min_group_size} rows.",
                         ctx.styles.note,
                     ),

@@ -28,13 +28,24 @@ def _policy_table(ctx: ReportContext) -> Flowable | None:
         [Paragraph(h, ctx.styles.head) for h in ("Check", "By", "Value", "Bound", "Result")]
     ]
     for check in checks:
-        passed = check.get("passed")
-        status = str(check.get("status") or ("pass" if passed else "fail"))
-        colour = "#1d6b2f" if passed else "#a61b1b"
+        outcome = narrative._outcome(check)
+        status = outcome.replace("_", " ")
+        colour = {"pass": "#1d6b2f", "fail": "#a61b1b"}.get(outcome, "#6b5a00")
         detail = ""
         worst = check.get("worst_group")
-        if not passed and worst:
+        if outcome == "fail" and worst:
             detail = f"<br/>worst: {esc(group_name(worst))}"
+            comparison = check.get("comparison_group")
+            if comparison:
+                detail += f" (vs highest: {esc(group_name(comparison))})"
+            test = check.get("test")
+            if test and test.get("p_adjusted") is not None:
+                detail += "<br/>" + esc(
+                    f"{narrative.format_p(test['p_adjusted'])} (Holm), "
+                    + ("significant" if test.get("significant") else "not significant")
+                )
+        if outcome == "not_evaluable" and check.get("reason"):
+            detail += "<br/>" + esc(check["reason"])
         skipped = check.get("skipped_groups") or []
         if skipped:
             detail += "<br/>not judged (too small): " + esc(
@@ -81,19 +92,24 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
                 ("base_rate", "base rate"),
                 ("accuracy", "accuracy"),
             )
+            if key in metrics  # without a label only the selection rate exists
         ]
         noisy = " (noisy)" if ctx.private else ""
         flow.append(ctx.p(f"<b>Overall.</b> {n_text} rows{noisy}: " + ", ".join(parts) + "."))
 
-    findings = narrative.largest_disparities(document, vocabulary=ctx.vocabulary)
+    findings = narrative.largest_disparities(document, vocabulary=ctx.vocabulary, top=8)
     flow.append(ctx.heading("Largest disparities", 3))
     if findings:
+        flow.append(
+            ctx.p(
+                "Each disparity against the reference group, with its test (Holm-corrected "
+                "within its breakdown and metric); strongest evidence first, then the largest "
+                "ratio. A small group appears only when its difference is significant, with "
+                "its caveat."
+            )
+        )
         for finding in findings:
-            note = ""
-            if finding.significant is True:
-                note = " <i>(statistically significant after Holm correction)</i>"
-            elif finding.significant is False:
-                note = " <i>(not statistically significant after Holm correction)</i>"
+            note = f" <i>({esc(finding.evidence)})</i>"
             flow.append(
                 ctx.bullet(f"<b>{esc(', '.join(finding.by))}:</b> {esc(finding.sentence)}{note}")
             )

@@ -21,6 +21,7 @@ __all__ = [
     "flag_text",
     "grid_table",
     "group_rate_table",
+    "impact_ratio_table",
     "intersection_table",
     "is_suppressed",
     "ratio_table",
@@ -110,6 +111,13 @@ def _flags_cell(group: Mapping[str, Any], styles: Styles, *, min_group_size: int
     return Paragraph("<br/>".join(parts) or "—", styles.cell)
 
 
+def _present(breakdown: Mapping[str, Any], metrics: Sequence[str]) -> tuple[str, ...]:
+    """The metrics the audit has (without a label only the selection rate): no n/a columns."""
+    groups = breakdown.get("groups") or [{}]
+    known = set(groups[0].get("metrics") or {}) or set(metrics)
+    return tuple(m for m in metrics if m in known)
+
+
 def group_rate_table(
     breakdown: Mapping[str, Any],
     styles: Styles,
@@ -119,9 +127,10 @@ def group_rate_table(
     min_group_size: int,
 ) -> LongTable:
     """n and the headline rates with 95% intervals, one row per group."""
+    metrics = _present(breakdown, GROUP_TABLE_METRICS)
     n_head = "n<br/>(noisy)" if private else "n"
     header = [Paragraph("Group", styles.head), Paragraph(n_head, styles.head)]
-    header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in GROUP_TABLE_METRICS]
+    header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in metrics]
     header.append(Paragraph("Flags", styles.head))
     rows: list[list[Any]] = [header]
     for group in breakdown["groups"]:
@@ -132,10 +141,11 @@ def group_rate_table(
             ),
             Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right),
         ]
-        row += [_rate_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
+        row += [_rate_cell(group, m, styles) for m in metrics]
         row.append(_flags_cell(group, styles, min_group_size=min_group_size))
         rows.append(row)
-    return grid_table(rows, widths=[24, 9, 13, 13, 13, 13, 13, 18], frame_width=frame_width)
+    widths = [24, 9, *([13] * len(metrics)), 18]
+    return grid_table(rows, widths=widths, frame_width=frame_width)
 
 
 def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
@@ -153,17 +163,14 @@ def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragr
     interval = fmt_interval((group.get("ratio_intervals") or {}).get(metric), percent=False)
     if interval:
         text += f'<br/><font size="6.5" color="#555555">[{interval}]</font>'
-    if metric == "selection_rate" and float(ratio) < 0.8:
-        text = f'<font color="#a61b1b">{text}</font>'
     return Paragraph(text, styles.cell)
 
 
 def ratio_table(breakdown: Mapping[str, Any], styles: Styles, *, frame_width: float) -> LongTable:
     """Each group's ratio to the reference with its Katz 95% interval; † = Holm-significant."""
+    metrics = _present(breakdown, GROUP_TABLE_METRICS)
     header = [Paragraph("Group", styles.head)]
-    header += [
-        Paragraph(f"{_SHORT[m]} ratio<br/>[95% CI]", styles.head) for m in GROUP_TABLE_METRICS
-    ]
+    header += [Paragraph(f"{_SHORT[m]} ratio<br/>[95% CI]", styles.head) for m in metrics]
     rows: list[list[Any]] = [header]
     for group in breakdown["groups"]:
         row = [
@@ -172,9 +179,75 @@ def ratio_table(breakdown: Mapping[str, Any], styles: Styles, *, frame_width: fl
                 styles.cell_bold if group.get("is_reference") else styles.cell,
             )
         ]
-        row += [_ratio_cell(group, m, styles) for m in GROUP_TABLE_METRICS]
+        row += [_ratio_cell(group, m, styles) for m in metrics]
         rows.append(row)
-    return grid_table(rows, widths=[28, 14, 14, 14, 14, 14], frame_width=frame_width)
+    return grid_table(rows, widths=[28, *([14] * len(metrics))], frame_width=frame_width)
+
+
+def _impact_cell(group: Mapping[str, Any], styles: Styles) -> Paragraph:
+    impact = group.get("adverse_impact") or {}
+    ratio = group.get("impact_ratio")
+    if impact.get("is_comparison"):
+        return Paragraph('<font color="#555555">1 (highest)</font>', styles.cell)
+    if not is_defined(ratio):
+        return Paragraph("n/a", styles.cell)
+    text = fmt_ratio(ratio)
+    test = impact.get("test") or {}
+    if test.get("significant"):
+        text += " †"
+    interval = fmt_interval(impact.get("interval"), percent=False)
+    if interval:
+        text += f'<br/><font size="6.5" color="#555555">[{interval}]</font>'
+    if float(ratio) < 0.8:
+        text = f'<font color="#a61b1b">{text}</font>'
+    return Paragraph(text, styles.cell)
+
+
+def _p_text(value: Any) -> str:
+    if not is_defined(value):
+        return "—"
+    return "&lt; 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def impact_ratio_table(
+    breakdown: Mapping[str, Any], styles: Styles, *, frame_width: float, private: bool
+) -> LongTable:
+    """The four-fifths rule per group: impact ratio to the highest selection rate among the
+    groups with enough data, its tests against that group, and the shortfalls."""
+    header = [
+        Paragraph(h, styles.head)
+        for h in (
+            "Group",
+            "Impact ratio<br/>[95% CI]",
+            "z test p",
+            "Fisher p",
+            "Holm p",
+            "Short of 4/5",
+            "Short of parity",
+        )
+    ]
+    rows: list[list[Any]] = [header]
+    for group in breakdown["groups"]:
+        impact = group.get("adverse_impact") or {}
+        test = impact.get("test") or {}
+        rows.append(
+            [
+                Paragraph(esc(group_name(group["key"])), styles.cell),
+                _impact_cell(group, styles),
+                Paragraph(_p_text(impact.get("z_p_value")), styles.cell_right),
+                Paragraph(_p_text(impact.get("fisher_p_value")), styles.cell_right),
+                Paragraph(_p_text(test.get("p_adjusted")), styles.cell_right),
+                Paragraph(
+                    fmt_count(impact.get("shortfall_to_four_fifths"), private=private),
+                    styles.cell_right,
+                ),
+                Paragraph(
+                    fmt_count(impact.get("shortfall_to_parity"), private=private),
+                    styles.cell_right,
+                ),
+            ]
+        )
+    return grid_table(rows, widths=[26, 16, 11, 11, 11, 12, 13], frame_width=frame_width)
 
 
 def intersection_table(
@@ -186,14 +259,14 @@ def intersection_table(
     min_group_size: int,
 ) -> LongTable:
     """Intersection groups; small or empty cells print 'suppressed (n < 30)' instead of rates."""
-    metrics = ("selection_rate", "tpr", "fpr", "fnr", "ppv")
+    metrics = _present(breakdown, ("selection_rate", "tpr", "fpr", "fnr", "ppv"))
     n_head = "n<br/>(noisy)" if private else "n"
     header = [
         Paragraph(esc(" × ".join(breakdown["by"])), styles.head),
         Paragraph(n_head, styles.head),
     ]
     header += [Paragraph(f"{_SHORT[m]}<br/>[95% CI]", styles.head) for m in metrics]
-    header.append(Paragraph("Selection ratio", styles.head))
+    header.append(Paragraph("Impact ratio", styles.head))
     rows: list[list[Any]] = [header]
     extra: list[tuple[Any, ...]] = []
     for index, group in enumerate(breakdown["groups"], start=1):
@@ -208,11 +281,7 @@ def intersection_table(
                     name,
                     Paragraph(f"&lt; {min_group_size}", styles.cell_right),
                     Paragraph(note, styles.cell),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
+                    *([""] * len(metrics)),
                 ]
             )
             extra += [
@@ -222,8 +291,11 @@ def intersection_table(
             continue
         row = [name, Paragraph(fmt_count(group.get("n"), private=private), styles.cell_right)]
         row += [_rate_cell(group, m, styles) for m in metrics]
-        row.append(_ratio_cell(group, "selection_rate", styles))
+        row.append(_impact_cell(group, styles))
         rows.append(row)
     return grid_table(
-        rows, widths=[26, 9, 12, 12, 12, 12, 12, 13], frame_width=frame_width, extra_style=extra
+        rows,
+        widths=[26, 9, *([12] * len(metrics)), 13],
+        frame_width=frame_width,
+        extra_style=extra,
     )
