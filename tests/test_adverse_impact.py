@@ -143,3 +143,32 @@ def test_ratios_z_and_fisher_equal_pandas_statsmodels_and_scipy(loader, column, 
         )
         reference = stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]])
         assert exact.p_value == pytest.approx(reference.pvalue, rel=1e-9, abs=1e-300)
+
+
+def test_katz_interval_exists_with_a_zero_cell_and_covers_the_reported_ratio():
+    from auditor.metrics import katz_ratio_interval
+
+    low, high = katz_ratio_interval(0, 30, 3, 30)  # the audit reports a ratio of 0.0 here
+    assert 0 < low < 0.2 and 1 < high < 20
+    # no correction without a zero cell: the plain Katz interval, unchanged
+    low, high = katz_ratio_interval(12, 40, 48, 80)
+    z = 1.959963984540054
+    se = math.sqrt(1 / 12 - 1 / 40 + 1 / 48 - 1 / 80)
+    assert (low, high) == pytest.approx((0.5 * math.exp(-z * se), 0.5 * math.exp(z * se)))
+    assert katz_ratio_interval(0, 0, 3, 30) is None
+
+
+def test_eeoc_example_through_the_audit():
+    import auditor
+
+    frame = pd.DataFrame(
+        {
+            "race": ["White"] * 80 + ["Black"] * 40,
+            "hired": [1] * 48 + [0] * 32 + [1] * 12 + [0] * 28,
+        }
+    )
+    result = auditor.audit(frame, prediction="hired", protected="race", policy=auditor.FOUR_FIFTHS)
+    black = result.breakdown("race").group(race="Black")
+    assert black.adverse_impact.impact_ratio == pytest.approx(0.5)
+    assert black.adverse_impact.shortfall_to_four_fifths == 8
+    assert result.policy.outcome == "fail" and result.exit_code == 1
