@@ -92,6 +92,17 @@ def group_table(
                 row["÷ reference"] = (
                     "reference" if group.get("is_reference") else format_ratio(ratio)
                 )
+        if "impact_ratio" in group:
+            impact = group.get("adverse_impact") or {}
+            row["impact ratio (÷ highest)"] = (
+                "1 (highest)"
+                if impact.get("is_comparison")
+                else format_ratio(group["impact_ratio"])
+            )
+            shortfall = impact.get("shortfall_to_four_fifths")
+            row["short of 4/5"] = (
+                "" if shortfall is None else format_count(shortfall, private=private)
+            )
         notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]
         test = group.get("tests", {}).get(ratio_metric) if ratio_metric else None
         if test and test.get("significant"):
@@ -126,17 +137,28 @@ def checks_table(
         if by is not None and list(check.get("by", [])) != list(by):
             continue
         value = check.get("value")
+        outcome = check.get("outcome") or (
+            "not_evaluable"
+            if check.get("passed") is None
+            else ("pass" if check.get("passed") else "fail")
+        )
+        skipped = check.get("skipped_groups") or []
         rows.append(
             {
-                "verdict": "PASS" if check.get("passed") else "FAIL",
+                "verdict": outcome.replace("_", " ").upper(),
                 "check": check.get("description")
                 or f"{check['metric']} {check['rule'].replace('_', ' ')} {check['bound']}",
                 "by": ", ".join(check.get("by", [])),
                 "value": "n/a" if value is None else f"{value:.3f}",
                 "worst group": _worst_group(check),
+                "not judged (too small)": ", ".join(
+                    " × ".join(str(v) for v in g.values()) for g in skipped
+                ),
+                "reason": check.get("reason", ""),
             }
         )
-    return pd.DataFrame(rows, columns=["verdict", "check", "by", "value", "worst group"])
+    columns = ["verdict", "check", "by", "value", "worst group", "not judged (too small)", "reason"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _worst_group(check: Mapping[str, Any]) -> str:
