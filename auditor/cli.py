@@ -256,12 +256,11 @@ def _summary_lines(result) -> list[str]:
             continue
         summary = breakdown.summary
         dpr = summary.get("demographic_parity_ratio")
-        eod = summary.get("equalized_odds_difference")
-        lines.append(
-            f"  {breakdown.by[0]}: demographic parity ratio "
-            f"{'n/a' if dpr is None else f'{dpr:.3f}'}, equalized odds difference "
-            f"{'n/a' if eod is None else f'{eod:.3f}'}"
-        )
+        line = f"  {breakdown.by[0]}: demographic parity ratio {'n/a' if dpr is None else f'{dpr:.3f}'}"
+        if "equalized_odds_difference" in summary:  # absent without a label
+            eod = summary["equalized_odds_difference"]
+            line += f", equalized odds difference {'n/a' if eod is None else f'{eod:.3f}'}"
+        lines.append(line)
     if result.policy is not None:
         for check in result.policy.checks:
             value = "n/a" if check.value is None else f"{check.value:.3f}"

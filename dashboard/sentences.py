@@ -18,7 +18,7 @@ def comparison_sentences(
     A difference the significance test does not support is marked as such, so a reader does
     not take noise for a finding.
     """
-    from auditor.narrative import VOCABULARIES, describe_group_comparison
+    from auditor.narrative import VOCABULARIES, describe_group_comparison, format_p
 
     vocabulary = vocabulary or VOCABULARIES["generic"]
     reference = next((g for g in breakdown["groups"] if g.get("is_reference")), None)
@@ -35,7 +35,12 @@ def comparison_sentences(
         test = group.get("tests", {}).get(metric)
         if test is not None and test.get("significant") is False:
             sentence = (
-                sentence[:-1] + " — within what chance alone could produce (not significant)."
+                sentence[:-1] + " — within what chance alone could produce (not significant, "
+                f"Holm-adjusted {format_p(test['p_adjusted'])})."
+            )
+        elif test is not None and test.get("p_adjusted") is not None:
+            sentence = (
+                sentence[:-1] + f" (significant, Holm-adjusted {format_p(test['p_adjusted'])})."
             )
         sentences.append(sentence)
     return sentences

@@ -128,6 +128,14 @@ def summary_table(breakdown: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def impact_comparison_text(breakdown: Mapping[str, Any]) -> str:
+    """The group every impact ratio divides by, e.g. 'here: race = Caucasian'."""
+    comparison = breakdown.get("impact_ratio_comparison")
+    if not comparison:
+        return "no group has enough data and a selection rate above 0"
+    return "here: " + ", ".join(f"{k} = {v}" for k, v in comparison.items())
+
+
 def checks_table(
     policy: Mapping[str, Any] | None, *, by: Sequence[str] | None = None
 ) -> pd.DataFrame:

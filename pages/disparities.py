@@ -18,6 +18,7 @@ from dashboard.tables import (
     checks_table,
     group_table,
     headline_metrics,
+    impact_comparison_text,
     reference_options,
     summary_table,
 )
@@ -72,7 +73,11 @@ st.table(table.set_index("group"))
 st.caption(
     "Intervals are 95% Wilson intervals. 'n/a' means the rate is undefined (no one in its "
     "denominator), never zero. Groups below the minimum size "
-    f"({view.options.get('min_group_size', 30)}) are flagged 'insufficient data' and left out of verdicts."
+    f"({view.options.get('min_group_size', 30)}) are flagged 'insufficient data' and left out of verdicts. "
+    "Impact ratio: the group's selection rate ÷ the highest selection rate among the groups "
+    f"with enough data ({impact_comparison_text(breakdown)}) — the four-fifths rule's ratio; it does not "
+    "depend on the reference group. 'Short of 4/5': more selections the group would need to "
+    "reach four-fifths of that rate."
 )
 
 left, right = st.columns(2)
@@ -116,13 +121,11 @@ with st.expander("Edit the output specification (TOML)"):
             st.session_state[_state.POLICY_TEXT] = text
             st.rerun()
 
-findings = largest_disparities(document, vocabulary=vocabulary, top=3)
+findings = largest_disparities(document, vocabulary=vocabulary, top=5)
 if findings:
     st.subheader("Largest disparities across all attributes")
-    st.markdown(
-        "\n".join(
-            f"- {f.sentence}"
-            + (" (not statistically significant)" if f.significant is False else "")
-            for f in findings
-        )
+    st.caption(
+        "Strongest evidence first (Holm-corrected tests), then the largest ratio. A small "
+        "group appears only when its difference is significant, with its caveat."
     )
+    st.markdown("\n".join(f"- {f.sentence} *({f.evidence})*" for f in findings))

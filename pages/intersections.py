@@ -62,13 +62,7 @@ findings = [
     if list(f.by) == list(breakdown["by"])
 ][:3]
 if findings:
-    st.markdown(
-        "\n".join(
-            f"- {f.sentence}"
-            + (" (not statistically significant)" if f.significant is False else "")
-            for f in findings
-        )
-    )
+    st.markdown("\n".join(f"- {f.sentence} *({f.evidence})*" for f in findings))
 
 st.subheader(f"Groups by {chosen}")
 st.caption(

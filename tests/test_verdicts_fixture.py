@@ -222,3 +222,37 @@ def test_cli_without_a_label_audits_selection_rates(files, tmp_path):
         assert without["impact_ratio"] == with_label["impact_ratio"]
         assert without["adverse_impact"] == with_label["adverse_impact"]
         assert without["tests"].get("selection_rate") == with_label["tests"].get("selection_rate")
+
+
+def _pdf_text(document) -> str:
+    import io
+    import re
+
+    import pypdf
+
+    from auditor.report import audit_pdf_bytes
+
+    reader = pypdf.PdfReader(io.BytesIO(audit_pdf_bytes(document, charts=False)))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_pdf_states_the_three_verdicts_the_groups_left_out_and_the_impact_ratios(files):
+    _, policy = files
+    text = _pdf_text(_audit(policy=policy).to_dict())
+    assert "FAIL" in text and "PASS" in text and "NOT EVALUABLE" in text
+    assert "not judged (too small): D" in text
+    assert "fpr (or its ratio to the highest group) is undefined for D" in text
+    assert "Impact ratios (four-fifths rule)" in text and "here grp = B" in text
+    assert "0.67" in text and "1 (highest)" in text
+    # each finding names its test and its Holm-adjusted p-value
+    assert "two-proportion z test, Holm-adjusted p = 0.021: statistically significant" in text
+    assert "selection rate ÷ the highest selection rate" in text  # the methodology
+
+
+def test_pdf_without_a_label_has_no_label_dependent_columns(tmp_path):
+    csv, policy = fx.write(tmp_path, with_label=False)
+    result = auditor.audit(csv, prediction="decision", protected="grp", policy=policy)
+    text = _pdf_text(result.to_dict())
+    assert "Impact ratios (four-fifths rule)" in text
+    assert "TPR [95% CI]" not in text and "FPR ratio" not in text
+    assert "needs the true outcome" in text
