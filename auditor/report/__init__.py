@@ -49,7 +49,7 @@ from .document import PdfMetadata, build_pdf
 from .errors import FontMissingError, RenderFailedError, ReportError
 from .fonts import register_fonts
 from .summary import executive_summary
-from .templates import template_chapter, template_methodology, template_pdf_bytes
+from .templates import template_chapter, template_methodology
 
 __all__ = [
     "FontMissingError",
@@ -125,6 +125,14 @@ def _in_worker(kind: str, document: Mapping[str, Any], options: dict[str, Any]) 
         raise cls(error.message) from None
     except WorkerError as error:
         raise RenderFailedError(RENDER_FAILED.format(what=str(error))) from None
+
+
+def template_pdf_bytes(document: Mapping[str, Any], *, title: str | None = None) -> bytes:
+    """The regulatory templates' chapter (tables, summary fields, formulas, notice) as a PDF
+    of its own, built in a worker process; ``document`` is an audit-v1 dict with "ll144"
+    and/or "ugesp" keys."""
+    _check_audit(document)
+    return _in_worker("templates", document, {"title": title})
 
 
 def build_audit_pdf_here(

@@ -23,7 +23,12 @@ from .context import ReportContext, new_context
 from .tables import grid_table
 from .text import esc
 
-__all__ = ["has_templates", "template_chapter", "template_methodology", "template_pdf_bytes"]
+__all__ = [
+    "build_template_pdf_here",
+    "has_templates",
+    "template_chapter",
+    "template_methodology",
+]
 
 
 def has_templates(document: Mapping[str, Any]) -> bool:
@@ -207,11 +212,15 @@ def template_methodology(ctx: ReportContext) -> list[Flowable]:
     ]
 
 
-def template_pdf_bytes(document: Mapping[str, Any], *, title: str | None = None) -> bytes:
-    """The templates' chapter, formulas and notice as a PDF of their own."""
+def build_template_pdf_here(document: Mapping[str, Any], *, title: str | None = None) -> bytes:
+    """The templates' chapter, formulas and notice as a PDF of their own, in this process
+    (the PDF worker calls it; others call :func:`auditor.report.template_pdf_bytes`)."""
+    from .bounded import bound_document, bound_text
     from .cover import report_title
     from .document import PdfMetadata, build_pdf
 
+    document = bound_document(document).document
+    title = bound_text(title) if title else title
     ctx = new_context(document, vocabulary=None, charts=False)
     name = report_title(document, title)
     story: list[Flowable] = [

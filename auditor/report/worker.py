@@ -20,11 +20,14 @@ __all__ = ["handle"]
 def handle(payload: bytes) -> bytes:
     """Build the PDF a request describes (see ``auditor.report._request``)."""
     from . import build_audit_pdf_here, build_baseline_pdf_here
+    from .templates import build_template_pdf_here
 
     request = json.loads(payload.decode("utf-8"))
     options = decode_options(request["options"])
     if request["kind"] == "audit":
         return build_audit_pdf_here(request["document"], **options)
+    if request["kind"] == "templates":
+        return build_template_pdf_here(request["document"], **options)
     return build_baseline_pdf_here(request["document"], **options)
 
 
