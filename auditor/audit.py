@@ -279,6 +279,7 @@ def audit(
     connection: duckdb.DuckDBPyConnection | None = None,
     progress: Progress | None = None,
     strata: Iterable[str] = (),
+    source_name: str | None = None,
 ) -> AuditResult:
     """Audit a model's outputs across protected groups.
 
@@ -307,6 +308,11 @@ def audit(
         Columns (job group, location, year) counted as extra dimensions of the cube for the
         stratified templates (:mod:`auditor.templates`); they are not protected attributes,
         so the audit's breakdowns are sums over them. Not available with ``epsilon``.
+    source_name
+        How outputs name the data in exact mode (``dataset.source``), e.g. the name of the file
+        a user uploaded; default: the file's path (or the DataFrame's description). A server
+        that saves uploads in a private folder passes the upload's name, so no report shows
+        the server's paths.
     categories, store, privacy_budget, dataset_name
         DP only: the public values of protected attributes, the ledger, the data set's total
         ε and the curator's name for the data set the budget belongs to.
@@ -414,7 +420,9 @@ def audit(
         dataset = public_dataset_info(privacy, rows_used=cube.rows_used)
     else:
         dataset = DatasetInfo(
-            source=str(opened.path) if opened.path is not None else opened.description,
+            source=source_name
+            if source_name is not None
+            else (str(opened.path) if opened.path is not None else opened.description),
             format=opened.format,
             sha256=fingerprint.sha256,
             size_bytes=fingerprint.size_bytes,

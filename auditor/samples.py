@@ -67,7 +67,9 @@ class Sample:
             raise InputError(
                 f"sample file '{self.path}' is missing: run from a source checkout that has sample_data/"
             )
-        return audit(self.path, **{**self.audit_options(), **options}, progress=progress)
+        # Outputs name a bundled sample by its file name, not by where it is installed.
+        named = {"source_name": self.path.name, **self.audit_options(), **options}
+        return audit(self.path, **named, progress=progress)
 
 
 SAMPLES: dict[str, Sample] = {

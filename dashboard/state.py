@@ -310,6 +310,7 @@ def _adult_study(_progress=None) -> dict[str, Any]:
         positive_label=sample.positive_label,
         seed=0,
         progress=_progress,
+        source_name=sample.raw_path.name,
     ).to_dict()
 
 

@@ -47,6 +47,8 @@ class Workspace:
 
     def __init__(self, *, parent: str | Path | None = None) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="auditor-session-", dir=parent))
+        self.upload_names: dict[Path, str] = {}
+        """Saved upload → the name the user's file had (what outputs call the data)."""
         from auditor.engine import connect
 
         self.connection: duckdb.DuckDBPyConnection = connect(
@@ -61,6 +63,7 @@ class Workspace:
         """
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "upload.csv"
         target = self.directory / "uploads" / safe
+        self.upload_names[target] = Path(str(name)).name
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, bytes | bytearray):
             target.write_bytes(data)
@@ -91,9 +94,14 @@ class Workspace:
         )
 
     def audit(self, path: str | Path, **options: Any):
-        """:func:`auditor.audit` on this session's connection."""
+        """:func:`auditor.audit` on this session's connection.
+
+        Outputs name the data by its file name (the upload's name), never by its path in this
+        server's private folder.
+        """
         from auditor.audit import audit
 
+        options.setdefault("source_name", self.upload_names.get(Path(path), Path(path).name))
         return audit(Path(path), connection=self.connection, **options)
 
     def close(self) -> None:

@@ -217,6 +217,7 @@ def run_study(
     max_constrained_fit_rows: int = DEFAULT_EG_ROWS,
     frontier_tolerances: Sequence[float] = DEFAULT_TOLERANCES,
     progress: Progress | None = None,
+    source_name: str | None = None,
 ) -> BaselineStudy:
     """Train the four strategies on one seeded, stratified split and audit each one's outputs.
 
@@ -240,6 +241,9 @@ def run_study(
         Allowed selection-rate ranges for the accuracy–disparity frontier (empty: none).
     progress
         Called as ``progress(fraction, message)`` while models train.
+    source_name
+        How the study's document names its data (default: the path given), e.g. a file name
+        where the path belongs to a server.
 
     Examples
     --------
@@ -346,7 +350,7 @@ def run_study(
                 )
             )
     study = BaselineStudy(
-        source=data.source,
+        source=source_name if source_name is not None else data.source,
         target=target,
         positive_label=data.positive_label,
         protected=protected,
