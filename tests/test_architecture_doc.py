@@ -65,6 +65,16 @@ def _first_sentence(path: Path) -> str:
 
 
 def _guessed_layer(module: str, documented: dict[str, str]) -> str:
+    """The lowest layer whose rules allow the module's imports (else its neighbours' layer)."""
+    order = [name for name, _ in layers()]
+    if module.startswith(("pages/", "app.py")) or module == "dashboard/state.py":
+        return "ui"
+    by_name = {_module_name(m): layer for m, layer in documented.items()}
+    imported = import_graph("auditor", "dashboard").get(_module_name(module), set())
+    needed = [order.index(by_name[t]) for t in imported if t in by_name]
+    floor = order.index("dashboard") if module.startswith("dashboard/") else 0
+    if needed or floor:
+        return order[max([floor, *needed])]
     folder = module.rpartition("/")[0]
     neighbours = Counter(layer for m, layer in documented.items() if m.rpartition("/")[0] == folder)
     return neighbours.most_common(1)[0][0] if neighbours else "<layer>"
