@@ -119,3 +119,18 @@ def test_a_group_check_with_an_inconclusive_group_and_no_failure_is_not_evaluabl
 def test_malformed_checks_are_refused_with_the_fix(raw, message):
     with pytest.raises(PolicyError, match=message):
         ComparisonPolicy.from_dict({"checks": [{"rule": "no_worse_than_baseline", **raw}]})
+
+
+def test_the_worst_group_named_is_a_failing_one_when_evidence_decides():
+    breakdown = BreakdownComparison(
+        by=("race",),
+        groups=(
+            _group({"race": "big"}, _change(0.30, 0.40, (0.08, 0.12), "fnr")),
+            _group({"race": "few"}, _change(0.30, 0.60, (-0.1, 0.7), "fnr")),
+        ),
+        summary={},
+    )
+    check = ComparisonCheck(metric="fnr", tolerance=0.05, evidence="interval")
+    result = _evaluate_check(check, breakdown)
+    assert result.outcome == "fail" and result.worst_group == {"race": "big"}
+    assert result.value == pytest.approx(0.10) and result.not_evaluable_groups == ({"race": "few"},)

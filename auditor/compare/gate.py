@@ -392,7 +392,13 @@ def _evaluate_check(check: ComparisonCheck, breakdown) -> GateCheckResult:
         judged.append((group, *_judge(check, group.changes[check.metric])))
     failing = [g.key for g, outcome, *_ in judged if outcome == "fail"]
     unknown = [g.key for g, outcome, *_ in judged if outcome == "not_evaluable"]
-    defined = [(g, point, interval) for g, _, point, interval, _ in judged if point is not None]
+    # the worst group is named among those that decide the outcome: failing ones first
+    deciding = (
+        [item for item in judged if item[1] == "fail"]
+        or [item for item in judged if item[1] == "not_evaluable"]
+        or judged
+    )
+    defined = [(g, point, interval) for g, _, point, interval, _ in deciding if point is not None]
     worst = max(defined, key=lambda item: item[1], default=None)
     if failing:
         outcome = "fail"

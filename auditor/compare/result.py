@@ -181,3 +181,57 @@ class ComparisonResult:
             "breakdowns": [b.to_dict() for b in self.breakdowns],
             "policy": self.gate.to_dict() if self.gate is not None else None,
         }
+
+
+def _change_from_dict(name: str, data: Mapping[str, Any]) -> MetricChange:
+    interval = data.get("interval")
+    return MetricChange(
+        metric=name,
+        baseline=data.get("baseline"),
+        candidate=data.get("candidate"),
+        interval=tuple(interval) if interval else None,
+        method=data.get("method"),
+        p_value=data.get("p_value"),
+    )
+
+
+def from_dict(document: Mapping[str, Any]) -> ComparisonResult:
+    """A comparison back from its JSON (``auditor/compare-v1``), e.g. to re-gate it in CI."""
+    if document.get("schema") != SCHEMA:
+        raise ValueError(f"not a comparison document (schema {document.get('schema')!r})")
+
+    def group(data: Mapping[str, Any]) -> GroupComparison:
+        return GroupComparison(
+            key=dict(data["key"]),
+            n_baseline=data["n"]["baseline"],
+            n_candidate=data["n"]["candidate"],
+            changes={k: _change_from_dict(k, v) for k, v in data["metrics"].items()},
+            flags=tuple(data.get("flags", ())),
+            discordant=data.get("discordant"),
+        )
+
+    def side(data: Mapping[str, Any]) -> ModelSide:
+        return ModelSide(
+            **{k: data.get(k) for k in ("name", "description", "source", "rows_used", "sha256")}
+        )
+
+    return ComparisonResult(
+        design=document["design"],
+        baseline=side(document["baseline"]),
+        candidate=side(document["candidate"]),
+        overall=group(document["overall"]),
+        breakdowns=tuple(
+            BreakdownComparison(
+                by=tuple(b["by"]),
+                groups=tuple(group(g) for g in b["groups"]),
+                summary={k: _change_from_dict(k, v) for k, v in b["summary"].items()},
+                left_out=tuple(dict(k) for k in b.get("summary_groups_left_out", [])),
+            )
+            for b in document["breakdowns"]
+        ),
+        options=dict(document.get("options", {})),
+        columns=dict(document.get("columns", {})),
+        dataset=dict(document.get("dataset", {})),
+        created_at=document.get("created_at", ""),
+        tool_version=(document.get("tool") or {}).get("version", ""),
+    )
