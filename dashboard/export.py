@@ -11,14 +11,30 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "groups_csv", "neutralise_cell"]
+__all__ = ["FORMULA_PREFIXES", "download_stem", "groups_csv", "neutralise_cell"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters that make a spreadsheet treat a cell as a formula (OWASP)."""
 
 _COUNTS = ("n", "tp", "fp", "tn", "fn")
+
+
+def download_stem(name: str, *, private_epsilon: float | None = None) -> str:
+    """A file name stem for an audit's downloads: ``audit-compas`` or, for a private release,
+    ``audit-compas-private-eps1`` — so the exact and the private PDF never share a name and a
+    regulator cannot publish the exact one by mistake.
+
+    >>> download_stem("german predictions.csv", private_epsilon=0.5)
+    'audit-german-predictions-private-eps0.5'
+    """
+    stem = Path(str(name)).stem if "." in str(name) else str(name)
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:40] or "data"
+    if private_epsilon is None:
+        return f"audit-{safe}"
+    return f"audit-{safe}-private-eps{private_epsilon:g}"
 
 
 def neutralise_cell(value: Any) -> Any:

@@ -290,11 +290,14 @@ def record(document: dict[str, Any]) -> str:
         return store.record_audit(document)
 
 
-def download_stem() -> str:
-    """A file name stem for downloads, e.g. 'audit-compas'."""
+def download_stem(*, private_epsilon: float | None = None) -> str:
+    """A file name stem for downloads, e.g. 'audit-compas' or 'audit-compas-private-eps1'."""
+    from dashboard.export import download_stem as stem
+
     info = dataset()
-    name = info.get("sample") or Path(str(info.get("name", "data"))).stem
-    return "audit-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40]
+    return stem(
+        info.get("sample") or str(info.get("name", "data")), private_epsilon=private_epsilon
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

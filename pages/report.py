@@ -26,7 +26,9 @@ if which != choices[0]:
 else:
     st.caption("The exact audit holds exact counts: share it only with those allowed to see them.")
 
-stem = _state.download_stem()
+stem = _state.download_stem(
+    private_epsilon=None if which == choices[0] else private.privacy.get("epsilon")
+)
 json_bytes = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
 left, right = st.columns(2)
 with left:
