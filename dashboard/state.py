@@ -18,6 +18,7 @@ import streamlit as st
 import auditor
 from auditor.narrative import VOCABULARIES, Vocabulary
 from auditor.samples import SAMPLE_DIR, SAMPLES, get_sample
+from dashboard.janitor import WorkspaceJanitor
 from dashboard.policy_text import policy_from_text
 from dashboard.workspace import Workspace
 
@@ -69,10 +70,48 @@ def default_policy_text() -> str:
 
 
 def workspace() -> Workspace:
-    """This session's private folder and DuckDB connection (created on first use)."""
+    """This session's private folder and DuckDB connection (created on first use).
+
+    The janitor deletes it once the browser session has ended (see :mod:`dashboard.janitor`).
+    """
     if WORKSPACE not in st.session_state or st.session_state[WORKSPACE].closed:
         st.session_state[WORKSPACE] = Workspace()
+        session_id = _session_id()
+        if session_id is not None:
+            _janitor().register(session_id, st.session_state[WORKSPACE])
     return st.session_state[WORKSPACE]
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return None if context is None else context.session_id
+
+
+def _session_is_alive(session_id: str) -> bool:
+    """Whether the server still has the browser session (a missing runtime: assume so)."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return True
+    return Runtime.instance().is_active_session(session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def _janitor() -> WorkspaceJanitor:
+    """One per server process: deletes ended sessions' uploads within a bounded time."""
+    grace = float(
+        os.environ.get("AUDITOR_UPLOAD_GRACE_SECONDS")
+        or st.get_option("server.disconnectedSessionTTL")
+    )
+    janitor = WorkspaceJanitor(
+        is_alive=_session_is_alive,
+        grace_seconds=grace,
+        interval_seconds=min(30.0, max(0.5, grace / 4)),
+    )
+    janitor.start()
+    return janitor
 
 
 @st.cache_data(show_spinner="Auditing the bundled sample…", max_entries=4)

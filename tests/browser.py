@@ -68,14 +68,14 @@ def our_tracebacks(log_text: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def streamlit_server(folder: Path) -> Iterator[str]:
+def streamlit_server(folder: Path, *, env_extra: dict[str, str] | None = None) -> Iterator[str]:
     """``streamlit run app.py`` on a free localhost port with its own store; yields the URL.
 
     The server runs as ``auditor serve`` does (no file watcher). Its log must hold no
     traceback through our code.
     """
     port = free_port()
-    env = {**os.environ, "AUDITOR_STORE": str(folder / "audits.duckdb")}
+    env = {**os.environ, "AUDITOR_STORE": str(folder / "audits.duckdb"), **(env_extra or {})}
     env.pop("AUDITOR_SAMPLE", None)
     log_path = folder / "streamlit.log"
     with log_path.open("wb") as log:
