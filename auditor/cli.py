@@ -17,8 +17,12 @@ from typing import Any
 
 from . import __version__
 from .atomic import write_atomic
+from .cli_help import document_parser
 from .errors import AuditorError
 from .narrative import VOCABULARIES
+from .samples import SAMPLES
+from .serve import DEFAULT_PORT, check_port_free, streamlit_command
+from .serve import port as serve_port
 from .textsafety import visible
 
 __all__ = ["main"]
@@ -192,11 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_parser(commands, columns=_columns, finite_float=_finite_float)
 
     serve = commands.add_parser("serve", help="start the dashboard")
-    serve.add_argument("--port", type=int, default=8501)
     serve.add_argument(
-        "--sample", choices=("compas", "adult"), help="start with a bundled sample loaded"
+        "--port",
+        type=serve_port,
+        default=DEFAULT_PORT,
+        help="TCP port the dashboard listens on, 1–65535 (default: %(default)s)",
     )
-    return parser
+    serve.add_argument(
+        "--sample",
+        choices=sorted(SAMPLES),
+        help="load this bundled sample in every new browser session (default: none, start "
+        "on the Home page)",
+    )
+    return document_parser(parser)
 
 
 def _write_json(document: dict[str, Any], target: str) -> None:
@@ -365,30 +377,11 @@ def _run_baseline(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    if not app.exists():
-        raise AuditorError(
-            f"the dashboard's app.py was not found at {app}: run from a source checkout"
-        )
+    command = streamlit_command(sys.executable, port=args.port)
+    check_port_free(args.port)
     if args.sample:
         os.environ["AUDITOR_SAMPLE"] = args.sample  # read by app.py in each new session
-    # No file watcher: when a watched source file changes, Streamlit evicts modules from
-    # sys.modules at the start of the next script run, and a session importing at that moment
-    # fails with KeyError: 'dashboard.state' (seen with four concurrent sessions).
-    os.execvp(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app),
-            "--server.fileWatcherType",
-            "none",
-            "--server.port",
-            str(args.port),
-        ],
-    )
+    os.execvp(sys.executable, command)
     return EXIT_PASSED  # pragma: no cover - execvp does not return
 
 

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bundle import SAMPLE_DIR  # the checkout's sample_data/, or the wheel's copy
 from .errors import InputError
 
 __all__ = ["SAMPLE_DIR", "SAMPLES", "Sample", "get_sample"]
-
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-"""Where the bundled files live (the repository's ``sample_data/``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
