@@ -5,10 +5,13 @@ Used by the dashboard's captions and the PDF's executive summary, so both say th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .findings import HEADLINE_METRICS, Disparity, format_p, ranked_disparities
 
 __all__ = [
     "METRIC_NAMES",
@@ -36,8 +39,6 @@ METRIC_NAMES: dict[str, str] = {
     "for": "false omission rate",
     "accuracy": "accuracy",
 }
-
-HEADLINE_METRICS = ("selection_rate", "fpr", "fnr")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,85 +146,19 @@ def describe_group_comparison(
     return f"The {name} of {g} is {factor:.2f}× that of {r} {figures}."
 
 
-_TEST_NAMES = {"fisher_exact": "Fisher's exact test", "two_proportion_z": "two-proportion z test"}
+@dataclass(frozen=True, kw_only=True)
+class Finding(Disparity):
+    """A disparity (see :mod:`auditor.findings`) in plain words, with its test."""
 
-
-@dataclass(frozen=True)
-class Finding:
-    """A disparity worth stating: a group against the reference on one metric, with the test
-    that says whether it is evidence (Holm-corrected within its breakdown and metric)."""
-
-    by: tuple[str, ...]
-    metric: str
-    group: Mapping[str, str]
-    reference: Mapping[str, str]
-    ratio: float
     sentence: str
-    significant: bool | None
-    method: str | None = None
-    p_value: float | None = None
-    p_adjusted: float | None = None
-    n: float | None = None
-    small_group: bool = False
-
-    @property
-    def strength(self) -> float:
-        return abs(math.log(self.ratio)) if self.ratio > 0 else float("inf")
-
-    @property
-    def evidence(self) -> str:
-        """The test in words, e.g. "Fisher's exact test, Holm-adjusted p = 0.077: not
-        statistically significant"; a small group's caveat is appended."""
-        if self.p_adjusted is None or self.method is None:
-            text = "no significance test (differentially private counts)"
-        else:
-            verdict = (
-                "statistically significant"
-                if self.significant
-                else ("not statistically significant")
-            )
-            text = (
-                f"{_TEST_NAMES.get(self.method, self.method)}, Holm-adjusted "
-                f"{format_p(self.p_adjusted)}: {verdict}"
-            )
-        if self.small_group:
-            size = "" if self.n is None else f"n = {self.n:.0f}, "
-            text += f"; {size}a small group — too few people for a stable rate, interpret with care"
-        return text
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "by": list(self.by),
-            "metric": self.metric,
-            "group": dict(self.group),
-            "reference": dict(self.reference),
-            "ratio": self.ratio,
-            "sentence": self.sentence,
-            "test": self.method,
-            "p_value": self.p_value,
-            "p_adjusted": self.p_adjusted,
-            "correction": "holm",
-            "significant": self.significant,
-            "n": self.n,
-            "small_group": self.small_group,
-            "evidence": self.evidence,
-        }
-
-
-def format_p(value: float) -> str:
-    """0.0768 → 'p = 0.077'; 3e-12 → 'p < 0.001'."""
-    if value < 0.001:
-        return "p < 0.001"
-    return f"p = {value:.3f}"
+        return {**super().to_dict(), "sentence": self.sentence}
 
 
 def _is_small(group: Mapping[str, Any]) -> bool:
     flags = group.get("flags", [])
     return "insufficient_data" in flags or "empty" in flags
-
-
-MIN_FACTOR = 1.05
-"""A ratio that reads as 1.0× is no disparity and is never a finding."""
 
 
 def largest_disparities(
@@ -234,63 +169,28 @@ def largest_disparities(
     vocabulary: Vocabulary = VOCABULARIES["generic"],
     include_intersections: bool = True,
 ) -> list[Finding]:
-    """The disparities to report, strongest evidence first.
+    """The disparities to report, strongest evidence first, each in a sentence with its test.
 
-    A group with enough data is a candidate on every headline metric; a small group (and any
-    intersection) only when its difference is statistically significant after Holm's
-    correction — then it is reported with its small-n caveat rather than hidden. Ratios
-    that read as 1.0× are no finding. Ranked: significant before not significant (before
-    untested, in DP mode), then by the size of the ratio (|log ratio|).
+    Which disparities and in which order: :func:`auditor.findings.ranked_disparities` (a small
+    group or an intersection only when significant, with its caveat; no 1.0× "differences").
     """
     findings = []
-    for breakdown in document.get("breakdowns", []):
-        intersection = len(breakdown["by"]) > 1
-        if intersection and not include_intersections:
+    for disparity in ranked_disparities(
+        document, metrics=metrics, include_intersections=include_intersections
+    ):
+        breakdown = next(b for b in document["breakdowns"] if tuple(b["by"]) == disparity.by)
+        group = next(g for g in breakdown["groups"] if g["key"] == disparity.group)
+        reference = next(g for g in breakdown["groups"] if g.get("is_reference"))
+        sentence = describe_group_comparison(
+            disparity.metric, group, reference, vocabulary=vocabulary
+        )
+        if sentence is None:
             continue
-        reference = next((g for g in breakdown["groups"] if g.get("is_reference")), None)
-        if reference is None:
-            continue
-        for group in breakdown["groups"]:
-            if group is reference:
-                continue
-            small = _is_small(group)
-            for metric in metrics:
-                ratio = group.get("ratio_to_reference", {}).get(metric)
-                if ratio is None or ratio <= 0 or max(ratio, 1 / ratio) < MIN_FACTOR:
-                    continue
-                # DP: a rate whose interval is too wide to say anything is no finding
-                if metric in (group.get("not_estimable") or ()) or metric in (
-                    reference.get("not_estimable") or ()
-                ):
-                    continue
-                test = group.get("tests", {}).get(metric)
-                significant = test.get("significant") if test else None
-                if (small or intersection) and significant is not True:
-                    continue
-                sentence = describe_group_comparison(
-                    metric, group, reference, vocabulary=vocabulary
-                )
-                if sentence is None:
-                    continue
-                findings.append(
-                    Finding(
-                        by=tuple(breakdown["by"]),
-                        metric=metric,
-                        group=group["key"],
-                        reference=reference["key"],
-                        ratio=ratio,
-                        sentence=sentence,
-                        significant=significant,
-                        method=test.get("method") if test else None,
-                        p_value=test.get("p_value") if test else None,
-                        p_adjusted=test.get("p_adjusted") if test else None,
-                        n=group.get("n"),
-                        small_group=small,
-                    )
-                )
-    evidence_rank = {True: 0, None: 1, False: 2}
-    findings.sort(key=lambda f: (evidence_rank[f.significant], -f.strength))
-    return findings[:top]
+        values = {f.name: getattr(disparity, f.name) for f in dataclasses.fields(disparity)}
+        findings.append(Finding(**values, sentence=sentence))
+        if len(findings) >= top:
+            break
+    return findings
 
 
 def small_groups(document: Mapping[str, Any], *, include_intersections: bool = True) -> list[str]:

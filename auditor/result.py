@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cube import CountCube
+from .findings import ranked_disparities
 from .ingest import ColumnMapping
 from .metrics import BreakdownResult, GroupResult
 from .policy import PolicyResult
@@ -273,11 +274,7 @@ class AuditResult:
             "breakdowns": [breakdown_to_dict(b) for b in self.breakdowns],
             "policy": self.policy.to_dict() if self.policy is not None else None,
         }
-        from .narrative import largest_disparities
-
-        document["findings"] = [
-            finding.to_dict() for finding in largest_disparities(document, top=10)
-        ]
+        document["findings"] = [finding.to_dict() for finding in ranked_disparities(document)[:10]]
         if self.scores is not None:
             document["scores"] = {
                 attribute: [group.to_dict() for group in groups]

@@ -199,6 +199,21 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
     )
 
 
+NO_LABEL = "(no outcome column: decisions only)"
+"""The label choice for a file without ground truth: the audit then has selection rates,
+impact ratios, intervals, tests and selection-rate verdicts only."""
+
+
+def decision_values_column(
+    label: str | None, *, prediction: str | None, columns: Sequence[str]
+) -> str | None:
+    """Which column's values say what "positive" is: the label's, or without a label the
+    prediction column's (``None`` for a score with a threshold: 1 = score ≥ threshold)."""
+    if label is not None:
+        return label
+    return prediction if prediction in columns else None
+
+
 def positive_choices(values: Sequence[str]) -> tuple[list[str], str]:
     """The options for "which value is the favourable decision or the flag", and the default.
 

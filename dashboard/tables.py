@@ -36,9 +36,18 @@ SUMMARY_NAMES = {
 HEADLINE = ("selection_rate", "fpr", "fnr")
 
 
-def headline_metrics(metric: str) -> list[str]:
-    """The chosen metric first, then the headline rates (selection rate, FPR, FNR): three columns."""
-    return [metric, *[m for m in HEADLINE if m != metric]][:3]
+def headline_metrics(metric: str, *, has_label: bool = True) -> list[str]:
+    """The chosen metric first, then the headline rates (selection rate, FPR, FNR): three
+    columns; without a label only the selection rate (the others do not exist)."""
+    available = metric_options(has_label=has_label)
+    return [m for m in [metric, *[m for m in HEADLINE if m != metric]] if m in available][:3]
+
+
+def metric_options(*, has_label: bool) -> list[str]:
+    """The rates an audit has: all of them, or without a label only the label-free ones."""
+    from auditor.metrics import LABEL_FREE_METRICS, RATE_METRICS
+
+    return list(RATE_METRICS if has_label else LABEL_FREE_METRICS)
 
 
 def breakdown_for(document: Mapping[str, Any], *by: str) -> dict[str, Any]:

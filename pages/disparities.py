@@ -4,7 +4,6 @@ import streamlit as st
 
 import auditor
 from auditor import charts
-from auditor.metrics import RATE_METRICS
 from auditor.narrative import (
     METRIC_NAMES,
     largest_disparities,
@@ -19,6 +18,7 @@ from dashboard.tables import (
     group_table,
     headline_metrics,
     impact_comparison_text,
+    metric_options,
     reference_options,
     summary_table,
 )
@@ -32,10 +32,12 @@ st.caption(_state.dataset_caption(base))
 attributes = list(base.mapping.protected)
 top = st.columns([1, 1, 1])
 attribute = top[0].selectbox("Protected attribute", attributes, key="disp_attribute")
-st.session_state.setdefault("disp_metric", "fpr")
+metric_choices = metric_options(has_label=base.cube.has_label)
+if st.session_state.get("disp_metric") not in metric_choices:
+    st.session_state["disp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
 metric = top[1].selectbox(
     "Metric",
-    list(RATE_METRICS),
+    metric_choices,
     key="disp_metric",
     format_func=lambda m: METRIC_NAMES.get(m, m),
 )
@@ -68,7 +70,12 @@ else:
 
 private = view.is_private
 st.subheader(f"Groups by {attribute}")
-table = group_table(breakdown, headline_metrics(metric), private=private, ratio_metric=metric)
+table = group_table(
+    breakdown,
+    headline_metrics(metric, has_label=base.cube.has_label),
+    private=private,
+    ratio_metric=metric,
+)
 st.table(table.set_index("group"))
 st.caption(
     "Intervals are 95% Wilson intervals. 'n/a' means the rate is undefined (no one in its "

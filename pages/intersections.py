@@ -3,10 +3,9 @@
 import streamlit as st
 
 from auditor import charts
-from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from dashboard import state as _state
-from dashboard.tables import group_table
+from dashboard.tables import group_table, metric_options
 
 _state.require_entrypoint(__file__)
 
@@ -25,9 +24,11 @@ if not pairs:
 left, right = st.columns(2)
 pair_names = [" × ".join(b["by"]) for b in pairs]
 chosen = left.selectbox("Attribute pair", pair_names, key="pair")
-st.session_state.setdefault("heat_metric", "fpr")
+metric_choices = metric_options(has_label=base.cube.has_label)
+if st.session_state.get("heat_metric") not in metric_choices:
+    st.session_state["heat_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
 metric = right.selectbox(
-    "Metric", list(RATE_METRICS), key="heat_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+    "Metric", metric_choices, key="heat_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
 )
 breakdown = pairs[pair_names.index(chosen)]
 

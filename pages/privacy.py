@@ -3,7 +3,6 @@
 import streamlit as st
 
 import auditor
-from auditor.metrics import RATE_METRICS
 from auditor.narrative import METRIC_NAMES
 from dashboard import state as _state
 from dashboard.privacy import (
@@ -16,6 +15,7 @@ from dashboard.privacy import (
     planned_guarantee,
     seen_values,
 )
+from dashboard.tables import metric_options
 
 st.title("Publish with differential privacy")
 base = _state.require_audit()
@@ -163,9 +163,11 @@ if private.privacy.get("private") is False:
     st.warning(private.privacy.get("warning", "This release is NOT private."))
 one, two = st.columns(2)
 attribute = one.selectbox("Protected attribute", list(base.mapping.protected), key="dp_attribute")
-st.session_state.setdefault("dp_metric", "fpr")
+metric_choices = metric_options(has_label=base.cube.has_label)
+if st.session_state.get("dp_metric") not in metric_choices:
+    st.session_state["dp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
 metric = two.selectbox(
-    "Metric", list(RATE_METRICS), key="dp_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+    "Metric", metric_choices, key="dp_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
 )
 st.table(exact_vs_private(exact_document, private_document, attribute, metric).set_index("group"))
 st.caption(

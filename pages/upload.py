@@ -7,6 +7,8 @@ from dashboard import state as _state
 from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
     CHOOSE_POSITIVE,
+    NO_LABEL,
+    decision_values_column,
     positive_choices,
     suggest_mapping,
 )
@@ -81,8 +83,28 @@ st.subheader("Column roles")
 st.caption("Suggested from the column names and values — check each one.")
 left, right = st.columns(2)
 with left:
-    label = st.selectbox("True outcome (label)", columns, key="map_label")
-    label_values = sorted(inspection.preview[label].dropna().astype(str).str.strip().unique())
+    label_choice = st.selectbox(
+        "True outcome (label)",
+        [NO_LABEL, *columns],
+        key="map_label",
+        help="Hiring, tenant-screening and complaint files often have no ground truth: choose "
+        f"'{NO_LABEL}' to audit selection rates, impact ratios and their tests only.",
+    )
+    label = None if label_choice == NO_LABEL else label_choice
+    values_column = decision_values_column(
+        label,
+        prediction=(
+            st.session_state.get("map_prediction")
+            if st.session_state.get("map_mode") == "Prediction column"
+            else None
+        ),
+        columns=columns,
+    )
+    label_values = (
+        sorted(inspection.preview[values_column].dropna().astype(str).str.strip().unique())
+        if values_column is not None
+        else ["0", "1"]
+    )
     positive_options, positive_default = positive_choices(label_values)
     if st.session_state.get("map_positive") not in positive_options:
         st.session_state["map_positive"] = positive_default

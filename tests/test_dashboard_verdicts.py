@@ -45,3 +45,28 @@ def test_fixture_verdicts_and_impact_ratios_on_the_disparities_page():
     text = "\n".join(str(m.value) for m in at.markdown)
     assert "NOT EVALUABLE" in text or "could not be evaluated" in text
     assert "Holm-adjusted" in text
+
+
+def test_upload_without_an_outcome_column_audits_selection_rates():
+    from dashboard.mapping import NO_LABEL
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    csv = fx.frame(with_label=False).to_csv(index=False).encode()
+    at.file_uploader(key="upload_file").set_value(("hires.csv", csv, "text/csv")).run()
+    at.selectbox(key="map_label").set_value(NO_LABEL).run()
+    at.selectbox(key="map_prediction").set_value("decision").run()
+    at.multiselect(key="map_protected").set_value(["grp"]).run()
+    at.button(key="run_audit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Audited 205 rows" in s.value for s in at.success)
+    at.switch_page("pages/disparities.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    groups = next(t.value for t in at.table if "impact ratio (÷ highest)" in t.value.columns)
+    assert groups["impact ratio (÷ highest)"].to_dict()["A"].startswith("0.67")
+    assert not any("false positive" in column for column in groups.columns)
+    assert at.selectbox(key="disp_metric").value == "selection_rate"
+    assert len(at.selectbox(key="disp_metric").options) == 1
+    for page in ("intersections", "scores", "report"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
