@@ -63,7 +63,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import duckdb
 
@@ -88,6 +88,9 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audits (
         id VARCHAR PRIMARY KEY, created_at VARCHAR NOT NULL, source VARCHAR,
         sha256 VARCHAR, mode VARCHAR NOT NULL, passed BOOLEAN, document VARCHAR NOT NULL)""",
+    # Added later: when an entry was saved, and whether a user saved it or a release recorded it.
+    "ALTER TABLE audits ADD COLUMN IF NOT EXISTS saved_at VARCHAR",
+    "ALTER TABLE audits ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'saved'",
     """CREATE TABLE IF NOT EXISTS ledger_secret (
         id INTEGER PRIMARY KEY, secret VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS ledger_datasets (
@@ -123,6 +126,10 @@ class AuditSummary:
     sha256: str | None
     mode: str
     passed: bool | None
+    saved_at: str | None = None
+    """When this entry was written (``created_at`` is when the audit itself ran)."""
+    kind: str = "saved"
+    """``"saved"`` (a user saved it) or ``"release"`` (the automatic record of a DP release)."""
 
 
 @dataclass(frozen=True)
@@ -271,12 +278,22 @@ class AuditStore:
 
     # -- audit history ---------------------------------------------------------------------
 
-    def record_audit(self, document: Mapping[str, Any], *, sha256: str | None = None) -> str:
+    def record_audit(
+        self,
+        document: Mapping[str, Any],
+        *,
+        sha256: str | None = None,
+        kind: Literal["saved", "release"] = "saved",
+    ) -> str:
         """Store an audit JSON document; returns its id.
 
         ``sha256`` files a DP document (which carries no hash) under the file it was released
         from, for the store's own history; it stays in the store, not in the document.
+        ``kind`` tells a user's save from the automatic record of a private release; the entry
+        also keeps the time it was saved, besides the time the audit ran.
         """
+        if kind not in ("saved", "release"):
+            raise ValueError(f"kind must be 'saved' or 'release', not {kind!r}")
         dataset = document.get("dataset") or {}
         privacy = document.get("privacy") or {}
         policy = document.get("policy")
@@ -289,11 +306,15 @@ class AuditStore:
             str(privacy.get("mode", "exact")),
             None if not policy else bool(policy.get("passed")),
             json.dumps(document, ensure_ascii=False, allow_nan=False),
+            _now(),
+            kind,
         )
 
         def insert(con: duckdb.DuckDBPyConnection) -> str:
             con.execute(
-                "INSERT INTO audits VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", row
+                "INSERT INTO audits (id, created_at, source, sha256, mode, passed, document, "
+                "saved_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                row,
             )
             return audit_id
 
@@ -301,12 +322,15 @@ class AuditStore:
 
     def list_audits(self, *, sha256: str | None = None) -> list[AuditSummary]:
         """Every recorded audit, newest first (optionally of one data set)."""
-        query = "SELECT id, created_at, source, sha256, mode, passed FROM audits"
+        query = (
+            "SELECT id, created_at, source, sha256, mode, passed, saved_at, "
+            "coalesce(kind, 'saved') FROM audits"
+        )
         params: list[Any] = []
         if sha256 is not None:
             query += " WHERE sha256 = ?"
             params.append(sha256)
-        query += " ORDER BY created_at DESC, id"
+        query += " ORDER BY coalesce(saved_at, created_at) DESC, id"
         rows = self._run(lambda con: con.execute(query, params).fetchall(), write=False)
         return [AuditSummary(*row) for row in rows]
 

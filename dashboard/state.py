@@ -304,7 +304,7 @@ def release(
             dataset_name=dataset_name,
         )
         # filed under the session's file in the store's own history (not in the document)
-        store.record_audit(released.to_dict(), sha256=result.dataset.sha256)
+        store.record_audit(released.to_dict(), sha256=result.dataset.sha256, kind="release")
     st.session_state[PRIVATE] = (result.dataset.sha256, released)
     return released
 

@@ -5,6 +5,7 @@ threshold, a differentially private release. No Streamlit here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -124,8 +125,10 @@ def private_view(
     }
     options = dict(result.options)
     options["reference"] = kept
+    # The release is a new document of its own time, not the exact audit's.
+    released_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     return evaluate_with_cube(
-        dataclasses.replace(result, options=options),
+        dataclasses.replace(result, options=options, created_at=released_at),
         noisy,
         reference=kept,
         policy=policy,

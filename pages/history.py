@@ -9,6 +9,7 @@ import auditor
 from auditor import charts
 from auditor.narrative import verdict_sentence
 from dashboard import state as _state
+from dashboard.export import download_stem
 from dashboard.history import history_table, visible_audits
 from dashboard.tables import breakdown_for, group_table
 
@@ -37,9 +38,9 @@ if not summaries:
     st.stop()
 
 table = history_table(summaries)
-st.table(table.set_index("when (UTC)"))
+st.table(table.set_index("saved (UTC)"))
 labels = [
-    f"{row['when (UTC)']} · {row['source']} · {row['mode']} · {row['verdict']}"
+    f"{row['saved (UTC)']} · {row['source']} · {row['entry']} · {row['mode']} · {row['verdict']}"
     for row in table.to_dict("records")
 ]
 chosen = st.selectbox("Reopen an audit", labels, key="history_pick")
@@ -64,10 +65,25 @@ st.table(
     ).set_index("group")
 )
 st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="history_chart")
-st.download_button(
+stem = download_stem(
+    f"{Path(source_name).stem}-{audit_id[:8]}",
+    private_epsilon=document["privacy"].get("epsilon") if private else None,
+)
+left, right = st.columns(2)
+left.download_button(
     "Download this audit's JSON",
     json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8"),
-    file_name=f"audit-{audit_id[:8]}.json",
+    file_name=f"{stem}.json",
     mime="application/json",
     key="history_json",
 )
+if _state.module_available("auditor.report", "audit_pdf_bytes"):
+    from auditor.report import audit_pdf_bytes
+
+    right.download_button(
+        "Download this audit's PDF",
+        lambda: audit_pdf_bytes(document, vocabulary=_state.dataset().get("vocabulary")),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key="history_pdf",
+    )
