@@ -30,7 +30,10 @@ def test_audit_history_round_trip(tmp_path, compas_audit):
             sha256=document["dataset"]["sha256"],
             mode="exact",
             passed=compas_audit.passed,
+            saved_at=audits[1].saved_at,
+            kind="saved",
         )
+        assert audits[1].saved_at <= audits[0].saved_at  # when each entry was written
         assert store.load_audit(first) == json.loads(json.dumps(document))
         with pytest.raises(InputError, match="no audit with id 'nope'"):
             store.load_audit("nope")
