@@ -25,6 +25,13 @@ Groups flagged as having insufficient data (or empty) are left out of every verd
 rules *and* summary rules, whose summary is then computed over the groups with enough data —
 and listed next to it, unless the check sets ``include_small_groups = true``.
 
+Every check may say ``evidence = "interval"`` (default ``"point"``): it then fails only when
+the whole interval of its value is beyond the bound, passes only when the whole interval is
+within, and is otherwise not evaluable ("inconclusive") — or a pass with
+``inconclusive = "pass"``. See :mod:`auditor.evidence` for the intervals.
+``rule = "no_worse_than_baseline"`` (with a ``tolerance``) compares two models and belongs to
+``auditor compare`` (:mod:`auditor.compare.gate`); an audit of one model refuses it.
+
 A verdict is ``pass``, ``fail`` or ``not_evaluable`` (the value is undefined, no group has
 enough data, or the metric needs a label the audit has not got). A not-evaluable check is
 never counted as a pass: the policy's outcome is ``fail`` if any check failed, else
@@ -42,6 +49,7 @@ from typing import Any, Literal
 
 from .adverse_impact import holm_adjust, proportion_test
 from .errors import PolicyError
+from .evidence import Evidence, group_interval, judge_interval, summary_interval
 from .metrics import (
     RATE_METRICS,
     SUMMARY_DEFINITIONS,
@@ -65,7 +73,19 @@ Outcome = Literal["pass", "fail", "not_evaluable"]
 Rule = Literal["ratio_at_least", "ratio_at_most", "difference_at_most", "at_most", "at_least"]
 GROUP_RULES = ("ratio_at_least", "ratio_at_most", "difference_at_most")
 SUMMARY_RULES = ("at_most", "at_least")
-_CHECK_KEYS = {"metric", "rule", "bound", "by", "compare_to", "include_small_groups", "name"}
+_CHECK_KEYS = {
+    "metric",
+    "rule",
+    "bound",
+    "by",
+    "compare_to",
+    "include_small_groups",
+    "name",
+    "evidence",
+    "inconclusive",
+}
+COMPARISON_RULES = ("no_worse_than_baseline",)
+"""Rules that compare a candidate with a baseline model: judged by ``auditor compare``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +99,25 @@ class PolicyCheck:
     compare_to: Literal["max"] = "max"
     include_small_groups: bool = False
     name: str | None = None
+    evidence: Evidence = "point"
+    inconclusive: Literal["not_evaluable", "pass"] = "not_evaluable"
 
     def __post_init__(self) -> None:
         where = f"check {self.name or self.metric!r}"
+        if self.evidence not in ("point", "interval"):
+            raise PolicyError(
+                f"{where}: evidence must be 'point' or 'interval', not {self.evidence!r}"
+            )
+        if self.inconclusive not in ("not_evaluable", "pass"):
+            raise PolicyError(
+                f"{where}: inconclusive must be 'not_evaluable' or 'pass', not {self.inconclusive!r}"
+            )
+        if self.rule in COMPARISON_RULES:
+            raise PolicyError(
+                f"{where}: rule '{self.rule}' compares a candidate with a baseline model; run "
+                "it with auditor compare FILE --baseline COL --candidate COL --policy FILE "
+                "(auditor audit judges one model)"
+            )
         if self.rule in GROUP_RULES:
             if self.metric not in RATE_METRICS:
                 raise PolicyError(
@@ -112,6 +148,10 @@ class PolicyCheck:
 
     def describe(self) -> str:
         """The check in words, e.g. ``selection_rate ratio to the reference ≥ 0.8``."""
+        suffix = " (judged on the interval)" if self.evidence == "interval" else ""
+        return self._describe_point() + suffix
+
+    def _describe_point(self) -> str:
         if self.rule in SUMMARY_RULES:
             sign = "≤" if self.rule == "at_most" else "≥"
             return f"{self.metric} {sign} {self.bound:g}"
@@ -144,6 +184,12 @@ class Policy:
         for position, raw in enumerate(raw_checks, start=1):
             if not isinstance(raw, Mapping):
                 raise PolicyError(f"check {position} of the policy is not a table")
+            if raw.get("rule") in COMPARISON_RULES:
+                raise PolicyError(
+                    f"check {position} of the policy: rule '{raw.get('rule')}' compares a "
+                    "candidate with a baseline model; run it with auditor compare FILE "
+                    "--baseline COL --candidate COL --policy FILE (auditor audit judges one model)"
+                )
             unknown = set(raw) - _CHECK_KEYS
             if unknown:
                 raise PolicyError(
@@ -165,6 +211,8 @@ class Policy:
                     compare_to=raw.get("compare_to", "max"),
                     include_small_groups=bool(raw.get("include_small_groups", False)),
                     name=raw.get("name"),
+                    evidence=raw.get("evidence", "point"),
+                    inconclusive=raw.get("inconclusive", "not_evaluable"),
                 )
             )
         return cls(
@@ -182,6 +230,8 @@ class Policy:
                     **({"by": list(c.by)} if c.by is not None else {}),
                     "compare_to": c.compare_to,
                     "include_small_groups": c.include_small_groups,
+                    **({"evidence": c.evidence} if c.evidence != "point" else {}),
+                    **({"inconclusive": c.inconclusive} if c.evidence != "point" else {}),
                 }
                 for c in self.checks
             ],
@@ -228,6 +278,9 @@ class CheckResult:
     skipped_groups: tuple[Mapping[str, str], ...] = ()
     test: Mapping[str, Any] | None = None
     reason: str = ""
+    interval: tuple[float, float] | None = None
+    """With ``evidence = "interval"``: the interval the verdict was judged on (worst group)."""
+    inconclusive_groups: tuple[Mapping[str, str], ...] = ()
 
     @property
     def passed(self) -> bool | None:
@@ -256,6 +309,15 @@ class CheckResult:
             "skipped_groups": [dict(g) for g in self.skipped_groups],
             "test": dict(self.test) if self.test else None,
             "description": self.check.describe(),
+            "evidence": self.check.evidence,
+            **(
+                {
+                    "interval": list(self.interval) if self.interval is not None else None,
+                    "inconclusive_groups": [dict(g) for g in self.inconclusive_groups],
+                }
+                if self.check.evidence == "interval"
+                else {}
+            ),
             **({"reason": self.reason} if self.reason else {}),
         }
 
@@ -324,6 +386,10 @@ def _not_evaluable(
     )
 
 
+_NO_PRIVATE_EVIDENCE = (
+    "evidence = 'interval' cannot be judged on a differentially private release: its "
+    "intervals would have to include the noise; use evidence = 'point' or an exact audit"
+)
 _NO_LABEL = "{metric} needs the true outcome (a label column), and this audit has none"
 
 
@@ -398,6 +464,12 @@ def _evaluate_group_rule(
     else:
         worst_group, worst = max(scored, key=lambda item: item[1])
         failing = [g for g, v in scored if v > check.bound]
+    if check.evidence == "interval" and not tests:
+        return _not_evaluable(check, breakdown, _NO_PRIVATE_EVIDENCE, skipped)
+    if check.evidence == "interval":
+        return _group_rule_on_evidence(
+            check, breakdown, scored, comparison, undefined, skipped, tests=tests
+        )
     if undefined and not failing:
         # a rule over every group cannot hold when a group's value is unknown
         return _not_evaluable(
@@ -424,7 +496,65 @@ def _evaluate_group_rule(
     )
 
 
-def _evaluate_summary_rule(check: PolicyCheck, breakdown: BreakdownResult) -> CheckResult:
+def _group_rule_on_evidence(
+    check: PolicyCheck,
+    breakdown: BreakdownResult,
+    scored: list[tuple[GroupResult, float]],
+    comparison: GroupResult,
+    undefined: list[GroupResult],
+    skipped: list[GroupResult],
+    *,
+    tests: bool,
+    confidence: float = 0.95,
+) -> CheckResult:
+    """A group rule judged on each group's interval (the comparison group itself is exact)."""
+    judged = []
+    for group, value in scored:
+        if group is comparison:
+            continue
+        interval = group_interval(
+            group, comparison, check.metric, check.rule, confidence=confidence
+        )
+        outcome, reason = judge_interval(
+            interval, rule=check.rule, bound=check.bound, inconclusive=check.inconclusive
+        )
+        judged.append((group, value, interval, outcome, reason))
+    failing = [item for item in judged if item[3] == "fail"]
+    unsure = [item for item in judged if item[3] == "not_evaluable"]
+    deciding = failing or unsure or judged
+    pick = min if check.rule == "ratio_at_least" else max
+    worst = pick(deciding, key=lambda item: item[1]) if deciding else None
+    if failing:
+        outcome = "fail"
+    elif unsure or undefined:
+        outcome = "not_evaluable"
+    else:
+        outcome = "pass"
+    reasons = sorted({item[4] for item in judged if item[4]})
+    if undefined and not failing:
+        reasons.append(
+            f"{check.metric} (or its ratio to the highest group) is undefined for "
+            + ", ".join(g.label for g in undefined)
+        )
+    return CheckResult(
+        check=check,
+        by=breakdown.by,
+        value=worst[1] if worst else None,
+        outcome=outcome,
+        worst_group=worst[0].key if worst else None,
+        comparison_group=comparison.key,
+        failing_groups=tuple(item[0].key for item in failing),
+        skipped_groups=tuple(g.key for g in skipped),
+        test=(_worst_group_test(check, scored, comparison, worst[0]) if tests and worst else None),
+        reason="; ".join(reasons),
+        interval=worst[2] if worst else None,
+        inconclusive_groups=tuple(item[0].key for item in unsure),
+    )
+
+
+def _evaluate_summary_rule(
+    check: PolicyCheck, breakdown: BreakdownResult, *, exact: bool = True
+) -> CheckResult:
     skipped = () if check.include_small_groups else [g for g in breakdown.groups if _is_small(g)]
     summary = breakdown.summary
     if skipped and breakdown.summary_sufficient_data is not None:
@@ -446,6 +576,23 @@ def _evaluate_summary_rule(check: PolicyCheck, breakdown: BreakdownResult) -> Ch
             f"{check.metric} is undefined for {list(breakdown.by)}"
             + (" over the groups with enough data" if skipped else ""),
             skipped,
+        )
+    if check.evidence == "interval" and not exact:
+        return _not_evaluable(check, breakdown, _NO_PRIVATE_EVIDENCE, skipped)
+    if check.evidence == "interval":
+        eligible = [check.include_small_groups or not _is_small(g) for g in breakdown.groups]
+        interval = summary_interval(breakdown.groups, check.metric, eligible=eligible)
+        outcome, reason = judge_interval(
+            interval, rule=check.rule, bound=check.bound, inconclusive=check.inconclusive
+        )
+        return CheckResult(
+            check=check,
+            by=breakdown.by,
+            value=value,
+            outcome=outcome,
+            skipped_groups=tuple(g.key for g in skipped),
+            reason=reason,
+            interval=interval,
         )
     passed = value <= check.bound if check.rule == "at_most" else value >= check.bound
     return CheckResult(
@@ -486,5 +633,5 @@ def evaluate_policy(
             if check.rule in GROUP_RULES:
                 results.append(_evaluate_group_rule(check, breakdown, tests=significance))
             else:
-                results.append(_evaluate_summary_rule(check, breakdown))
+                results.append(_evaluate_summary_rule(check, breakdown, exact=significance))
     return PolicyResult(policy=policy, checks=tuple(results))

@@ -16,6 +16,7 @@ import argparse
 
 import numpy as np
 
+from auditor.breakdown_arrays import IMPACT_RATIO
 from auditor.compare.compute import (
     BootstrapOptions,
     _figures,
@@ -24,7 +25,6 @@ from auditor.compare.compute import (
     paired_confusions,
 )
 from auditor.compare.intervals import paired_difference_interval, unpaired_difference_interval
-from auditor.compare.statistics import IMPACT_RATIO
 from auditor.metrics import _RATE_CELLS
 
 

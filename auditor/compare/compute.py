@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ..breakdown_arrays import IMPACT_RATIO, impact_ratios, rates, summaries
 from ..metrics import _RATE_CELLS, RATE_METRICS
 from .intervals import PAIRED_RATE_METRICS, paired_difference_interval, unpaired_difference_interval
 from .result import BreakdownComparison, GroupComparison, MetricChange
-from .statistics import IMPACT_RATIO, impact_ratios, rates, summaries
 
 __all__ = ["BootstrapOptions", "compare_paired", "compare_unpaired", "paired_confusions"]
 

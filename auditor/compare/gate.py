@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..breakdown_arrays import IMPACT_RATIO
 from ..errors import PolicyError
 from ..metrics import SUMMARY_DEFINITIONS
 from .result import ComparisonResult, MetricChange
-from .statistics import IMPACT_RATIO
 
 __all__ = [
     "EXIT_FAILED",
@@ -453,11 +453,16 @@ def evaluate_gate(
                     by=tuple(document["by"]),
                     outcome=status,
                     value=document.get("value"),
+                    interval=tuple(document["interval"]) if document.get("interval") else None,
                     worst_group=document.get("worst_group"),
                     failing_groups=tuple(document.get("failing_groups", ())),
                     skipped_groups=tuple(document.get("skipped_groups", ())),
                     reason=document.get("reason", ""),
-                    check={"bound": document.get("bound"), "applies_to": "candidate"},
+                    check={
+                        "bound": document.get("bound"),
+                        "evidence": document.get("evidence", "point"),
+                        "applies_to": "candidate",
+                    },
                 )
             )
     return GateResult(policy=policy, checks=tuple(checks))

@@ -12,9 +12,17 @@ import warnings
 
 import numpy as np
 
-from ..metrics import _RATE_CELLS, RATE_METRICS, SUMMARY_DEFINITIONS
+from .metrics import _RATE_CELLS, RATE_METRICS, SUMMARY_DEFINITIONS
 
-__all__ = ["CELL_INDEX", "IMPACT_RATIO", "rates", "impact_ratios", "summaries"]
+__all__ = [
+    "CELL_INDEX",
+    "IMPACT_RATIO",
+    "bootstrap_confusions",
+    "impact_ratios",
+    "percentile_interval",
+    "rates",
+    "summaries",
+]
 
 CELL_INDEX = {"tp": 0, "fp": 1, "tn": 2, "fn": 3}
 IMPACT_RATIO = "impact_ratio"
@@ -72,3 +80,30 @@ def summaries(metric_rates: dict[str, np.ndarray], eligible: np.ndarray) -> dict
     }
     assert set(result) == set(SUMMARY_DEFINITIONS)
     return result
+
+
+def bootstrap_confusions(
+    confusion: np.ndarray, *, replicates: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Resample each group's people (its 4 cells, size fixed): shape ``(replicates, G, 4)``."""
+    out = np.zeros((replicates, *confusion.shape))
+    for index, row in enumerate(confusion):
+        whole = np.rint(np.asarray(row, dtype=float)).astype(np.int64)
+        if whole.sum() > 0:
+            out[:, index, :] = rng.multinomial(
+                int(whole.sum()), whole / whole.sum(), size=replicates
+            )
+    return out
+
+
+def percentile_interval(
+    values: np.ndarray, *, confidence: float, min_defined: float = 0.9
+) -> tuple[float, float] | None:
+    """The central ``confidence`` percentile interval of the defined values (``None`` if fewer
+    than ``min_defined`` of them are defined)."""
+    defined = values[np.isfinite(values)]
+    if defined.size == 0 or defined.size < min_defined * values.size:
+        return None
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(defined, [tail, 100 - tail])
+    return float(low), float(high)
