@@ -19,6 +19,7 @@ from auditor.narrative import METRIC_NAMES
 
 __all__ = [
     "DEFAULT_GATE_PATH",
+    "data_path",
     "gate_from_text",
     "group_change_table",
     "run_paired",
@@ -58,9 +59,31 @@ def gate_from_text(text: str) -> ComparisonPolicy | None:
 Decision = tuple[Literal["column", "threshold"], str | float]
 
 
+def data_path(result: Any, *, sample: str | None, upload_names: Mapping[Any, str]):
+    """Where the loaded audit's rows are: the bundled sample's file, or this session's upload.
+
+    The audit names its data by the file's name only (never a server path), so the path is
+    looked up here: a sample by its name, an upload among this session's saved uploads.
+    """
+    from pathlib import Path
+
+    from auditor.samples import get_sample
+
+    if sample:
+        return get_sample(sample).path
+    matches = [path for path, name in upload_names.items() if name == result.dataset.source]
+    if matches:
+        return Path(matches[-1])
+    raise InputError(
+        f"the loaded file '{result.dataset.source}' is no longer in this session: upload it "
+        "again on the Upload page"
+    )
+
+
 def run_paired(
     result: Any,
     *,
+    path: Any,
     baseline: Decision,
     candidate: Decision,
     gate: ComparisonPolicy | None,
@@ -69,7 +92,6 @@ def run_paired(
 ) -> ComparisonResult:
     """Compare two decisions on the loaded audit's own file (the mapping's label and groups)."""
     mapping = result.mapping
-    path = result.dataset.source
     options: dict[str, Any] = {}
     for side, (kind, value) in (("baseline", baseline), ("candidate", candidate)):
         if kind == "column":
@@ -88,6 +110,7 @@ def run_paired(
         min_group_size=int(result.options.get("min_group_size", 30)),
         replicates=replicates,
         connection=connection,
+        source_name=result.dataset.source,
         **options,
     )
 

@@ -35,7 +35,16 @@ run = False
 if paired:
     base = _state.require_audit()
     st.caption(_state.dataset_caption(base))
-    columns = list(_state.workspace().inspect(base.dataset.source, rows=5).columns)
+    try:
+        path = _compare.data_path(
+            base,
+            sample=_state.dataset().get("sample"),
+            upload_names=_state.workspace().upload_names,
+        )
+        columns = list(_state.workspace().inspect(path, rows=5).columns)
+    except AuditorError as error:
+        st.error(str(error))
+        st.stop()
     used = {base.mapping.label, *base.mapping.protected}
     decision_columns = [c for c in columns if c not in used]
     has_score = base.mapping.score is not None
@@ -81,6 +90,7 @@ if run:
             if paired:
                 comparison = _compare.run_paired(
                     base,
+                    path=path,
                     baseline=choices["baseline"],
                     candidate=choices["candidate"],
                     gate=gate,

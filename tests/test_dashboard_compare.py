@@ -46,6 +46,10 @@ def test_paired_compas_thresholds_with_the_bundled_gate():
     outcome = {"pass": "PASS", "fail": "FAIL", "not_evaluable": "NOT EVALUABLE"}[
         expected["policy"]["outcome"]
     ]
+    document = at.session_state["cmp_result"]
+    # the outputs name the data by its file name, never by a server path
+    assert document["dataset"]["source"] == "compas_predictions.csv"
+    assert "/" not in document["baseline"]["source"]
     banners = [b.value for b in (*at.success, *at.error, *at.warning)]
     assert f"Release gate: {outcome}" in banners
     verdicts = at.table[0].value

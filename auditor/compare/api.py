@@ -56,6 +56,7 @@ def compare(
     seed: int = 0,
     max_groups: int = DEFAULT_MAX_GROUPS,
     connection: duckdb.DuckDBPyConnection | None = None,
+    source_name: str | None = None,
 ) -> ComparisonResult:
     """Compare a candidate model with a baseline (production) model on one evaluation set.
 
@@ -63,6 +64,8 @@ def compare(
     threshold (``baseline_threshold``, ``candidate_threshold``). The data is scanned once: the
     count cube gets the candidate's decision as one more dimension. Rows missing either
     decision are left out of both, so both models are judged on the same people.
+    ``source_name`` is how the outputs name the data (default: its path), e.g. an uploaded
+    file's own name rather than the server folder it was saved in.
 
     Examples
     --------
@@ -106,7 +109,8 @@ def compare(
     finally:
         if own:
             con.close()
-    source_name = str(opened.path) if opened.path is not None else opened.description
+    if source_name is None:
+        source_name = str(opened.path) if opened.path is not None else opened.description
     result = compare_cube(
         cube,
         baseline=ModelSide(
