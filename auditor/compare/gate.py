@@ -406,7 +406,7 @@ def _evaluate_check(check: ComparisonCheck, breakdown) -> GateCheckResult:
         outcome = "not_evaluable"
     else:
         outcome = "pass"
-    reasons = sorted({reason for *_, reason in judged if reason})
+    reasons = [f"{group.label}: {reason}" for group, *_, reason in judged if reason]
     if not judged:
         reasons = [f"no group has enough data to judge {check.metric}"]
     return GateCheckResult(
