@@ -15,6 +15,7 @@ BUNDLED = [
     "app.py",
     "pages/*.py",
     "dashboard/*.py",
+    "dashboard/*.png",
     ".streamlit/config.toml",
     "sample_data/*.csv",
     "sample_data/*.csv.gz",

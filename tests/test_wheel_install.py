@@ -82,6 +82,7 @@ def test_the_wheel_carries_the_dashboard_the_samples_and_the_metadata(installed)
         "auditor/_bundle/pages/upload.py",
         "auditor/_bundle/dashboard/state.py",
         "auditor/_bundle/dashboard/workspace.py",
+        "auditor/_bundle/dashboard/favicon.png",
         "auditor/_bundle/.streamlit/config.toml",
         "auditor/_bundle/sample_data/compas_predictions.csv",
         "auditor/_bundle/sample_data/policy.toml",
