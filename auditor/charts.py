@@ -2,6 +2,12 @@
 
 The dashboard draws these and the PDF renders the very same specs (via vl-convert), so a
 figure means the same thing everywhere. Functions take plain dicts and return ``alt.Chart``.
+
+Names from the data are data here: a chart's fields are internal names (``group``,
+``attribute_0``, …), never the data's column names, and encodings are built with explicit
+``field=``/``type=`` rather than shorthand strings (Altair parses ``"a:b"`` in a shorthand as a
+field and a type, and Vega-Lite reads ``.`` and ``[`` in a field as nested access). Column names
+and group values reach the chart only as values and as titles.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ __all__ = [
     "BAND",
     "baseline_tradeoff_chart",
     "calibration_chart",
+    "attribute_field",
     "disparity_chart",
     "group_frame",
     "intersection_heatmap",
@@ -34,12 +41,26 @@ _GROUP_COLOUR = "#1f4e79"
 _SMALL_COLOUR = "#c9c9c9"
 
 
+def _expression_safe(title: Any) -> str:
+    """A title Vega-Lite copies into an expression string (tooltip keys): no backslash escapes."""
+    return str(title).replace("\\", "\u29f5")
+
+
 def _label(key: Mapping[str, str]) -> str:
     return " × ".join(str(v) for v in key.values())
 
 
+def attribute_field(position: int) -> str:
+    """The internal field name of the breakdown's ``position``-th attribute in :func:`group_frame`."""
+    return f"attribute_{position}"
+
+
 def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
-    """One row per group: label, n, value, interval, ratio (with interval), status flags."""
+    """One row per group: label, n, value, interval, ratio (with interval), status flags.
+
+    The group's value of the breakdown's i-th attribute is in column ``attribute_i``
+    (:func:`attribute_field`), whatever the attribute is called in the data.
+    """
     rows = []
     for group in breakdown["groups"]:
         interval = group.get("intervals", {}).get(metric) or [None, None]
@@ -49,7 +70,7 @@ def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
         rows.append(
             {
                 "group": _label(group["key"]),
-                **{k: str(v) for k, v in group["key"].items()},
+                **{attribute_field(i): str(v) for i, v in enumerate(group["key"].values())},
                 "n": group.get("n"),
                 "value": group["metrics"].get(metric),
                 "lower": interval[0],
@@ -178,8 +199,10 @@ def intersection_heatmap(
         )
         for v, small in zip(frame["value"], frame["small"], strict=True)
     ]
+    first_field, second_field = attribute_field(0), attribute_field(1)
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{second}:N", title=second), y=alt.Y(f"{first}:N", title=first)
+        x=alt.X(field=second_field, type="nominal", title=str(second)),
+        y=alt.Y(field=first_field, type="nominal", title=str(first)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -189,8 +212,8 @@ def intersection_heatmap(
         ),
         opacity=alt.condition("datum.small", alt.value(0.35), alt.value(1.0)),
         tooltip=[
-            alt.Tooltip(f"{first}:N"),
-            alt.Tooltip(f"{second}:N"),
+            alt.Tooltip(field=first_field, type="nominal", title=_expression_safe(first)),
+            alt.Tooltip(field=second_field, type="nominal", title=_expression_safe(second)),
             alt.Tooltip("n:Q", format=",.0f"),
             alt.Tooltip("value:Q", format=".1%"),
         ],
@@ -203,7 +226,7 @@ def intersection_heatmap(
         title=f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second} "
         + ("(small cells suppressed)" if suppress_small else "(* = insufficient data)"),
         width=width,
-        height=max(80, 26 * frame[first].nunique()),
+        height=max(80, 26 * frame[first_field].nunique()),
     )
 
 
@@ -223,7 +246,7 @@ def roc_chart(
         .mark_line(color="grey", strokeDash=[4, 3])
         .encode(x="x:Q", y="y:Q")
     )
-    colour = alt.Color(f"{group_field}:N", title=None)
+    colour = alt.Color(field=group_field, type="nominal", title=None)
     lines = (
         alt.Chart(curves)
         .mark_line(interpolate="step-after")
@@ -244,7 +267,7 @@ def roc_chart(
                 y="tpr:Q",
                 color=colour,
                 tooltip=[
-                    alt.Tooltip(f"{group_field}:N"),
+                    alt.Tooltip(field=group_field, type="nominal", title="group"),
                     alt.Tooltip("fpr:Q", format=".1%", title="false positive rate"),
                     alt.Tooltip("tpr:Q", format=".1%", title="true positive rate"),
                 ],

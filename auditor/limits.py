@@ -6,16 +6,21 @@ value found and the way out:
 =========================  ===================================  ==============================
 limit                      default (environment variable)        checked where
 =========================  ===================================  ==============================
-gzip inflation             2 GiB projected and a ratio above 50  before DuckDB reads a ``.gz``
+gzip inflation             2 GiB inflated                       before DuckDB reads a ``.gz``
                            (``AUDITOR_MAX_INFLATED_BYTES``)
+columns                    2000 (``AUDITOR_MAX_COLUMNS``)        before DuckDB reads the file
+line length                8 MiB (``AUDITOR_MAX_LINE_BYTES``)    header sniffing and DuckDB
 distinct protected values  1000 per attribute (``max_groups``)   :func:`auditor.cube.build_cube`
 DuckDB memory              1GB (``AUDITOR_MEMORY_LIMIT``)        :func:`auditor.engine.connect`
+PDF rendering              120 s, 1536 MiB, 1 at a time          :mod:`auditor.report.isolation`
 =========================  ===================================  ==============================
 
-The gzip check is bounded: it inflates at most ``_PROBE_OUTPUT`` bytes of the file's start
-(whatever the file's size) and projects the full size from the compression ratio seen there.
-Ordinary CSV compresses 3–15×; a ratio above :data:`MAX_GZIP_RATIO` whose projection exceeds
-the limit is a decompression bomb (or a file better decompressed before auditing).
+The gzip check runs in two steps. A probe inflates at most ``_PROBE_OUTPUT`` bytes of the file's
+start and refuses at once a file whose compression ratio there (above :data:`MAX_GZIP_RATIO`;
+ordinary CSV compresses 3–15×) projects past the limit. Then the whole stream is inflated and
+counted in 1 MiB pieces (nothing kept), stopping as soon as the count passes the limit: a file
+whose compressible part hides behind an incompressible start is caught by the count, not by a
+projection, in the time it takes to inflate ``limit`` bytes and in constant memory.
 """
 
 from __future__ import annotations
@@ -28,11 +33,17 @@ from pathlib import Path
 from .errors import InputError
 
 __all__ = [
+    "DEFAULT_MAX_COLUMNS",
     "DEFAULT_MAX_INFLATED_BYTES",
+    "DEFAULT_MAX_LINE_BYTES",
     "MAX_GZIP_RATIO",
     "GzipProbe",
+    "check_column_count",
     "check_gzip_inflation",
+    "inflated_size",
+    "max_columns",
     "max_inflated_bytes",
+    "max_line_bytes",
     "probe_gzip",
 ]
 
@@ -84,6 +95,44 @@ def max_inflated_bytes() -> int:
     return value
 
 
+DEFAULT_MAX_COLUMNS = 2000
+DEFAULT_MAX_LINE_BYTES = 2 * 1024**2
+
+
+def _positive_int_setting(name: str, default: int, example: str) -> int:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise InputError(f"{name}={text!r} must be a positive whole number, e.g. {name}={example}")
+    return value
+
+
+def max_columns() -> int:
+    """The column limit: ``AUDITOR_MAX_COLUMNS`` or 2000."""
+    return _positive_int_setting("AUDITOR_MAX_COLUMNS", DEFAULT_MAX_COLUMNS, "5000")
+
+
+def max_line_bytes() -> int:
+    """The line-length limit in bytes: ``AUDITOR_MAX_LINE_BYTES`` or 2 MiB."""
+    return _positive_int_setting("AUDITOR_MAX_LINE_BYTES", DEFAULT_MAX_LINE_BYTES, "8388608")
+
+
+def check_column_count(count: int, *, what: str) -> None:
+    """Refuse a source with more columns than :func:`max_columns`."""
+    limit = max_columns()
+    if count > limit:
+        raise InputError(
+            f"{what} has {count:,} columns, more than the limit of {limit:,}: keep only the "
+            "label, prediction/score and protected columns (and what else you need), or raise "
+            "AUDITOR_MAX_COLUMNS"
+        )
+
+
 def probe_gzip(path: Path) -> GzipProbe:
     """Inflate a bounded prefix of ``path`` (a gzip file, possibly multi-member)."""
     size = path.stat().st_size
@@ -116,10 +165,41 @@ def probe_gzip(path: Path) -> GzipProbe:
     return GzipProbe(compressed_bytes=size, consumed=consumed, produced=produced, complete=complete)
 
 
-def check_gzip_inflation(path: Path, *, limit: int | None = None) -> GzipProbe:
-    """Refuse a gzip file that would inflate past ``limit`` bytes at a bomb-like ratio.
+def inflated_size(path: Path, *, stop_after: int) -> int:
+    """Inflate ``path`` (gzip, possibly multi-member) in pieces, counting; stop past ``stop_after``.
 
-    Raises :class:`~auditor.errors.InputError` naming the ratio and projected size.
+    Returns the inflated size, or a number above ``stop_after`` if it is larger. Memory stays
+    constant (1 MiB of input and of output at a time).
+    """
+    produced = 0
+    inflater = zlib.decompressobj(wbits=31)
+    with path.open("rb") as handle:
+        pending = b""
+        while produced <= stop_after:
+            if not pending:
+                pending = handle.read(_PROBE_INPUT)
+                if not pending:
+                    break
+            try:
+                chunk = inflater.decompress(pending, 1 << 20)
+            except zlib.error as error:
+                raise InputError(
+                    f"{path.name} looks gzip-compressed but cannot be read ({error}): "
+                    "check that the upload is complete, or decompress it yourself"
+                ) from None
+            produced += len(chunk)
+            if inflater.eof:
+                pending = inflater.unused_data
+                inflater = zlib.decompressobj(wbits=31)
+            else:
+                pending = inflater.unconsumed_tail
+    return produced
+
+
+def check_gzip_inflation(path: Path, *, limit: int | None = None) -> GzipProbe:
+    """Refuse a gzip file that inflates past ``limit`` bytes (see the module docstring).
+
+    Raises :class:`~auditor.errors.InputError` naming the sizes and the way out.
     """
     limit = max_inflated_bytes() if limit is None else limit
     probe = probe_gzip(path)
@@ -128,6 +208,13 @@ def check_gzip_inflation(path: Path, *, limit: int | None = None) -> GzipProbe:
         raise InputError(
             f"{path.name} is {probe.compressed_bytes:,} bytes of gzip that inflate "
             f"{probe.ratio:,.0f}-fold to about {probe.projected_bytes / 1024**3:,.1f} GiB, more "
+            f"than the limit of {limit / 1024**3:,.1f} GiB (this looks like a decompression "
+            "bomb): decompress it yourself and audit the plain file, or raise "
+            "AUDITOR_MAX_INFLATED_BYTES"
+        )
+    if not probe.complete and inflated_size(path, stop_after=limit) > limit:
+        raise InputError(
+            f"{path.name} is {probe.compressed_bytes:,} bytes of gzip that inflate to more "
             f"than the limit of {limit / 1024**3:,.1f} GiB (this looks like a decompression "
             "bomb): decompress it yourself and audit the plain file, or raise "
             "AUDITOR_MAX_INFLATED_BYTES"

@@ -40,6 +40,7 @@ never counted as a pass: the policy's outcome is ``fail`` if any check failed, e
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -145,6 +146,17 @@ class PolicyCheck:
             raise PolicyError(f"{where}: compare_to must be 'max', not {self.compare_to!r}")
         if isinstance(self.bound, bool) or not isinstance(self.bound, (int, float)):
             raise PolicyError(f"{where}: bound must be a number, not {self.bound!r}")
+        if not math.isfinite(self.bound):
+            raise PolicyError(
+                f"{where}: bound must be a finite number, not {self.bound!r}; "
+                "write e.g. bound = 0.8"
+            )
+        if self.bound < 0:
+            raise PolicyError(
+                f"{where}: bound {self.bound:g} is negative, and rates, ratios and differences "
+                "are never below 0 (a check against it could never fail, or never pass); "
+                "use a bound of 0 or more"
+            )
 
     def describe(self) -> str:
         """The check in words, e.g. ``selection_rate ratio to the reference ≥ 0.8``."""

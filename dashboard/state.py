@@ -19,6 +19,7 @@ import auditor
 from auditor.narrative import VOCABULARIES, Vocabulary
 from auditor.samples import SAMPLE_DIR, SAMPLES, get_sample
 from dashboard.janitor import WorkspaceJanitor
+from dashboard.plaintext import md
 from dashboard.policy_text import policy_from_text
 from dashboard.workspace import Workspace
 
@@ -257,8 +258,8 @@ def dataset_caption(result: auditor.AuditResult) -> str:
     info = dataset()
     mode = "differentially private" if result.is_private else "exact counts"
     return (
-        f"**{info['name']}** · {result.dataset.rows_used:,} rows audited · "
-        f"protected: {', '.join(result.mapping.protected)} · {mode}"
+        f"**{md(info['name'])}** · {result.dataset.rows_used:,} rows audited · "
+        f"protected: {md(', '.join(result.mapping.protected))} · {mode}"
     )
 
 

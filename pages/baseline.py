@@ -6,6 +6,7 @@ import auditor
 from auditor import charts
 from dashboard import state as _state
 from dashboard.baseline import baseline_table
+from dashboard.plaintext import md
 from dashboard.progress import progress_callback
 
 _state.require_entrypoint(__file__)
@@ -40,13 +41,13 @@ if study is None:
             )
         except auditor.AuditorError as error:
             bar.empty()
-            st.error(f"The study could not run: {error}")
+            st.error(f"The study could not run: {md(error, limit=1000)}")
             st.stop()
         st.rerun()
     else:
         st.stop()
 
-st.markdown(study.get("conclusion", "").replace("\n", "\n\n"))
+st.markdown("\n\n".join(md(line, limit=3000) for line in study.get("conclusion", "").splitlines()))
 st.altair_chart(
     charts.sized_for_page(charts.baseline_tradeoff_chart(study), layout="square"),
     theme=None,
@@ -57,5 +58,5 @@ proxies = study.get("proxies") or []
 if proxies:
     st.caption(
         "How well each remaining feature alone predicts the protected attribute (AUC; "
-        "0.5 = not at all): " + ", ".join(f"{p['feature']} {p['auc']:.2f}" for p in proxies[:6])
+        "0.5 = not at all): " + ", ".join(f"{md(p['feature'])} {p['auc']:.2f}" for p in proxies[:6])
     )

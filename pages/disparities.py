@@ -10,6 +10,7 @@ from auditor.narrative import (
     verdict_sentence,
 )
 from dashboard import state as _state
+from dashboard.plaintext import md
 from dashboard.policy_text import policy_from_text
 from dashboard.sentences import comparison_sentences
 from dashboard.tables import (
@@ -62,14 +63,14 @@ vocabulary = _state.vocabulary()
 # Plain-language findings for the chosen metric.
 sentences = comparison_sentences(breakdown, metric, vocabulary=vocabulary)
 if sentences:
-    st.markdown("\n".join(f"- {s}" for s in sentences))
+    st.markdown("\n".join(f"- {md(s)}" for s in sentences))
 else:
     st.caption(
         f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups."
     )
 
 private = view.is_private
-st.subheader(f"Groups by {attribute}")
+st.subheader(f"Groups by {md(attribute)}")
 table = group_table(
     breakdown,
     headline_metrics(metric, has_label=base.cube.has_label),
@@ -107,7 +108,7 @@ st.caption(
 )
 
 st.subheader("Verdicts against the output specification")
-st.markdown(verdict_sentence(document))
+st.markdown(md(verdict_sentence(document), limit=2000))
 checks = checks_table(document.get("policy"), by=[attribute])
 if len(checks):
     st.table(checks.set_index("verdict"))
@@ -123,7 +124,7 @@ with st.expander("Edit the output specification (TOML)"):
         try:
             policy_from_text(text)
         except auditor.AuditorError as error:
-            st.error(f"The policy was not applied: {error}")
+            st.error(f"The policy was not applied: {md(error, limit=1000)}")
         else:
             st.session_state[_state.POLICY_TEXT] = text
             st.rerun()
@@ -135,4 +136,4 @@ if findings:
         "Strongest evidence first (Holm-corrected tests), then the largest ratio. A small "
         "group appears only when its difference is significant, with its caveat."
     )
-    st.markdown("\n".join(f"- {f.sentence} *({f.evidence})*" for f in findings))
+    st.markdown("\n".join(f"- {md(f.sentence, limit=1000)} *({md(f.evidence)})*" for f in findings))

@@ -11,6 +11,7 @@ from auditor.narrative import verdict_sentence
 from dashboard import state as _state
 from dashboard.export import download_stem
 from dashboard.history import history_table, visible_audits
+from dashboard.plaintext import md
 from dashboard.tables import breakdown_for, group_table
 
 st.title("Audit history")
@@ -49,12 +50,12 @@ try:
     with AuditStore(_state.store_path()) as store:
         document = store.load_audit(audit_id)
 except auditor.AuditorError as error:
-    st.error(f"The audit could not be opened: {error}")
+    st.error(f"The audit could not be opened: {md(error, limit=1000)}")
     st.stop()
 
 source_name = Path(str(document["dataset"].get("source") or "data")).name
-st.subheader(f"Audit {audit_id[:8]} of {source_name} ({document.get('created_at', '')[:19]})")
-st.markdown(verdict_sentence(document))
+st.subheader(f"Audit {audit_id[:8]} of {md(source_name)} ({document.get('created_at', '')[:19]})")
+st.markdown(md(verdict_sentence(document), limit=2000))
 attributes = document["columns"]["protected"]
 attribute = st.selectbox("Protected attribute", attributes, key="history_attribute")
 breakdown = breakdown_for(document, attribute)

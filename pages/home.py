@@ -4,6 +4,7 @@ import streamlit as st
 
 from auditor.samples import SAMPLES
 from dashboard import state as _state
+from dashboard.plaintext import md
 
 _state.require_entrypoint(__file__)
 
@@ -32,7 +33,7 @@ for column, sample in zip(columns, SAMPLES.values(), strict=True):
             try:
                 _state.load_sample(sample.name)
             except Exception as error:  # noqa: BLE001 - shown, never a traceback
-                st.error(f"The sample could not be loaded: {error}")
+                st.error(f"The sample could not be loaded: {md(error, limit=1000)}")
             else:
                 st.switch_page("pages/disparities.py")
 
@@ -46,6 +47,6 @@ st.page_link(
 result = _state.base_audit()
 if result is not None:
     st.success(
-        f"Loaded: {_state.dataset()['name']} ({result.dataset.rows_used:,} rows). "
+        f"Loaded: {md(_state.dataset()['name'])} ({result.dataset.rows_used:,} rows). "
         "Open **Disparities** in the sidebar."
     )

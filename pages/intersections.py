@@ -5,6 +5,7 @@ import streamlit as st
 from auditor import charts
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from dashboard import state as _state
+from dashboard.plaintext import md
 from dashboard.tables import group_table, metric_options
 
 _state.require_entrypoint(__file__)
@@ -63,11 +64,11 @@ findings = [
     if list(f.by) == list(breakdown["by"])
 ][:3]
 if findings:
-    st.markdown("\n".join(f"- {f.sentence} *({f.evidence})*" for f in findings))
+    st.markdown("\n".join(f"- {md(f.sentence, limit=1000)} *({md(f.evidence)})*" for f in findings))
 
-st.subheader(f"Groups by {chosen}")
+st.subheader(f"Groups by {md(chosen)}")
 st.caption(
     "Ratios compare each cell with the reference cell "
-    f"({' × '.join(breakdown['reference'].values())}, {breakdown.get('reference_rule', 'largest group')})."
+    f"({md(' × '.join(breakdown['reference'].values()))}, {breakdown.get('reference_rule', 'largest group')})."
 )
 st.table(group_table(breakdown, [metric], private=view.is_private).set_index("group"))

@@ -5,6 +5,7 @@ import streamlit as st
 import auditor
 from auditor.narrative import METRIC_NAMES
 from dashboard import state as _state
+from dashboard.plaintext import md
 from dashboard.privacy import (
     DECLARE_NOTE,
     budget_table,
@@ -65,10 +66,10 @@ chosen, declare = {}, {}
 for attribute in base.mapping.protected:
     left_col, right_col = st.columns([1, 3])
     declare[attribute] = left_col.checkbox(
-        f"Declare {attribute}", value=True, key=f"dp_declare_{attribute}"
+        f"Declare {md(attribute)}", value=True, key=f"dp_declare_{attribute}"
     )
     chosen[attribute] = right_col.multiselect(
-        f"Public values of {attribute}",
+        f"Public values of {md(attribute)}",
         seen[attribute],
         default=seen[attribute],
         key=f"dp_values_{attribute}",
@@ -131,7 +132,7 @@ if st.button(
                 dataset_name=ledger_name,
             )
     except auditor.AuditorError as error:
-        st.error(f"No release was made: {error}")
+        st.error(f"No release was made: {md(error, limit=1000)}")
     else:
         st.success(
             f"Released with ε = {epsilon:g} ({released.privacy.get('guarantee')}). Release id "
@@ -148,7 +149,7 @@ if ledger is None:
     with AuditStore(store_path) as store:
         ledger = store.budget("")
 else:
-    st.caption(f"Data set '{ledger.dataset}'")
+    st.caption(f"Data set '{md(ledger.dataset)}'")
 st.table(budget_table(ledger, releases).set_index("when (UTC)"))
 
 private = _state.private_result()

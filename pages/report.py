@@ -7,6 +7,7 @@ import streamlit as st
 import auditor
 from dashboard import state as _state
 from dashboard.export import groups_csv
+from dashboard.plaintext import md
 
 _state.require_entrypoint(__file__)
 
@@ -92,7 +93,7 @@ if _state.module_available("auditor.store", "AuditStore"):
         try:
             audit_id = _state.record(document)
         except auditor.AuditorError as error:
-            st.error(f"The audit was not saved: {error}")
+            st.error(f"The audit was not saved: {md(error, limit=1000)}")
         else:
             st.success(f"Saved as {audit_id}. Reopen it from the History page.")
 else:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from auditor import charts
 from dashboard import state as _state
+from dashboard.plaintext import md
 from dashboard.scores import auc_table, operating_points, roc_frame, threshold_range
 from dashboard.tables import group_table
 from dashboard.views import threshold_view
@@ -43,7 +44,7 @@ document = view.to_dict()
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
 st.subheader(f"Rates at threshold {threshold:g}")
 st.caption(
-    f"Here the decision is re-derived as {base.mapping.score} ≥ {threshold:g} from the score "
+    f"Here the decision is re-derived as {md(base.mapping.score)} ≥ {threshold:g} from the score "
     "counts (scores compared at three significant digits), so at the model's own cut these "
     "rates can differ slightly from the prediction column's rates on the Disparities page."
 )

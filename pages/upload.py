@@ -12,6 +12,7 @@ from dashboard.mapping import (
     positive_choices,
     suggest_mapping,
 )
+from dashboard.plaintext import md
 from dashboard.progress import progress_callback
 from dashboard.workspace import UPLOAD_TYPES
 
@@ -64,19 +65,21 @@ if st.session_state.get("inspected_file") != upload.file_id:
         _inspect(upload)
     except auditor.AuditorError as error:
         st.session_state.pop("inspection", None)
-        st.error(f"This file cannot be audited: {error}")
+        st.error(f"This file cannot be audited: {md(error, limit=1000)}")
         st.stop()
     except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
         st.session_state.pop("inspection", None)
         st.error(
             f"This file cannot be audited: it could not be read ({type(error).__name__}: "
-            f"{error}). Check that it is a CSV, Parquet or JSON-lines table."
+            f"{md(error, limit=1000)}). Check that it is a CSV, Parquet or JSON-lines table."
         )
         st.stop()
 
 inspection = st.session_state["inspection"]
 columns = list(inspection.columns)
-st.caption(f"{inspection.description} · {inspection.format} · {len(columns)} columns · first rows:")
+st.caption(
+    f"{md(inspection.description)} · {inspection.format} · {len(columns)} columns · first rows:"
+)
 st.dataframe(inspection.preview.head(10), hide_index=True, key="upload_preview")
 
 st.subheader("Column roles")
@@ -172,11 +175,11 @@ elif run:
         )
     except auditor.AuditorError as error:
         bar.empty()
-        st.error(f"The audit could not run: {error}")
+        st.error(f"The audit could not run: {md(error, limit=1000)}")
     except Exception as error:  # noqa: BLE001 - a message, never a traceback on the page
         bar.empty()
         st.error(
-            f"The audit could not run: an unexpected {type(error).__name__} ({error}). "
+            f"The audit could not run: an unexpected {type(error).__name__} ({md(error, limit=1000)}). "
             "Please report it with the file's column names."
         )
     else:

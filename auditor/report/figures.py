@@ -37,13 +37,16 @@ def _register_chart_fonts() -> None:
 
 
 def _xml_safe(value: Any) -> Any:
-    """Every string of a spec with XML-forbidden characters made visible.
+    """Every string of a spec with XML-forbidden characters made visible, backslashes replaced.
 
     vl-convert lays text out through an SVG parser that panics on such characters (a vertical
-    tab, ESC or U+FFFE in a group name), and the panic aborts the process.
+    tab, ESC or U+FFFE in a group name), and the panic aborts the process. Vega-Lite copies some
+    titles (tooltip keys) into expression strings, where a backslash starts an escape: the
+    four characters ``\x0b`` in a column name become a vertical tab again. So a backslash is
+    drawn as the look-alike U+29F5 (⧵); the charts' own specs use none.
     """
     if isinstance(value, str):
-        return visible(value)
+        return visible(value).replace("\\", "\u29f5")
     if isinstance(value, dict):
         return {_xml_safe(k): _xml_safe(v) for k, v in value.items()}
     if isinstance(value, list):
