@@ -20,11 +20,23 @@ __all__ = ["MD_LIMIT", "md"]
 MD_LIMIT = 200
 """Characters of one name from the data shown in running text."""
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^&@%\"'])")
+# Anywhere in a line: emphasis, code, links and images ([ ] — '!' and '(' mean nothing without
+# them), HTML and entities, LaTeX, strikethrough, and ':' before a word (emoji short codes,
+# :color[…] and :material/…: directives).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>$~&]|:(?=[\w/+-]))")
+# At the start of the text (a name may open a sentence or a list item): block syntax.
+_LEADING = re.compile(r"^(\s*)([#>+=|-]|\d+(?=[.)]))")
 
 
 def md(value: Any, *, limit: int = MD_LIMIT) -> str:
-    """``value`` as literal text inside Streamlit Markdown."""
-    text = " ".join(str(value).splitlines()) if "\n" in str(value) else str(value)
-    text = visible(shorten(text, limit=limit), keep_whitespace=False)
-    return _SPECIAL.sub(r"\\\1", text)
+    """``value`` as literal text inside Streamlit Markdown (one line, at most ``limit`` chars)."""
+    text = str(value)
+    text = " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    text = _SPECIAL.sub(r"\\\1", visible(shorten(text, limit=limit), keep_whitespace=False))
+    return _LEADING.sub(_escape_leading, text)
+
+
+def _escape_leading(match: re.Match[str]) -> str:
+    space, mark = match.groups()
+    # '1.' starts an ordered list: escape the '.' (a backslash before a digit is literal).
+    return f"{space}{mark}\\" if mark[0].isdigit() else f"{space}\\{mark}"
