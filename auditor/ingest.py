@@ -389,7 +389,6 @@ def _open_path(
     if is_gzip:
         check_gzip_inflation(path)
     fmt = file_format or _detect_format(path, head)
-    _check_width(path, fmt, is_gzip, connection)
     literal = quote_literal(str(path))
     csv_options = None
     if fmt == "parquet":
@@ -406,6 +405,8 @@ def _open_path(
         reader = _csv_reader(literal, csv_options)
     else:
         raise InputError(f"unknown file format '{fmt}': use csv, parquet or jsonl")
+
+    _check_width(path, fmt, is_gzip, connection)
 
     def create_view(reader: str) -> tuple[str, ...]:
         connection.execute(f"CREATE OR REPLACE TEMP VIEW {SOURCE_VIEW} AS SELECT * FROM {reader}")

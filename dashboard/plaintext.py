@@ -20,10 +20,12 @@ __all__ = ["MD_LIMIT", "md"]
 MD_LIMIT = 200
 """Characters of one name from the data shown in running text."""
 
-# Anywhere in a line: emphasis, code, links and images ([ ] — '!' and '(' mean nothing without
-# them), HTML and entities, LaTeX, strikethrough, and ':' before a word (emoji short codes,
-# :color[…] and :material/…: directives).
-_SPECIAL = re.compile(r"([\\`*_\[\]<>$~&]|:(?=[\w/+-]))")
+# Anywhere in a line: emphasis ('_' only at a word's edge: inside a word it is literal), code,
+# links and images ([ ] — '!' and '(' mean nothing without them), HTML and entities, LaTeX,
+# strikethrough, and ':' opening a word (emoji short codes, :color[…], :material/…: icons).
+_SPECIAL = re.compile(
+    r"([\\`*\[\]<>$~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|(?<![A-Za-z0-9]):(?=[\w/+-]))"
+)
 # At the start of the text (a name may open a sentence or a list item): block syntax.
 _LEADING = re.compile(r"^(\s*)([#>+=|-]|\d+(?=[.)]))")
 
