@@ -83,7 +83,7 @@ st.caption(
     "denominator), never zero. Groups below the minimum size "
     f"({view.options.get('min_group_size', 30)}) are flagged 'insufficient data' and left out of verdicts. "
     "Impact ratio: the group's selection rate ÷ the highest selection rate among the groups "
-    f"with enough data ({impact_comparison_text(breakdown)}) — the four-fifths rule's ratio; it does not "
+    f"with enough data ({md(impact_comparison_text(breakdown), limit=1000)}) — the four-fifths rule's ratio; it does not "
     "depend on the reference group. 'Short of 4/5': more selections the group would need to "
     "reach four-fifths of that rate."
 )
