@@ -14,6 +14,10 @@ from auditor.narrative import METRIC_NAMES, format_rate
 from .formatting import FLAG_NAMES, display_rate, format_count, format_interval, format_ratio
 
 __all__ = [
+    "VERDICT_COLOURS",
+    "groups_not_judged",
+    "verdict_grid",
+    "verdict_style",
     "HEADLINE",
     "SUMMARY_NAMES",
     "breakdown_for",
@@ -183,3 +187,63 @@ def _worst_group(check: Mapping[str, Any]) -> str:
     if isinstance(group, Mapping):
         return " × ".join(str(v) for v in group.values())
     return str(group) if group else ""
+
+
+VERDICT_WORDS = {"pass": "PASS", "fail": "FAIL", "not_evaluable": "NOT EVALUABLE"}
+"""How each outcome reads in the dashboard (and the PDF)."""
+
+VERDICT_COLOURS = {
+    "PASS": "background-color: #d9ead3; color: #1e4620; font-weight: 600",
+    "FAIL": "background-color: #f4cccc; color: #7a1f1f; font-weight: 600",
+    "NOT EVALUABLE": "background-color: #fff2cc; color: #5c4400; font-weight: 600",
+}
+"""Cell styles of the verdict grid: green pass, red fail, amber not evaluable."""
+
+
+def _outcome(check: Mapping[str, Any]) -> str:
+    outcome = check.get("outcome") or (
+        "not_evaluable"
+        if check.get("passed") is None
+        else ("pass" if check.get("passed") else "fail")
+    )
+    return VERDICT_WORDS.get(outcome, str(outcome).upper())
+
+
+def verdict_grid(policy: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Every check × breakdown at one glance: PASS, FAIL or NOT EVALUABLE ('—': not checked).
+
+    Rows are the policy's checks (by description), columns the breakdowns they judge, in the
+    policy's order. Style it with :func:`verdict_style`.
+    """
+    checks = list((policy or {}).get("checks", []))
+    rows: dict[str, dict[str, str]] = {}
+    columns: list[str] = []
+    for check in checks:
+        row = check.get("description") or (
+            f"{check['metric']} {check['rule'].replace('_', ' ')} {check['bound']}"
+        )
+        column = " × ".join(check.get("by", [])) or "all"
+        if column not in columns:
+            columns.append(column)
+        rows.setdefault(row, {})[column] = _outcome(check)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns).fillna("—")
+    frame.index.name = "check"
+    return frame
+
+
+def verdict_style(value: Any) -> str:
+    """CSS for one cell of :func:`verdict_grid`."""
+    return VERDICT_COLOURS.get(str(value), "")
+
+
+def groups_not_judged(policy: Mapping[str, Any] | None) -> list[str]:
+    """'race: Native American' — per breakdown, the groups left out of its verdicts as too
+    small, so the grid never hides who was not judged."""
+    seen: dict[str, list[str]] = {}
+    for check in (policy or {}).get("checks", []):
+        column = " × ".join(check.get("by", [])) or "all"
+        for group in check.get("skipped_groups") or []:
+            name = " × ".join(str(v) for v in group.values())
+            if name not in seen.setdefault(column, []):
+                seen[column].append(name)
+    return [f"{column}: {', '.join(names)}" for column, names in seen.items() if names]

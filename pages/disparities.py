@@ -17,11 +17,14 @@ from dashboard.tables import (
     breakdown_for,
     checks_table,
     group_table,
+    groups_not_judged,
     headline_metrics,
     impact_comparison_text,
     metric_options,
     reference_options,
     summary_table,
+    verdict_grid,
+    verdict_style,
 )
 
 _state.require_entrypoint(__file__)
@@ -59,6 +62,18 @@ if reference != current_reference:
 
 breakdown = breakdown_for(document, attribute)
 vocabulary = _state.vocabulary()
+
+# One glance: every check of the output specification × every breakdown it judges.
+if document.get("policy"):
+    st.markdown(verdict_sentence(document))
+    grid = verdict_grid(document["policy"])
+    st.dataframe(grid.style.map(verdict_style), key="verdict_grid")
+    not_judged = groups_not_judged(document["policy"])
+    st.caption(
+        "Not judged (fewer people than the minimum group size): "
+        + ("; ".join(not_judged) if not_judged else "none")
+        + ". Details and values under 'Verdicts against the output specification' below."
+    )
 
 # Plain-language findings for the chosen metric.
 sentences = comparison_sentences(breakdown, metric, vocabulary=vocabulary)
