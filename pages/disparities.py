@@ -71,7 +71,7 @@ if document.get("policy"):
     not_judged = groups_not_judged(document["policy"])
     st.caption(
         "Not judged (fewer people than the minimum group size): "
-        + ("; ".join(not_judged) if not_judged else "none")
+        + ("; ".join(md(entry) for entry in not_judged) if not_judged else "none")
         + ". Details and values under 'Verdicts against the output specification' below."
     )
 
