@@ -27,8 +27,4 @@ def expand(columns: Sequence[str], cells: Sequence[tuple]) -> pd.DataFrame:
 
 def cube_of(frame: pd.DataFrame, attributes: Sequence[str]):
     """The count cube of ``frame`` with ŷ = ``selected`` over ``attributes`` (no label used)."""
-    frame = frame.assign(outcome=frame["selected"])
-    result = auditor.audit(
-        frame, label="outcome", prediction="selected", protected=list(attributes)
-    )
-    return result.cube
+    return auditor.audit(frame, prediction="selected", protected=list(attributes)).cube

@@ -15,7 +15,7 @@ from auditor.report import audit_pdf_bytes, template_pdf_bytes
 from .conftest import SAMPLES
 
 HIRING = str(SAMPLES / "hiring.csv")
-LABEL = ["--label", "hired"]  # the sample has an outcome column; the templates do not use it
+LABEL: list[str] = []  # decisions-only audits: the templates need no outcome label
 
 
 def _json(capsys, *args) -> tuple[int, dict]:
@@ -175,6 +175,15 @@ def test_pdf_chapter_has_tables_summary_fields_formulas_and_the_notice(capsys):
     alone = _text(template_pdf_bytes(ugesp))
     assert "Pooled: sex" in alone and "Breslow" in alone and "stratum Engineering" in alone
     assert "Metric definitions" not in alone  # the section on its own, not the whole report
+
+
+def test_the_same_file_with_a_label_gives_identical_template_tables(capsys):
+    args = ["--prediction", "selected", "--protected", "sex,race_ethnicity", "--template", "ll144"]
+    _, without = _json(capsys, *args)
+    _, with_label = _json(capsys, "--label", "hired", *args)
+    for document in (without, with_label):
+        document["ll144"].pop("audit_date")
+    assert without["ll144"] == with_label["ll144"]
 
 
 def test_pdf_without_templates_has_no_template_chapter(capsys):

@@ -121,7 +121,6 @@ def _scored_frame(rows: int, seed: int) -> pd.DataFrame:
         }
     )
     frame.loc[frame["sex"] == "Female", "score"] -= 3
-    frame["outcome"] = 0
     return frame
 
 
@@ -129,9 +128,7 @@ def test_scoring_tool_rates_use_the_exact_median_of_the_whole_sample():
     frame = _scored_frame(1001, seed=3)
     frame.loc[0, "score"] = frame["score"].median()  # a score exactly at the median: not above
     median = float(np.median(frame["score"]))
-    result = template_audit(
-        frame, template="ll144", label="outcome", score="score", protected=["sex", "race"]
-    )
+    result = template_audit(frame, template="ll144", score="score", protected=["sex", "race"])
     ll144 = result.templates["ll144"]
     assert ll144.kind == "scoring" and ll144.median_score == median
     table = ll144.table("sex")
@@ -158,4 +155,4 @@ def test_even_sample_median_is_the_mean_of_the_two_middle_scores():
 def test_scoring_audit_without_a_score_is_an_input_error():
     frame = _scored_frame(50, seed=1)
     with pytest.raises(InputError, match="--prediction COL .* or --score COL"):
-        template_audit(frame, template="ll144", label="outcome", protected=["sex", "race"])
+        template_audit(frame, template="ll144", protected=["sex", "race"])

@@ -95,7 +95,6 @@ def test_ugesp_json_keys_follow_the_contract():
     result = template_audit(
         SAMPLES / "hiring.csv",
         template="ugesp",
-        label="hired",
         prediction="selected",
         protected=["sex", "race_ethnicity"],
         strata=["job_group"],
