@@ -167,7 +167,11 @@ FORMULAS = [
     ("LL144 selection rate", "SR_c = selected_c / n_c (unknown category left out, counted)"),
     ("LL144 scoring rate", "ScR_c = #{i in c : score_i > M} / n_c, M = median of all scores"),
     ("LL144 impact ratio", "IR_c = rate_c / max_k rate_k over the included categories"),
-    ("Impact ratio interval", "exp(log IR ± 1.96·√(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂)) (Katz)"),
+    (
+        "Impact ratio interval",
+        "exp(log IR ± 1.96·√(1/x₁ − 1/n₁ + 1/x₂ − 1/n₂)) (Katz; with a zero count, 0.5 is "
+        "added to each cell of the 2×2 table)",
+    ),
     ("Two-SD test", "Z = (p₁ − p₂) / √(p̄(1 − p̄)(1/n₁ + 1/n₂)), p̄ = (x₁ + x₂)/(n₁ + n₂)"),
     ("Fisher's exact test", "two-sided, on the 2×2 table focal/comparison × selected/not"),
     ("Shortfall", "smallest k with (x₁ + k)/n₁ ≥ p₂ (to parity with the comparison rate)"),
