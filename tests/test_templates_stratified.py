@@ -193,3 +193,23 @@ def test_pooled_figures_equal_statsmodels_stratified_table(
         assert test.breslow_day_p == pytest.approx(equal.pvalue, rel=1e-6, abs=1e-12)
         checked += 1
     assert checked >= 1
+
+
+def test_breslow_day_stays_exact_when_the_pooled_odds_ratio_is_one_up_to_rounding():
+    # Σ a·d/n = Σ b·c/n = 102/30 here, so OR_MH is 1 up to floating-point rounding; the textbook
+    # root (−B + √…)/(2(1 − ψ)) then divides ~0 by ~0 (it did: χ² came out inf/nan).
+    result = stratified_test(
+        focal_selected=[1, 2, 7],
+        focal_total=[10, 10, 10],
+        comparison_selected=[2, 6, 12],
+        comparison_total=[20, 20, 20],
+    )
+    assert result.mh_odds_ratio == pytest.approx(1.0)
+    fitted = np.array([10 * 3 / 30, 10 * 8 / 30, 10 * 19 / 30])  # E[a_k] when ψ = 1
+    row1, col1, n = 10, np.array([3, 8, 19]), 30
+    variance = 1 / (
+        1 / fitted + 1 / (col1 - fitted) + 1 / (row1 - fitted) + 1 / (n - row1 - col1 + fitted)
+    )
+    expected = float((((np.array([1, 2, 7]) - fitted) ** 2) / variance).sum())
+    assert result.breslow_day_chi2 == pytest.approx(expected, rel=1e-9)
+    assert result.breslow_day_p == pytest.approx(stats.chi2.sf(expected, 2), rel=1e-9)

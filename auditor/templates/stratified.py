@@ -155,12 +155,12 @@ def _fitted_first_cells(
 ) -> np.ndarray:
     """The first cell of each stratum with its margins fixed and odds ratio ``odds_ratio``.
 
-    Solves x (n − r − c + x) = ψ (r − x)(c − x) for the root inside the table's range.
+    Solves x (n − r − c + x) = ψ (r − x)(c − x) for the root inside the table's range, written
+    as −2·C / (B + √(B² − 4AC)) so that it stays exact when ψ is close to 1 (A = 1 − ψ → 0,
+    where the textbook (−B + √…)/(2A) loses every digit).
     """
-    if odds_ratio == 1:
-        return row1 * col1 / n
     quad = 1 - odds_ratio
     linear = (n - row1 - col1) + odds_ratio * (row1 + col1)
     constant = -odds_ratio * row1 * col1
     root = np.sqrt(linear**2 - 4 * quad * constant)
-    return (-linear + root) / (2 * quad)
+    return -2 * constant / (linear + root)
