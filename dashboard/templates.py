@@ -24,6 +24,7 @@ from .export import neutralise_cell
 
 __all__ = [
     "TemplateRequest",
+    "locate_source",
     "compute_template",
     "display_frame",
     "frame_csv",
@@ -42,9 +43,24 @@ class TemplateRequest:
     strata: tuple[str, ...] = ()
 
 
-def _source_path(result: auditor.AuditResult) -> Path:
+def locate_source(
+    result: auditor.AuditResult, workspace: Any, *, sample: str | None = None
+) -> Path | None:
+    """Where the loaded audit's file is: the bundled sample's file, or this session's upload
+    of that name (audits name their data by the upload's name, not by its server path)."""
+    if sample:
+        from auditor.samples import get_sample
+
+        return get_sample(sample).path
+    for path, name in getattr(workspace, "upload_names", {}).items():
+        if name == result.dataset.source and Path(path).is_file():
+            return Path(path)
     path = Path(str(result.dataset.source))
-    if not path.is_file():
+    return path if path.is_file() else None
+
+
+def _required(path: Path | None) -> Path:
+    if path is None or not path.is_file():
         raise InputError(
             "this option needs to read the file again, and the loaded audit's file is no "
             "longer available: upload it again on the Upload page"
@@ -52,11 +68,15 @@ def _source_path(result: auditor.AuditResult) -> Path:
     return path
 
 
-def stratum_candidates(result: auditor.AuditResult, workspace: Any) -> list[str]:
+def stratum_candidates(
+    result: auditor.AuditResult, workspace: Any, *, source: Path | None
+) -> list[str]:
     """Columns of the file that could be strata: every column without a role in the audit
     (none when the audit's file can no longer be read)."""
+    if source is None:
+        return []
     try:
-        columns = list(workspace.inspect(_source_path(result), rows=1).columns)
+        columns = list(workspace.inspect(source, rows=1).columns)
     except auditor.AuditorError:
         return []
     mapping = result.mapping
@@ -68,13 +88,15 @@ def compute_template(
     result: auditor.AuditResult,
     request: TemplateRequest,
     *,
+    source: Path | None = None,
     data_source: str | None = None,
     connection: Any = None,
 ) -> auditor.AuditResult:
     """``result`` with the requested template attached (``.templates[request.template]``).
 
-    ``data_source`` names the data in the LL144 summary (e.g. the uploaded file's name; by
-    default the audit's source).
+    ``source`` is the file (see :func:`locate_source`), read again only for strata or a
+    scoring tool's median. ``data_source`` names the data in the LL144 summary (e.g. the
+    uploaded file's name; by default the audit's source name).
     """
     if result.is_private:
         raise InputError("the templates publish exact counts: use the exact audit")
@@ -108,7 +130,7 @@ def compute_template(
     else:
         prediction, score, threshold = mapping.prediction, mapping.score, mapping.threshold
     return template_audit(
-        _source_path(result),
+        _required(source),
         template=request.template,
         protected=protected,
         prediction=prediction,

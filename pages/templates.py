@@ -18,6 +18,7 @@ from dashboard.templates import (
     compute_template,
     display_frame,
     frame_csv,
+    locate_source,
     stratum_candidates,
 )
 
@@ -37,6 +38,7 @@ template = st.radio(
     horizontal=True,
 )
 protected = list(base.mapping.protected)
+source = locate_source(base, _state.workspace(), sample=_state.dataset().get("sample"))
 NONE = "(none)"
 if template.startswith("NYC"):
     kinds = ["Selection tool (the prediction column)"]
@@ -69,7 +71,7 @@ if template.startswith("NYC"):
 else:
     strata = st.multiselect(
         "Strata (job group, location, year) — optional",
-        stratum_candidates(base, _state.workspace()),
+        stratum_candidates(base, _state.workspace(), source=source),
         key="template_strata",
     )
     request = TemplateRequest(template="ugesp", strata=tuple(strata))
@@ -80,6 +82,7 @@ if st.button("Compute the tables", key="template_run", type="primary"):
             computed = compute_template(
                 base,
                 request,
+                source=source,
                 data_source=_state.dataset().get("name"),
                 connection=_state.workspace().connection,
             )

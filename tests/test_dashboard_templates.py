@@ -85,3 +85,17 @@ def test_ugesp_with_job_group_strata_shows_the_pooled_table():
     pooled = at.table[-1].value
     assert pooled.loc[("sex", "Female"), "Comparison"] == "Male"
     assert "CSV of the pooled table" in _downloads(at)
+
+
+def test_a_bundled_sample_is_found_again_for_strata():
+    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    at.button(key="load_compas").click().run()
+    at.switch_page("pages/templates.py").run()
+    at.radio(key="template_choice").set_value("EEOC / OFCCP adverse-impact battery").run()
+    strata = at.multiselect(key="template_strata")
+    assert "c_charge_degree" in strata.options and "race" not in strata.options
+    strata.set_value(["c_charge_degree"]).run()
+    at.button(key="template_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert "race — stratum F" in [h.value for h in at.subheader]
