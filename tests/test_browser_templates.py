@@ -47,10 +47,10 @@ def test_ll144_template_in_the_browser(server, tmp_path):
             _choose(page, "True outcome (label)", "hired")
             _choose(page, "Prediction column", "selected")
             page.get_by_role("button", name="Run the audit").click()
-            expect(page.get_by_text("Audited 2,400 rows")).to_be_visible()
+            expect(page.get_by_text("Audited 2,400 rows")).to_be_visible(timeout=90_000)
 
             page.locator("[data-testid='stSidebarNav']").get_by_text("Templates").click()
-            expect(page.get_by_text("does not give legal advice")).to_be_visible()
+            expect(page.get_by_text("does not give legal advice")).to_be_visible(timeout=60_000)
             page.get_by_text("Exclude categories under 2 %").click()
             page.get_by_role("button", name="Compute the tables").click()
             intersection = page.locator("[data-testid='stTable']").filter(
