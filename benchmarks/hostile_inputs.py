@@ -56,6 +56,13 @@ def cases(folder: Path):
     """(name, argv after 'audit', environment) for each hostile input."""
     audit = ["--label", "y", "--prediction", "p", "--protected", "g"]
 
+    path = folder / "plain.parquet"
+    _frame().to_parquet(path)
+    yield (
+        "reference: plain group values (Parquet) → PDF",
+        [str(path), *audit, "--pdf", str(folder / "plain.pdf")],
+    )
+
     path = folder / "controls.parquet"
     _frame(values=["a\x0bb", "c\x1bd", "e\ufffef"]).to_parquet(path)
     yield (
@@ -71,8 +78,6 @@ def cases(folder: Path):
             [str(path), *audit, "--pdf", str(folder / f"l{size}.pdf")],
         )
 
-    path = folder / "plain.parquet"
-    _frame().to_parquet(path)
     policy = _policy(folder, "N" * 150_000)
     yield (
         "150 KB policy name → PDF",

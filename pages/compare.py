@@ -10,6 +10,7 @@ from auditor.errors import AuditorError
 from auditor.report.comparison import comparison_pdf_bytes
 from dashboard import comparison as _compare
 from dashboard import state as _state
+from dashboard.plaintext import md
 
 _state.require_entrypoint(__file__)
 
@@ -111,8 +112,8 @@ if document is None:
     st.stop()
 
 st.markdown(
-    f"**Baseline:** {document['baseline']['description']} · "
-    f"**Candidate:** {document['candidate']['description']} · design: {document['design']}"
+    f"**Baseline:** {md(document['baseline']['description'])} · "
+    f"**Candidate:** {md(document['candidate']['description'])} · design: {md(document['design'])}"
 )
 verdicts = _compare.verdict_table(document)
 if verdicts is not None:
@@ -132,9 +133,9 @@ attribute = top[0].selectbox("Protected attribute", attributes, key="cmp_attribu
 metrics = ["selection_rate", "fpr", "fnr", "tpr", "ppv", "accuracy", "impact_ratio"]
 metric = top[1].selectbox("Metric", metrics, key="cmp_metric", format_func=_compare.metric_label)
 
-st.subheader(f"Summaries by {attribute}")
+st.subheader(f"Summaries by {md(attribute)}")
 st.table(_compare.summary_change_table(document, attribute))
-st.subheader(f"{_compare.metric_label(metric).capitalize()} by {attribute}")
+st.subheader(f"{_compare.metric_label(metric).capitalize()} by {md(attribute)}")
 st.table(_compare.group_change_table(document, attribute, metric))
 st.altair_chart(
     change_chart(

@@ -13,6 +13,7 @@ from auditor.templates.text import (
     ugesp_tables_text,
 )
 from dashboard import state as _state
+from dashboard.plaintext import md
 from dashboard.templates import (
     TemplateRequest,
     compute_template,
@@ -87,7 +88,7 @@ if st.button("Compute the tables", key="template_run", type="primary"):
                 connection=_state.workspace().connection,
             )
     except auditor.AuditorError as error:
-        st.error(f"The template could not be computed: {error}")
+        st.error(f"The template could not be computed: {md(error, limit=1000)}")
         st.session_state.pop("template_result", None)
     else:
         document = computed.to_dict()
@@ -119,7 +120,7 @@ if request.template == "ll144":
         fields["Median score"] = f"{ll144['median_score']:g}"
     st.table({"Field": list(fields), "Value": list(fields.values())})
     if ll144["exclusion_justification"]:
-        st.markdown(f"**Exclusion.** {ll144['exclusion_justification']}")
+        st.markdown(f"**Exclusion.** {md(ll144['exclusion_justification'], limit=2000)}")
     tables = ll144_tables_text(ll144)
 else:
     tables = ugesp_tables_text(document["ugesp"])
@@ -138,7 +139,7 @@ for index, (title, frame, notes) in enumerate(tables):
     )
 
 if request.template == "ugesp" and document["ugesp"]["pooled"]:
-    st.subheader(f"Pooled over strata ({', '.join(document['ugesp']['strata'])})")
+    st.subheader(f"Pooled over strata ({md(', '.join(document['ugesp']['strata']))})")
     st.caption(document["ugesp"]["breslow_day_caveat"])
     pooled = pooled_frame(document["ugesp"])
     st.table(pooled.set_index(["Breakdown", "Category"]))
