@@ -4,6 +4,7 @@ import streamlit as st
 
 import auditor
 from dashboard import state as _state
+from dashboard.audit_slots import BUSY_MESSAGE, audit_slots
 from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
     CHOOSE_POSITIVE,
@@ -162,17 +163,18 @@ if run and positive == CHOOSE_POSITIVE:
 elif run:
     bar = st.progress(0.0, text="Reading the file with DuckDB…")
     try:
-        result = _state.workspace().audit(
-            inspection.path,
-            label=label,
-            prediction=prediction,
-            score=None if score == NO_SCORE else score,
-            threshold=threshold,
-            protected=protected,
-            positive_label=None if positive == AUTOMATIC_POSITIVE else positive,
-            policy=_state.policy(),
-            progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
-        )
+        with audit_slots().slot(on_wait=lambda: bar.progress(0.0, text=BUSY_MESSAGE)):
+            result = _state.workspace().audit(
+                inspection.path,
+                label=label,
+                prediction=prediction,
+                score=None if score == NO_SCORE else score,
+                threshold=threshold,
+                protected=protected,
+                positive_label=None if positive == AUTOMATIC_POSITIVE else positive,
+                policy=_state.policy(),
+                progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
+            )
     except auditor.AuditorError as error:
         bar.empty()
         st.error(f"The audit could not run: {md(error, limit=1000)}")
