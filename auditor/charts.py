@@ -29,12 +29,27 @@ __all__ = [
     "group_frame",
     "intersection_heatmap",
     "rate_chart",
+    "ratio_ticks",
     "roc_chart",
     "sized_for_page",
 ]
 
 BAND = (0.8, 1.25)
-"""Ratios to the reference inside this band are shaded as 'within the four-fifths band'."""
+"""A visual guide on ratio charts: ratios to the reference within a factor of 1.25. It is not a
+verdict; the four-fifths rule compares selection rates with the *highest* rate (impact ratios)."""
+
+_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 5.0, 10.0)
+_RATIO_TICKS += (20.0, 50.0, 100.0)
+_FINE_RATIO_TICKS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
+
+
+def ratio_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log-scale ratio axis over ``[low, high]``: the band's edges, 1, and
+    round ratios, finer on a narrow axis — each labelled. (Left to Vega, a narrow log domain
+    dropped labels.)"""
+    candidates = _FINE_RATIO_TICKS if high / low <= 4 else _RATIO_TICKS
+    return [tick for tick in candidates if low <= tick <= high]
+
 
 _REFERENCE_COLOUR = "#7f7f7f"
 _GROUP_COLOUR = "#1f4e79"
@@ -78,6 +93,7 @@ def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
                 "ratio": group.get("ratio_to_reference", {}).get(metric),
                 "ratio_lower": ratio_interval[0],
                 "ratio_upper": ratio_interval[1],
+                "not_estimable": metric in (group.get("not_estimable") or ()),
                 "is_reference": bool(group.get("is_reference")),
                 "small": small,
                 "status": "reference"
@@ -156,6 +172,7 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
             "ratio:Q",
             title=f"ratio to reference (log scale; band {BAND[0]}–{BAND[1]})",
             scale=alt.Scale(type="log", domain=domain, nice=False),
+            axis=alt.Axis(values=ratio_ticks(*domain), format="~g", labelOverlap=False),
         ),
         color=_status_colour(),
         tooltip=[
@@ -176,6 +193,16 @@ def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 4
     )
 
 
+def _cell_text(value: Any, *, small: bool, suppress_small: bool, not_estimable: bool) -> str:
+    """A heatmap cell's label, in the words the tables use."""
+    if small and suppress_small:
+        return "suppressed"
+    if not_estimable:
+        return "not estimable"  # a private release: the noise swamps the rate at this ε
+    text = "n/a" if value is None or pd.isna(value) else f"{100 * value:.0f}%"
+    return text + (" *" if small else "")
+
+
 def intersection_heatmap(
     breakdown: Mapping[str, Any], metric: str, *, width: int = 420, suppress_small: bool = False
 ) -> alt.Chart:
@@ -192,12 +219,10 @@ def intersection_heatmap(
         for column in ("value", "lower", "upper", "ratio", "n"):
             frame[column] = frame[column].astype(float).where(~frame["small"])
     frame["text"] = [
-        (
-            "suppressed"
-            if small and suppress_small
-            else ("n/a" if v is None or pd.isna(v) else f"{100 * v:.0f}%") + (" *" if small else "")
+        _cell_text(v, small=small, suppress_small=suppress_small, not_estimable=unknown)
+        for v, small, unknown in zip(
+            frame["value"], frame["small"], frame["not_estimable"], strict=True
         )
-        for v, small in zip(frame["value"], frame["small"], strict=True)
     ]
     first_field, second_field = attribute_field(0), attribute_field(1)
     base = alt.Chart(frame).encode(

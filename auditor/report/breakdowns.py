@@ -158,7 +158,9 @@ def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[
                 ctx,
                 charts.disparity_chart(breakdown, metric),
                 f"Ratio of each group's {name} to the reference group's, log "
-                "scale; the shaded band is 0.8–1.25 (four-fifths rule).",
+                "scale. The shaded band (0.8–1.25, within a factor of 1.25 of the "
+                "reference) is a visual guide, not a verdict: the four-fifths rule "
+                "compares selection rates with the highest rate (impact ratios).",
             )
     return flow
 
