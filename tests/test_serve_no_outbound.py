@@ -32,8 +32,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (apt-get install strace)")
 def test_serve_connects_nowhere_but_loopback(tmp_path):
+    assert shutil.which("strace"), "needs strace (apt-get install strace; .ci/run installs it)"
     port = _free_port()
     trace = tmp_path / "connect.trace"
     process = subprocess.Popen(
