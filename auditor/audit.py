@@ -62,8 +62,19 @@ def _groups_of(
     for row in table.itertuples(index=False, name=None):
         record = dict(zip(columns, row, strict=True))
         keys.append({name: str(record[name]) for name in by})
+        variance = (
+            tuple(float(record[f"{cell}_var"]) for cell in ("tp", "fp", "tn", "fn"))
+            if "tp_var" in record
+            else None
+        )
         counts.append(
-            ConfusionCounts(tp=record["tp"], fp=record["fp"], tn=record["tn"], fn=record["fn"])
+            ConfusionCounts(
+                tp=record["tp"],
+                fp=record["fp"],
+                tn=record["tn"],
+                fn=record["fn"],
+                proxy_variance=variance,
+            )
         )
     return keys, counts
 
@@ -144,7 +155,7 @@ def _evaluate_breakdown(
         reference=reference,
         min_group_size=min_group_size,
         intervals=_for_breakdown(estimator, by),
-        significance=not cube.is_private,
+        significance=not cube.is_private and not (set(by) & cube.estimated),
         has_label=cube.has_label,
     )
     if cube.is_private:
@@ -171,7 +182,6 @@ def reaudit(
 
     No data is read: this is what dashboard interactions call.
     """
-    from dataclasses import replace
 
     options = dict(result.options)
     if reference is not None:
@@ -250,6 +260,10 @@ def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
         from .privacy import NoisyIntervals
 
         return NoisyIntervals(cube.release, confidence=confidence)
+    if cube.estimated:
+        from .bisg import ProxyIntervals
+
+        return ProxyIntervals(confidence=confidence)
     return ExactIntervals(confidence=confidence)
 
 
@@ -257,7 +271,7 @@ def audit(
     source: str | os.PathLike | pd.DataFrame | duckdb.DuckDBPyRelation,
     *,
     label: str | None = None,
-    protected: str | Iterable[str],
+    protected: str | Iterable[str] = (),
     prediction: str | None = None,
     score: str | None = None,
     threshold: float | None = None,
@@ -280,6 +294,8 @@ def audit(
     progress: Progress | None = None,
     strata: Iterable[str] = (),
     source_name: str | None = None,
+    bisg: Any = None,
+    bisg_estimator: str = "weighted",
 ) -> AuditResult:
     """Audit a model's outputs across protected groups.
 
@@ -316,6 +332,11 @@ def audit(
     categories, store, privacy_budget, dataset_name
         DP only: the public values of protected attributes, the ledger, the data set's total
         ε and the curator's name for the data set the budget belongs to.
+    bisg, bisg_estimator
+        Estimate race from surname and ZIP code (and first name): a
+        :class:`~auditor.bisg.BisgSpec` or text ``"surname=COL,zip=COL[,first_name=COL]"``.
+        Adds the protected attribute ``race`` (estimated); ``bisg_estimator`` is
+        ``"weighted"`` (default), ``"threshold"`` or ``"both"`` (see :mod:`auditor.bisg`).
 
     Examples
     --------
@@ -327,6 +348,11 @@ def audit(
     """
     report = progress or (lambda fraction, message: None)
     protected = (protected,) if isinstance(protected, str) else tuple(protected)
+    bisg_spec = _bisg_spec(bisg, bisg_estimator)
+    if bisg_spec is not None:
+        from .bisg import ATTRIBUTE
+
+        protected = (*protected, ATTRIBUTE)
     mapping = ColumnMapping(
         label=label,
         protected=protected,
@@ -348,12 +374,27 @@ def audit(
         opened = open_source(source, connection=con)
         if epsilon is None:  # a DP output carries no hash of the file: none is computed
             opened.start_fingerprint()
-        cube = build_cube(
-            opened,
-            replace(mapping, protected=(*protected, *strata)) if strata else mapping,
-            max_groups=max_groups,
-            progress=lambda f, m: report(0.05 + 0.75 * f, m),
-        )
+        bisg_cubes = None
+        if bisg_spec is None:
+            cube = build_cube(
+                opened,
+                replace(mapping, protected=(*protected, *strata)) if strata else mapping,
+                max_groups=max_groups,
+                progress=lambda f, m: report(0.05 + 0.75 * f, m),
+            )
+        else:
+            from .bisg import build_bisg_cubes
+
+            if strata:
+                raise InputError(
+                    "--strata and --bisg cannot be combined yet: run the stratified templates "
+                    "on recorded race, or audit estimated race without strata"
+                )
+            report(0.1, "Estimating race from surname and ZIP code (one pass over the data)")
+            bisg_cubes = build_bisg_cubes(
+                opened, mapping, bisg_spec, connection=con, max_groups=max_groups
+            )
+            cube = _primary_bisg_cube(bisg_cubes, epsilon=epsilon)
         fingerprint: Fingerprint | None = None
         if epsilon is None:
             report(0.85, "Fingerprinting the data")
@@ -368,6 +409,9 @@ def audit(
     privacy: dict[str, Any] = {"mode": "exact"}
     if epsilon is not None:
         from .privacy import release_cube
+
+        if bisg_spec is not None:
+            categories = _with_race_categories(categories, mapping)
 
         report(0.88, "Adding calibrated noise")
         cube, privacy = release_cube(
@@ -433,6 +477,17 @@ def audit(
             exclusions=dict(cube.exclusions),
             encoding=opened.encoding,
         )
+    estimated, extra = {}, {}
+    if bisg_cubes is not None:
+        estimated, extra = _bisg_outputs(
+            bisg_cubes,
+            cube,
+            reference=requested_reference,
+            policy=resolved_policy,
+            min_group_size=min_group_size,
+            intersections=intersections,
+            confidence=confidence,
+        )
     report(1.0, "Done")
     return AuditResult(
         dataset=dataset,
@@ -454,4 +509,78 @@ def audit(
         stratified_cube=stratified_cube,
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
+        estimated=estimated,
+        extra=extra,
     )
+
+
+def _bisg_spec(bisg: Any, estimator: str):
+    if bisg is None:
+        if estimator != "weighted":
+            raise InputError("--bisg-estimator needs --bisg surname=COL,zip=COL")
+        return None
+    from .bisg import BisgSpec, parse_bisg
+
+    if isinstance(bisg, BisgSpec):
+        return replace(bisg, estimator=estimator) if estimator != "weighted" else bisg
+    return parse_bisg(str(bisg), estimator=estimator)
+
+
+def _primary_bisg_cube(cubes, *, epsilon: float | None) -> CountCube:
+    """The cube the audit's breakdowns come from: weighted unless only threshold was asked."""
+    if cubes.spec.estimator == "both" and epsilon is not None:
+        raise InputError(
+            "--bisg-estimator both releases two cubes, which a single DP release cannot do: "
+            "choose weighted or threshold with --epsilon"
+        )
+    chosen = cubes.threshold if cubes.spec.estimator == "threshold" else cubes.weighted
+    from .bisg import ATTRIBUTE
+
+    return replace(chosen, estimated=frozenset({ATTRIBUTE}))
+
+
+def _with_race_categories(categories, mapping: ColumnMapping):
+    """Under DP the race categories are public (the Census categories): declare them; the
+    other attributes must be declared too (partition selection would spend a second budget
+    on fractional counts)."""
+    from .bisg import ATTRIBUTE, RACE_LABELS
+
+    declared = {k: list(v) for k, v in (categories or {}).items()}
+    others = [name for name in mapping.protected if name != ATTRIBUTE and name not in declared]
+    if others:
+        raise InputError(
+            f"a private audit with --bisg needs the values of {others} declared with "
+            "--categories FILE.toml (race's categories are the Census ones, declared for you)"
+        )
+    declared[ATTRIBUTE] = list(RACE_LABELS.values())
+    return declared
+
+
+def _bisg_outputs(cubes, cube: CountCube, **options) -> tuple[dict, dict]:
+    """(estimated, extra): the ``estimated`` object of breakdowns over race, and the threshold
+    breakdowns next to the weighted ones when both were asked for."""
+    from .bisg import ATTRIBUTE, describe_estimate
+    from .result import breakdown_to_dict
+
+    spec = cubes.spec
+    primary = "threshold" if spec.estimator == "threshold" else "weighted"
+    estimate = describe_estimate(spec, cubes.fallbacks, estimator=primary, private=cube.is_private)
+    extra: dict[str, Any] = {}
+    if spec.estimator == "both":
+        threshold = replace(cubes.threshold, estimated=frozenset({ATTRIBUTE}))
+        confidence = options.pop("confidence")
+        _, breakdowns, verdicts = evaluate_cube(
+            threshold, intervals=_estimator_for(threshold, confidence=confidence), **options
+        )
+        other = describe_estimate(spec, cubes.fallbacks, estimator="threshold")
+        extra["bisg_comparison"] = {
+            "note": "the same audit with race assigned by threshold; the policy verdict above "
+            "is decided on the weighted estimate",
+            "estimated": other,
+            "breakdowns": [
+                breakdown_to_dict(b, estimated={ATTRIBUTE: other})
+                for b in breakdowns
+                if ATTRIBUTE in b.by
+            ],
+        }
+    return {ATTRIBUTE: estimate}, extra

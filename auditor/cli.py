@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--prediction", help="column with the model's decision")
     audit.add_argument("--score", help="column with the model's score")
     audit.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
-    audit.add_argument("--protected", required=True, type=_columns, help="COL[,COL...]")
+    audit.add_argument(
+        "--protected", type=_columns, default=[], help="COL[,COL...] (required unless --bisg)"
+    )
     audit.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
     audit.add_argument(
         "--reference", action="append", default=[], metavar="COL=VALUE", help="reference group"
@@ -123,6 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="generic",
         help="words for the PDF's sentences, e.g. 'compas': defendants who re-offended, "
         "flagged high-risk (default: generic)",
+    )
+    audit.add_argument(
+        "--bisg",
+        metavar="surname=COL,zip=COL[,first_name=COL]",
+        help="estimate race from surname and ZIP code (BISG; BIFSG with a first name) with the "
+        "2010 Census tables; adds the protected attribute 'race', marked estimated",
+    )
+    audit.add_argument(
+        "--bisg-estimator",
+        choices=("weighted", "threshold", "both"),
+        default="weighted",
+        help="weighted soft counts (default; tend to understate disparities), threshold "
+        "assignment at 0.8 (tends to overstate them), or both",
     )
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
     audit.add_argument(
@@ -268,7 +283,16 @@ def _summary_lines(result) -> list[str]:
             continue
         summary = breakdown.summary
         dpr = summary.get("demographic_parity_ratio")
-        line = f"  {breakdown.by[0]}: demographic parity ratio {'n/a' if dpr is None else f'{dpr:.3f}'}"
+        estimate = result.estimated.get(breakdown.by[0])
+        if estimate is not None:
+            lines.append(
+                f"  {breakdown.by[0]} is ESTIMATED ({estimate['method']}, {estimate['estimator']} "
+                f"estimator, {estimate['vintage']} tables): {estimate['known_bias']}"
+            )
+        line = (
+            f"  {breakdown.by[0]}{' (estimated)' if estimate else ''}: demographic parity ratio "
+            f"{'n/a' if dpr is None else f'{dpr:.3f}'}"
+        )
         if "equalized_odds_difference" in summary:  # absent without a label
             eod = summary["equalized_odds_difference"]
             line += f", equalized odds difference {'n/a' if eod is None else f'{eod:.3f}'}"
@@ -292,6 +316,11 @@ def _summary_lines(result) -> list[str]:
 def _run_audit(args: argparse.Namespace) -> int:
     from .audit import audit
 
+    if not args.protected and not args.bisg:
+        raise _UsageError(
+            "auditor audit: name the protected attributes with --protected COL[,COL...], or "
+            "estimate race with --bisg surname=COL,zip=COL (see 'auditor audit --help')"
+        )
     run = audit
     if args.template is not None:
         from functools import partial
@@ -331,6 +360,8 @@ def _run_audit(args: argparse.Namespace) -> int:
         dataset_name=args.dataset_name,
         seed=args.seed,
         progress=_progress_printer(args.quiet),
+        bisg=args.bisg,
+        bisg_estimator=args.bisg_estimator,
     )
     if args.json_out:
         _write_json(result.to_dict(), args.json_out)

@@ -74,6 +74,11 @@ class CountCube:
     ``score_bin``, and ``n``). When the finest table was too large to build, ``cells`` is
     ``None`` and ``precomputed`` holds each breakdown's table instead. Counts are integers;
     after a differentially private release they are noisy (and may be negative).
+
+    When an attribute is estimated (BISG, see :mod:`auditor.bisg`), each row adds its
+    probabilities to the cells of every group: counts are fractional, and ``cells`` may carry
+    ``n_var``, the variance of each cell's count over draws of the estimated attribute
+    (Σ p(1 − p)); :meth:`counts` then also gives ``tp_var`` … ``fn_var``.
     """
 
     attributes: tuple[str, ...]
@@ -92,6 +97,8 @@ class CountCube:
     """The privacy release (see :mod:`auditor.privacy`) when counts are noisy; ``None`` if exact."""
     second_prediction: SecondPrediction | None = None
     """When set, ``cells`` has a ``yhat2`` column: a second model's decision on the same rows."""
+    estimated: frozenset[str] = frozenset()
+    """Attributes whose values are estimated (e.g. race by BISG), not observed."""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -165,7 +172,8 @@ class CountCube:
         return replace(self, cells=cells, second_prediction=None, _cache={})
 
     def counts(self, by: Iterable[str]) -> pd.DataFrame:
-        """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``.
+        """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``
+        (and ``tp_var`` … ``fn_var`` when the cells carry ``n_var``).
 
         ``by=()`` gives the whole population. For a pair of attributes, combinations of
         observed values that have no rows are included with zero counts (empty intersections).
@@ -209,7 +217,7 @@ class CountCube:
         if key not in self._cache:
             self._cache[key] = self.cells.groupby(
                 [*self.attributes, "y", "yhat"], as_index=False, observed=True, dropna=False
-            )["n"].sum()
+            )[_value_columns(self.cells)].sum()
         return self._cache[key]
 
     def _compute_score_counts(self, by: tuple[str, ...]) -> pd.DataFrame:
@@ -234,19 +242,33 @@ class CountCube:
             )
 
 
+def _value_columns(cells: pd.DataFrame) -> list[str]:
+    """The summed columns of finest cells: ``n``, and ``n_var`` for an estimated attribute."""
+    return ["n", "n_var"] if "n_var" in cells.columns else ["n"]
+
+
 def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
-    """Sum finest cells (attributes…, y, yhat, n) into tp/fp/tn/fn per group of ``by``."""
+    """Sum finest cells (attributes…, y, yhat, n[, n_var]) into tp/fp/tn/fn per group of ``by``.
+
+    Integer counts stay integers; fractional (estimated-membership) counts stay fractional.
+    """
     keys = [*by, "y", "yhat"]
-    grouped = (
-        cells.groupby(keys, observed=True)["n"].sum()
-        if by
-        else cells.groupby(["y", "yhat"])["n"].sum()
-    )
-    wide = grouped.unstack(["y", "yhat"]) if by else grouped.to_frame().T
     columns = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
-    out = pd.DataFrame(index=wide.index)
-    for name, cell in columns.items():
-        out[name] = wide[cell].fillna(0).astype("int64") if cell in wide.columns else 0
+    out = None
+    for value in _value_columns(cells):
+        grouped = (
+            cells.groupby(keys, observed=True)[value].sum()
+            if by
+            else cells.groupby(["y", "yhat"])[value].sum()
+        )
+        wide = grouped.unstack(["y", "yhat"]) if by else grouped.to_frame().T
+        if out is None:
+            out = pd.DataFrame(index=wide.index)
+        integral = pd.api.types.is_integer_dtype(cells[value].dtype)
+        suffix = "" if value == "n" else "_var"
+        for name, cell in columns.items():
+            column = wide[cell].fillna(0) if cell in wide.columns else pd.Series(0, index=out.index)
+            out[name + suffix] = column.astype("int64") if integral else column.astype(float)
     out["n"] = out[list(CONFUSION)].sum(axis=1)
     return out.reset_index(drop=not by)
 
@@ -623,12 +645,15 @@ def _normalise(
         attr_bits = sum(1 << (width - 1 - i) for i in range(len(attrs)))
         score_bit = 1 if mapping.score is not None else 0
         population_rows = raw[raw["grouping_id"] == attr_bits | score_bit]
-    total = int(population_rows["n"].sum())
-    missing_label = int(population_rows.loc[population_rows["y"].isna(), "n"].sum())
-    missing_prediction = int(
-        population_rows.loc[
-            population_rows["y"].notna() & population_rows["yhat"].isna(), "n"
-        ].sum()
+    # round, not truncate: soft (estimated-membership) counts sum to whole people up to float error
+    total = round(float(population_rows["n"].sum()))
+    missing_label = round(float(population_rows.loc[population_rows["y"].isna(), "n"].sum()))
+    missing_prediction = round(
+        float(
+            population_rows.loc[
+                population_rows["y"].notna() & population_rows["yhat"].isna(), "n"
+            ].sum()
+        )
     )
     exclusions = {"missing_label": missing_label}
     exclusions["missing_score" if mapping.prediction is None else "missing_prediction"] = (
@@ -667,8 +692,12 @@ def _normalise(
         decisions = ["y", "yhat"] + (["yhat2"] if second is not None else [])
         used = raw.dropna(subset=decisions)
         keys = [*attrs, *decisions] + (["score_bin"] if mapping.score is not None else [])
-        cells = used.groupby(keys, as_index=False, dropna=False, observed=True)["n"].sum()
-        cells[[*decisions, "n"]] = cells[[*decisions, "n"]].astype("int64")
+        cells = used.groupby(keys, as_index=False, dropna=False, observed=True)[
+            _value_columns(used)
+        ].sum()
+        cells[decisions] = cells[decisions].astype("int64")
+        if pd.api.types.is_integer_dtype(raw["n"].dtype):
+            cells["n"] = cells["n"].astype("int64")  # estimated (soft) counts stay fractional
         for name in attrs:
             if cells[name].nunique() > max_groups:
                 raise InputError(
@@ -717,7 +746,9 @@ def marginal_cube(cube: CountCube, attributes: Iterable[str]) -> CountCube:
     cube._check_by(attributes)
     if cube.cells is not None:
         keys = [*attributes, "y", "yhat"] + (["score_bin"] if "score_bin" in cube.cells else [])
-        cells = cube.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"].sum()
+        cells = cube.cells.groupby(keys, as_index=False, observed=True, dropna=False)[
+            _value_columns(cube.cells)
+        ].sum()
         return replace(cube, attributes=attributes, cells=cells, _cache={})
     kept = {
         key: table

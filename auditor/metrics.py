@@ -96,12 +96,18 @@ SUMMARY_DEFINITIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ConfusionCounts:
-    """Confusion-matrix counts of one group (noisy, possibly negative, after a DP release)."""
+    """Confusion-matrix counts of one group (noisy, possibly negative, after a DP release).
+
+    Counts are fractional when group membership is estimated (BISG soft counts); then
+    ``proxy_variance`` holds each count's variance over draws of the estimated membership, in
+    the order (tp, fp, tn, fn), for intervals that carry that uncertainty.
+    """
 
     tp: float
     fp: float
     tn: float
     fn: float
+    proxy_variance: tuple[float, float, float, float] | None = None
 
     @property
     def n(self) -> float:

@@ -186,7 +186,22 @@ def _not_estimable(group: GroupResult) -> dict[str, Any]:
     return {"not_estimable": not_estimable_metrics(group.metrics, group.intervals)}
 
 
-def breakdown_to_dict(breakdown: BreakdownResult) -> dict[str, Any]:
+def breakdown_to_dict(
+    breakdown: BreakdownResult, *, estimated: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One breakdown in the audit JSON. ``estimated`` maps estimated attributes (e.g. race by
+    BISG) to how they were estimated: breakdowns over them say so, and each group carries its
+    ``effective_n`` (Σ of membership probabilities)."""
+    over = [name for name in breakdown.by if name in (estimated or {})]
+    document = _breakdown_document(breakdown)
+    if over:
+        document["estimated"] = dict(estimated[over[0]])
+        for group, record in zip(breakdown.groups, document["groups"], strict=True):
+            record["effective_n"] = _number(float(group.counts.n))
+    return document
+
+
+def _breakdown_document(breakdown: BreakdownResult) -> dict[str, Any]:
     return {
         "by": list(breakdown.by),
         "reference": {k: str(v) for k, v in breakdown.reference.items()},
@@ -230,6 +245,8 @@ class AuditResult:
     created_at: str
     tool_version: str
     extra: dict[str, Any] = field(default_factory=dict)
+    estimated: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Estimated protected attributes (e.g. ``race`` by BISG) → how they were estimated."""
     evaluated_from: CountCube | None = field(default=None, repr=False, compare=False)
     """The cube the breakdowns were computed from; if ``cube`` is swapped (e.g. with
     ``dataclasses.replace``), :func:`auditor.reaudit` notices and recomputes everything."""
@@ -271,7 +288,7 @@ class AuditResult:
             "options": dict(self.options),
             "privacy": dict(self.privacy),
             "overall": group_to_dict(self.overall),
-            "breakdowns": [breakdown_to_dict(b) for b in self.breakdowns],
+            "breakdowns": [breakdown_to_dict(b, estimated=self.estimated) for b in self.breakdowns],
             "policy": self.policy.to_dict() if self.policy is not None else None,
         }
         document["findings"] = [finding.to_dict() for finding in ranked_disparities(document)[:10]]

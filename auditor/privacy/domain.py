@@ -174,5 +174,5 @@ def pool_cells(cells: pd.DataFrame, domain: GroupDomain) -> pd.DataFrame:
     )
     full = summed.reindex(grid, fill_value=0)
     if pd.api.types.is_integer_dtype(full) or (full == full.round()).all():
-        full = full.astype("int64")
+        full = full.astype("int64")  # estimated (BISG) soft counts stay fractional
     return full.reset_index()

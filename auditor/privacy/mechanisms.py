@@ -49,14 +49,23 @@ def _dp():
     return dp
 
 
-def _count_space(dp, mechanism: Mechanism):
+def _count_space(dp, mechanism: Mechanism, fractional: bool = False):
+    """Integer counts; or fractional ones (estimated membership, e.g. BISG soft counts), which
+    OpenDP's float mechanisms release (noise sampled exactly on a fine grid, with the rounding
+    accounted for in the privacy map — not floating-point Laplace)."""
+    if fractional:
+        domain = dp.vector_domain(dp.atom_domain(T=float, nan=False))
+        metric = dp.l1_distance(T=float) if mechanism == "laplace" else dp.l2_distance(T=float)
+        return domain, metric
     domain = dp.vector_domain(dp.atom_domain(T=int))
     metric = dp.l1_distance(T=int) if mechanism == "laplace" else dp.l2_distance(T=int)
     return domain, metric
 
 
-def _measurement(dp, mechanism: Mechanism, scale: float, delta: float | None):
-    domain, metric = _count_space(dp, mechanism)
+def _measurement(
+    dp, mechanism: Mechanism, scale: float, delta: float | None, fractional: bool = False
+):
+    domain, metric = _count_space(dp, mechanism, fractional)
     if mechanism == "laplace":
         return dp.m.make_laplace(domain, metric, scale=scale)
     gaussian = dp.m.make_gaussian(domain, metric, scale=scale)
@@ -86,10 +95,14 @@ class NoiseSpec:
     epsilon: float
     delta: float
     scale: float
+    fractional: bool = False
+    """Fractional counts (estimated membership) get OpenDP's continuous-valued noise."""
 
     @property
     def variance(self) -> float:
         """Variance of the noise added to one count."""
+        if self.fractional:
+            return 2.0 * self.scale**2 if self.mechanism == "laplace" else self.scale**2
         if self.mechanism == "laplace":
             return discrete_laplace_variance(self.scale)
         return discrete_gaussian_variance(self.scale)
@@ -99,8 +112,13 @@ class NoiseSpec:
         return {"l1": 1} if self.mechanism == "laplace" else {"l2": 1}
 
 
-def noise_spec(mechanism: Mechanism, *, epsilon: float, delta: float | None) -> NoiseSpec:
+def noise_spec(
+    mechanism: Mechanism, *, epsilon: float, delta: float | None, fractional: bool = False
+) -> NoiseSpec:
     """Calibrate ``mechanism`` for sensitivity 1 so that one release costs (ε, δ).
+
+    ``fractional`` calibrates OpenDP's float mechanism for fractional counts (one person's
+    estimated membership probabilities sum to 1, so the L1 sensitivity is still 1).
 
     Raises :class:`~auditor.errors.PrivacyError` for a bad ε, δ or mechanism.
     """
@@ -111,20 +129,22 @@ def noise_spec(mechanism: Mechanism, *, epsilon: float, delta: float | None) -> 
     dp = _dp()
     if mechanism == "laplace":
         scale = dp.binary_search_param(
-            lambda s: _measurement(dp, "laplace", s, None), d_in=1, d_out=float(epsilon)
+            lambda s: _measurement(dp, "laplace", s, None, fractional),
+            d_in=1.0 if fractional else 1,
+            d_out=float(epsilon),
         )
-        return NoiseSpec("laplace", float(epsilon), 0.0, float(scale))
+        return NoiseSpec("laplace", float(epsilon), 0.0, float(scale), fractional)
     if delta is None or not 0 < delta < 1:
         raise PrivacyError(
             f"the gaussian mechanism needs a delta between 0 and 1, not {delta!r}: "
             "pass e.g. --delta 1e-6, or use --mechanism laplace for pure ε-DP"
         )
     scale = dp.binary_search_param(
-        lambda s: _measurement(dp, "gaussian", s, delta),
-        d_in=1,
+        lambda s: _measurement(dp, "gaussian", s, delta, fractional),
+        d_in=1.0 if fractional else 1,
         d_out=(float(epsilon), float(delta)),
     )
-    return NoiseSpec("gaussian", float(epsilon), float(delta), float(scale))
+    return NoiseSpec("gaussian", float(epsilon), float(delta), float(scale), fractional)
 
 
 def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
@@ -133,8 +153,8 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
     The measurement's privacy map is checked against the (ε, δ) the spec promises.
     """
     dp = _dp()
-    measurement = _measurement(dp, spec.mechanism, spec.scale, spec.delta or None)
-    spent = measurement.map(1)
+    measurement = _measurement(dp, spec.mechanism, spec.scale, spec.delta or None, spec.fractional)
+    spent = measurement.map(1.0 if spec.fractional else 1)
     if spec.mechanism == "laplace":
         if spent > spec.epsilon * (1 + 1e-9):
             raise PrivacyError(
@@ -142,6 +162,8 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
             )
     elif spent[0] > spec.epsilon * (1 + 1e-9):
         raise PrivacyError(f"internal error: the release would spend {spent}, not {spec.epsilon}")
+    if spec.fractional:
+        return np.asarray(measurement([float(c) for c in counts]), dtype=float)
     released = measurement([int(c) for c in counts])
     return np.asarray(released, dtype=np.int64)
 

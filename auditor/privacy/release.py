@@ -236,7 +236,12 @@ def release_cube(
             "a data-set name is the key of the privacy ledger: pass --store DB with it"
         )
     exact = _finest_cells(cube)
-    _require_integer_counts(exact)
+    fractional = _fractional(exact)
+    if fractional and not everything_declared:
+        raise PrivacyError(
+            "estimated (fractional) group counts need declared groups for a DP release: "
+            "pass --categories FILE.toml with the values of every protected attribute"
+        )
     ledger = None
     content = None
     if store is not None:
@@ -250,7 +255,7 @@ def release_cube(
         )
 
     with _opendp_errors():
-        spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta)
+        spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta, fractional=fractional)
         sampler = SeededSampler(seed) if seed is not None else None
         selection = None
         if everything_declared:
@@ -265,7 +270,7 @@ def release_cube(
                 sampler=sampler,
             )
         pooled = pool_cells(exact, domain)
-        counts = pooled["n"].to_numpy(dtype=np.int64)
+        counts = pooled["n"].to_numpy(dtype=float if fractional else np.int64)
         if sampler is None:
             noisy = opendp_noise(spec, counts)
         else:
@@ -324,18 +329,16 @@ def _ledger_section(dataset: str, release_id: str, state: Any) -> dict[str, Any]
     }
 
 
-def _require_integer_counts(cells: pd.DataFrame) -> None:
+def _fractional(cells: pd.DataFrame) -> bool:
+    """Whether the cube has fractional (soft) counts, e.g. from estimated group membership
+    (BISG). They are released with OpenDP's float mechanisms: one person's probabilities sum
+    to 1, so the L1 sensitivity is still 1 (see :func:`~auditor.privacy.mechanisms.noise_spec`)."""
     values = cells["n"].to_numpy()
-    if not np.issubdtype(values.dtype, np.integer) and not np.all(values == np.round(values)):
-        raise PrivacyError(
-            "this cube has fractional (soft) counts, e.g. from estimated group membership; "
-            "the integer noise mechanisms cannot release them with the stated guarantee: "
-            "audit the observed attribute, or release the exact-membership cube"
-        )
+    return not np.issubdtype(values.dtype, np.integer) and not np.all(values == np.round(values))
 
 
 def _noisy_cube(cube: CountCube, released: pd.DataFrame, release: Release) -> CountCube:
-    noisy_total = int(released["n"].sum())
+    noisy_total = round(float(released["n"].sum()))
     return dataclasses.replace(
         cube.with_cells(released, release=release),
         rows=noisy_total,

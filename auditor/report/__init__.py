@@ -47,6 +47,7 @@ from .context import new_context, resolve_vocabulary
 from .cover import cover, report_title, table_of_contents
 from .document import PdfMetadata, build_pdf
 from .errors import FontMissingError, RenderFailedError, ReportError
+from .estimated import estimated_method
 from .fonts import register_fonts
 from .summary import executive_summary
 from .templates import template_chapter, template_methodology
@@ -165,6 +166,7 @@ def build_audit_pdf_here(
     if baseline is not None:
         story += baseline_section(ctx, baseline)
     story += privacy_statement(ctx)
+    story += estimated_method(ctx)
     story += methodology(ctx)
     story += template_methodology(ctx)
     dataset = document.get("dataset") or {}

