@@ -10,6 +10,7 @@ from auditor.narrative import (
     verdict_sentence,
 )
 from dashboard import state as _state
+from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
 from dashboard.policy_text import policy_from_text
 from dashboard.sentences import comparison_sentences
@@ -35,7 +36,10 @@ st.caption(_state.dataset_caption(base))
 
 attributes = list(base.mapping.protected)
 top = st.columns([1, 1, 1])
-attribute = top[0].selectbox("Protected attribute", attributes, key="disp_attribute")
+labels = {name: attribute_label(_state.current()[1], name) for name in attributes}
+attribute = top[0].selectbox(
+    "Protected attribute", attributes, key="disp_attribute", format_func=labels.get
+)
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("disp_metric") not in metric_choices:
     st.session_state["disp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
@@ -62,6 +66,8 @@ if reference != current_reference:
 
 breakdown = breakdown_for(document, attribute)
 vocabulary = _state.vocabulary()
+if breakdown.get("estimated") and (notice := estimated_notice(document)):
+    st.warning(notice)
 
 # One glance: every check of the output specification × every breakdown it judges.
 if document.get("policy"):
@@ -85,7 +91,7 @@ else:
     )
 
 private = view.is_private
-st.subheader(f"Groups by {md(attribute)}")
+st.subheader(f"Groups by {md(attribute_label(document, attribute))}")
 table = group_table(
     breakdown,
     headline_metrics(metric, has_label=base.cube.has_label),

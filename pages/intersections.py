@@ -5,6 +5,7 @@ import streamlit as st
 from auditor import charts
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from dashboard import state as _state
+from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
 from dashboard.tables import group_table, metric_options
 
@@ -23,7 +24,7 @@ if not pairs:
     st.stop()
 
 left, right = st.columns(2)
-pair_names = [" × ".join(b["by"]) for b in pairs]
+pair_names = [" × ".join(attribute_label(document, name) for name in b["by"]) for b in pairs]
 chosen = left.selectbox("Attribute pair", pair_names, key="pair")
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("heat_metric") not in metric_choices:
@@ -32,6 +33,8 @@ metric = right.selectbox(
     "Metric", metric_choices, key="heat_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
 )
 breakdown = pairs[pair_names.index(chosen)]
+if breakdown.get("estimated") and (notice := estimated_notice(document)):
+    st.warning(notice)
 
 st.altair_chart(
     charts.sized_for_page(charts.intersection_heatmap(breakdown, metric), layout="grid"),

@@ -5,6 +5,7 @@ import streamlit as st
 import auditor
 from dashboard import state as _state
 from dashboard.audit_slots import BUSY_MESSAGE, audit_slots
+from dashboard.bisg import suggest_bisg_columns
 from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
     CHOOSE_POSITIVE,
@@ -154,6 +155,45 @@ with right:
             "Threshold (score ≥ threshold is positive)", key="map_threshold", format="%g"
         )
 
+bisg = None
+found = suggest_bisg_columns(columns)
+if found is not None:
+    estimate = st.checkbox(
+        "Estimate race from surname and ZIP code",
+        key="map_bisg",
+        help="BISG (BIFSG with a first name) with the 2010 Census tables: adds the protected "
+        "attribute 'race', marked estimated. The names and ZIP codes are used only for the "
+        "estimate and never shown.",
+    )
+    if estimate:
+        others = [c for c in columns if c not in protected]
+        b1, b2, b3, b4 = st.columns(4)
+        surname = b1.selectbox(
+            "Surname column", others, index=others.index(found.surname), key="map_bisg_surname"
+        )
+        zipcode = b2.selectbox(
+            "ZIP code column", others, index=others.index(found.zip), key="map_bisg_zip"
+        )
+        first_options = [NO_SCORE, *others]
+        first = b3.selectbox(
+            "First-name column (optional: BIFSG)",
+            first_options,
+            index=first_options.index(found.first_name) if found.first_name in others else 0,
+            key="map_bisg_first",
+        )
+        estimator = b4.radio(
+            "Estimator",
+            ["weighted", "threshold", "both"],
+            key="map_bisg_estimator",
+            help="weighted soft counts tend to understate disparities; threshold assignment "
+            "(≥ 0.8) tends to overstate them.",
+        )
+        bisg = {
+            "bisg": f"surname={surname},zip={zipcode}"
+            + (f",first_name={first}" if first != NO_SCORE else ""),
+            "bisg_estimator": estimator,
+        }
+
 run = st.button("Run the audit", key="run_audit", type="primary")
 if run and positive == CHOOSE_POSITIVE:
     st.error(
@@ -174,6 +214,7 @@ elif run:
                 positive_label=None if positive == AUTOMATIC_POSITIVE else positive,
                 policy=_state.policy(),
                 progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
+                **(bisg or {}),
             )
     except auditor.AuditorError as error:
         bar.empty()
