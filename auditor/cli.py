@@ -297,6 +297,16 @@ def _summary_lines(result) -> list[str]:
             eod = summary["equalized_odds_difference"]
             line += f", equalized odds difference {'n/a' if eod is None else f'{eod:.3f}'}"
         lines.append(line)
+    comparison = result.extra.get("bisg_comparison")
+    if comparison:
+        for breakdown in comparison["breakdowns"]:
+            if breakdown["by"] == ["race"]:
+                dpr = breakdown["summary"].get("demographic_parity_ratio")
+                lines.append(
+                    "  race (estimated, threshold estimator): demographic parity ratio "
+                    f"{'n/a' if dpr is None else f'{dpr:.3f}'} — "
+                    + comparison["estimated"]["known_bias"]
+                )
     if result.policy is not None:
         for check in result.policy.checks:
             value = "n/a" if check.value is None else f"{check.value:.3f}"

