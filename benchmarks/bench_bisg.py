@@ -35,7 +35,7 @@ def make_file(rows: int, path: Path) -> None:
     con.register("zctas", tables.zcta)
     labels = list(RACE_LABELS.values())
     race_case = " ".join(f"WHEN {i} THEN '{label}'" for i, label in enumerate(labels))
-    n_surnames, n_zctas = tables.surname.num_rows, tables.zcta.num_rows
+    n_surnames, n_zctas = len(tables.surname), len(tables.zcta)
     # join on precomputed integer keys (a computed key with a subquery made DuckDB nest loops)
     con.execute(
         f"""

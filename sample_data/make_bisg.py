@@ -48,8 +48,7 @@ def _tables():
     tables = census_tables()
 
     def matrix(table, key):
-        frame = table.to_pandas()
-        return frame[key].to_numpy(), frame[list(RACES)].to_numpy(dtype=float)
+        return table[key].to_numpy(), table[list(RACES)].to_numpy(dtype=float)
 
     return (
         RACES,
