@@ -7,7 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["comparison_sentences"]
+__all__ = ["SENTENCE_LIMIT", "comparison_sentences"]
+
+
+SENTENCE_LIMIT = 400
+"""Display bound of one comparison sentence: two group names, two rates and the test — longer
+than a data value's bound, so the test's p-value is not cut off."""
 
 
 def comparison_sentences(

@@ -13,7 +13,7 @@ from dashboard import state as _state
 from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
 from dashboard.policy_text import policy_from_text
-from dashboard.sentences import comparison_sentences
+from dashboard.sentences import SENTENCE_LIMIT, comparison_sentences
 from dashboard.tables import (
     breakdown_for,
     checks_table,
@@ -84,7 +84,7 @@ if document.get("policy"):
 # Plain-language findings for the chosen metric.
 sentences = comparison_sentences(breakdown, metric, vocabulary=vocabulary)
 if sentences:
-    st.markdown("\n".join(f"- {md(s)}" for s in sentences))
+    st.markdown("\n".join(f"- {md(s, limit=SENTENCE_LIMIT)}" for s in sentences))
 else:
     st.caption(
         f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups."
