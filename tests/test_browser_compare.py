@@ -54,3 +54,43 @@ def test_compare_page_in_a_browser(server, tmp_path):
             assert target.read_bytes().startswith(b"%PDF")
         finally:
             browser.close()
+
+
+def test_compare_two_saved_audits_in_a_browser(server, tmp_path):
+    import json
+
+    from playwright.sync_api import expect, sync_playwright
+
+    import auditor
+
+    files = []
+    for threshold in (5, 7):
+        result = auditor.audit(
+            Path(__file__).resolve().parent.parent / "sample_data" / "compas_predictions.csv",
+            label="two_year_recid",
+            score="decile_score",
+            threshold=threshold,
+            protected=["race"],
+        )
+        path = Path(tmp_path) / f"audit-decile-{threshold}.json"
+        path.write_text(json.dumps(result.to_dict()))
+        files.append(str(path))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=60_000)
+            page.goto(f"{server}/compare")
+            page.get_by_text("Two saved audits (unpaired)").click()
+            uploads = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+            uploads.nth(0).set_input_files(files[0])
+            uploads.nth(1).set_input_files(files[1])
+            page.get_by_role("button", name="Compare", exact=True).click()
+            expect(page.get_by_text("design: unpaired")).to_be_visible()
+            groups = page.locator("[data-testid='stTable']").nth(2)
+            black = groups.locator("tr").filter(has_text="African-American")
+            expect(black).to_contain_text("57.6%")
+            expect(black).to_contain_text("37.4%")
+        finally:
+            browser.close()
