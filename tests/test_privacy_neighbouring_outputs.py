@@ -27,7 +27,7 @@ CATEGORIES = {
     "race": ["African-American", "Caucasian", "Hispanic", "(other)"],
     "sex": ["Male", "Female"],
 }
-STATISTICS = ("overall", "breakdowns", "policy")
+STATISTICS = ("overall", "breakdowns", "policy", "findings")  # findings: derived from noisy counts
 VARIES_WITHOUT_DATA = {"created_at", "release_id"}  # the clock and a random id, by design
 NUMBER = re.compile(r"[-+−]?\d[\d,.]*(e[-+]?\d+)?")
 
