@@ -139,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="weighted soft counts (default; tend to understate disparities), threshold "
         "assignment at 0.8 (tends to overstate them), or both",
     )
+    audit.add_argument(
+        "--engagement",
+        metavar="FILE.toml",
+        help="engagement details for the JSON and the PDF cover (organisation, case_reference, "
+        'auditor, audited_party, model, report_date = "YYYY-MM-DD"); the cover then has a '
+        "signature block (default: none)",
+    )
     audit.add_argument("--quiet", action="store_true", help="no summary on stderr")
     audit.add_argument(
         "--template",
@@ -325,6 +332,10 @@ def _summary_lines(result) -> list[str]:
 
 def _run_audit(args: argparse.Namespace) -> int:
     from .audit import audit
+    from .engagement import load_engagement, with_engagement
+
+    # read before the audit runs, so a bad file fails at once
+    engagement = load_engagement(args.engagement) if args.engagement else None
 
     if not args.protected and not args.bisg:
         raise _UsageError(
@@ -373,17 +384,18 @@ def _run_audit(args: argparse.Namespace) -> int:
         bisg=args.bisg,
         bisg_estimator=args.bisg_estimator,
     )
+    document = with_engagement(result.to_dict(), engagement)
     if args.json_out:
-        _write_json(result.to_dict(), args.json_out)
+        _write_json(document, args.json_out)
     if args.pdf_out:
         from .report import write_audit_pdf
 
-        write_audit_pdf(result.to_dict(), args.pdf_out, vocabulary=args.vocabulary)
+        write_audit_pdf(document, args.pdf_out, vocabulary=args.vocabulary)
     if args.store:
         from .store import AuditStore
 
         with AuditStore(args.store) as store:
-            store.record_audit(result.to_dict())
+            store.record_audit(document)
     if not args.quiet:
         from .templates.text import template_summary_lines
 

@@ -5,11 +5,14 @@ import json
 import streamlit as st
 
 import auditor
+from auditor.engagement import ENGAGEMENT_FIELDS, Engagement, with_engagement
 from dashboard import state as _state
 from dashboard.export import groups_csv
 from dashboard.plaintext import md
 
 _state.require_entrypoint(__file__)
+
+ENGAGEMENT = "engagement"  # survives page switches, unlike widget state
 
 st.title("Report")
 base = _state.require_audit()
@@ -26,6 +29,32 @@ if which != choices[0]:
     st.info("The private release holds only noisy counts: it is the version to publish.")
 else:
     st.caption("The exact audit holds exact counts: share it only with those allowed to see them.")
+
+with st.expander("Report details: who audits whom (printed on the cover, kept in the JSON)"):
+    st.caption(
+        "Entered once for this session. With any detail filled in, the PDF cover lists them "
+        "and ends with a signature block."
+    )
+    saved = st.session_state.setdefault(ENGAGEMENT, {})
+    entered = {}
+    columns = st.columns(2)
+    for index, (field, label) in enumerate(ENGAGEMENT_FIELDS.items()):
+        entered[field] = columns[index % 2].text_input(
+            label,
+            value=saved.get(field, ""),
+            key=f"engagement_{field}",
+            placeholder="YYYY-MM-DD" if field == "report_date" else "",
+        )
+    try:
+        engagement = Engagement.from_mapping(entered)
+    except auditor.AuditorError as error:
+        st.error(f"Report details not used: {error}")
+        engagement = Engagement.from_mapping(
+            {k: v for k, v in saved.items() if k in ENGAGEMENT_FIELDS}
+        )
+    else:
+        st.session_state[ENGAGEMENT] = engagement.to_dict()
+document = with_engagement(document, engagement)
 
 stem = _state.download_stem(
     private_epsilon=None if which == choices[0] else private.privacy.get("epsilon")

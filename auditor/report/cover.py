@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, TableStyl
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import narrative
+from ..engagement import ENGAGEMENT_FIELDS
 from .context import ReportContext
 from .fonts import BODY
 from .tables import grid_table
@@ -24,6 +25,7 @@ __all__ = [
     "cover",
     "mode_text",
     "report_title",
+    "signature_block",
     "table_of_contents",
 ]
 
@@ -133,7 +135,13 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
             ("Fingerprint (SHA-256)", esc(dataset.get("sha256", "n/a"))),
             ("Fingerprint method", esc(dataset.get("fingerprint_method", "SHA-256"))),
         ]
+    engagement = [
+        (label, esc(value))
+        for field, label in ENGAGEMENT_FIELDS.items()
+        if (value := (document.get("engagement") or {}).get(field))
+    ]
     facts = [
+        *engagement,
         *identity,
         ("Rows", _rows_fact(ctx)),
         (
@@ -164,6 +172,8 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
             "small",
         ),
     ]
+    if engagement:
+        flow += signature_block(ctx)
     if ctx.private:
         flow.append(
             ctx.p(
@@ -173,6 +183,22 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
             )
         )
     return flow
+
+
+def signature_block(ctx: ReportContext) -> list[Flowable]:
+    """Lines for the auditor's signature, name and date (printed when engagement details are
+    given: the report is then one to file)."""
+    auditor = esc((ctx.document.get("engagement") or {}).get("auditor") or "")
+    line = "_" * 34
+    rows = [
+        [Paragraph("<b>Signature</b>", ctx.styles.cell_bold), Paragraph(line, ctx.styles.cell)],
+        [
+            Paragraph("<b>Name</b>", ctx.styles.cell_bold),
+            Paragraph(auditor or line, ctx.styles.cell),
+        ],
+        [Paragraph("<b>Date</b>", ctx.styles.cell_bold), Paragraph(line, ctx.styles.cell)],
+    ]
+    return [Spacer(1, 8), grid_table(rows, widths=[28, 72], frame_width=ctx.frame_width)]
 
 
 def table_of_contents(ctx: ReportContext) -> list[Flowable]:
