@@ -62,10 +62,27 @@ def test_exact_wilson_style_interval_would_undercover_under_heavy_noise():
     """The bootstrap includes the noise: at ε=0.05 a small group's interval is much wider
     than the sampling-only Wilson interval computed from the same noisy counts."""
     release = _release(0.05)
-    counts = ConfusionCounts(30.0, 20.0, 45.0, 15.0)
+    counts = ConfusionCounts(300.0, 200.0, 450.0, 150.0)
     noisy = NoisyIntervals(release).rate_intervals(counts)["fpr"]
     wilson = auditor.metrics.ExactIntervals().rate_intervals(counts)["fpr"]
     assert noisy[1] - noisy[0] > 2 * (wilson[1] - wilson[0])
+
+
+def test_a_denominator_within_a_few_noise_sds_gets_no_interval():
+    """At ε = 0.05 a false-positive rate over 65 noisy negatives (noise sd ≈ 40) cannot be
+    given an interval that covers: it is not estimable, not a narrow wrong interval."""
+    counts = ConfusionCounts(30.0, 20.0, 45.0, 15.0)
+    assert NoisyIntervals(_release(0.05)).rate_intervals(counts)["fpr"] is None
+    assert NoisyIntervals(_release(1.0)).rate_intervals(counts)["fpr"] is not None
+
+
+def test_true_rates_of_zero_and_one_are_inside_the_interval():
+    """The Jeffreys draws never reach 0 or 1 exactly; the noise-only test keeps them in."""
+    release = _release(1.0)
+    none_selected = NoisyIntervals(release).rate_intervals(ConfusionCounts(1.0, -1.0, 60.0, 40.0))
+    assert none_selected["selection_rate"][0] == 0.0 and none_selected["tpr"][0] == 0.0
+    all_selected = NoisyIntervals(release).rate_intervals(ConfusionCounts(60.0, 40.0, 1.0, 0.0))
+    assert all_selected["selection_rate"][1] == 1.0 and all_selected["fpr"][1] == 1.0
 
 
 def test_uninformative_intervals_are_marked_not_estimable():

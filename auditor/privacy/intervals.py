@@ -15,12 +15,17 @@ A parametric bootstrap over both sources of error, vectorised with numpy:
 The randomness here is post-processing of public values, so an ordinary numpy generator is
 used, seeded from the released counts (the same counts always give the same interval).
 
-An interval wider than :data:`NOT_ESTIMABLE_WIDTH` says nothing useful: the group is flagged
-``not_estimable`` and the metric is listed as "not estimable at this ε".
+An interval wider than :data:`NOT_ESTIMABLE_WIDTH` says nothing useful, and a rate whose noisy
+denominator is below :data:`MIN_DENOMINATOR_SDS` noise standard deviations cannot be given an
+interval that covers: either way the group is flagged ``not_estimable`` and the metric is
+listed as "not estimable at this ε". A rate of exactly 0 (or 1) stays inside the interval while
+the released numerator (or its complement) is within reach of the noise alone (a one-sided
+test at the interval's tail level), so true rates of 0 and 1 are covered.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -35,6 +40,11 @@ __all__ = ["NOT_ESTIMABLE_WIDTH", "NoisyIntervals", "not_estimable_metrics"]
 
 NOT_ESTIMABLE_WIDTH = 0.5
 """A rate interval wider than this (or none at all) is reported as not estimable."""
+
+MIN_DENOMINATOR_SDS = 4.0
+"""A rate whose noisy denominator is below this many standard deviations of the noise on
+that denominator gets no interval ("not estimable at this ε"): there the bootstrap's
+intervals were measured to under-cover (74–78 % for a TPR at ε = 0.1 on 100 people)."""
 
 DRAWS = 2000
 _MAX_SUPPORT = 200_000
@@ -148,11 +158,38 @@ class NoisyIntervals:
         bounds = self._percentiles(self._rate_draws(counts))
         result: dict[str, Interval | None] = {}
         for index, metric in enumerate(RATE_METRICS):
-            denominator = rate_parts(counts, metric)[1]
-            result[metric] = (
-                None if denominator <= 0 else (float(bounds[0, index]), float(bounds[1, index]))
-            )
+            numerator, denominator = rate_parts(counts, metric)
+            denominator_cells = int(_DENOMINATORS[index].sum()) * self.multiplicity
+            noise_sd = math.sqrt(denominator_cells * self.release.spec.variance)
+            if denominator <= 0 or denominator < MIN_DENOMINATOR_SDS * noise_sd:
+                result[metric] = None  # not estimable at this ε (see MIN_DENOMINATOR_SDS)
+                continue
+            low, high = float(bounds[0, index]), float(bounds[1, index])
+            # A rate of exactly 0 (or 1) stays in the interval while the released numerator
+            # (or its complement) is compatible with a true count of 0 given the noise alone:
+            # a one-sided test at the interval's tail level, so a true 0 is covered.
+            cells = int(_NUMERATORS[index].sum()) * self.multiplicity
+            complement_cells = int(_DENOMINATORS[index].sum()) * self.multiplicity - cells
+            if self._noise_reaches(numerator, cells):
+                low = 0.0
+            if self._noise_reaches(denominator - numerator, complement_cells):
+                high = 1.0
+            result[metric] = (low, high)
         return result
+
+    def _noise_reaches(self, released: float, cells: int) -> bool:
+        """Whether noise alone (summed over ``cells`` released cells) reaches ``released``
+        with probability above the interval's tail (i.e. a true count of 0 is plausible)."""
+        tail = (1.0 - self.confidence) / 2.0
+        if cells <= 0:
+            return released <= 0
+        support, cdf = _sum_distribution(self.release.spec, cells)
+        if support is None:
+            sd = float(np.sqrt(cells * self.release.spec.variance))
+            return bool(0.5 * math.erfc((released - 0.5) / (sd * math.sqrt(2))) > tail)
+        index = int(np.searchsorted(support, np.ceil(released - 1e-9), side="left"))
+        survival = 1.0 if index <= 0 else 1.0 - float(cdf[min(index, len(cdf)) - 1])
+        return survival > tail
 
     def comparison_intervals(
         self, counts: ConfusionCounts, reference: ConfusionCounts

@@ -1,0 +1,74 @@
+"""How much a private audit costs over the exact one, and how fast the dashboard changes ε.
+
+On the synthetic 4-attribute file of ``benchmarks/generate.py`` (765 groups over the four
+attributes and their pairs), in one run:
+
+1. the exact audit (``auditor.audit``, all breakdowns and pairs);
+2. the DP audit (ε = 1, declared groups, discrete Laplace) of the same file;
+3. changing ε in the dashboard: the release from the cached exact cube plus every figure
+   recomputed (``dashboard.views.private_view``, seeded noise, no store), as the Privacy page
+   does.
+
+Prints the two ratios issue #16 sets targets for: DP ÷ exact ≤ 1.5, and the ε change in ms
+(< 100 ms). Best of ``--repeat`` runs each.
+
+Run: ``python benchmarks/dp_speed.py [--rows 1e6] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import generate  # noqa: E402
+
+import auditor  # noqa: E402
+
+
+def _best(task, repeat: int) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = task()
+        times.append(time.perf_counter() - start)
+    return min(times), value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="1e6")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--format", default="parquet", choices=("parquet", "csv"))
+    args = parser.parse_args()
+    rows = generate.parse_rows(args.rows)[0]
+    path = generate.generate(rows, args.format)
+    common = dict(label="label", prediction="prediction", protected=list(generate.PROTECTED))
+
+    exact_s, exact = _best(lambda: auditor.audit(path, **common), args.repeat)
+    categories = {
+        name: [str(v) for v in exact.cube.counts((name,))[name]] for name in generate.PROTECTED
+    }
+    groups = sum(len(b.groups) for b in exact.breakdowns)
+    dp_s, _ = _best(
+        lambda: auditor.audit(path, **common, epsilon=1.0, categories=categories), args.repeat
+    )
+
+    from dashboard.views import private_view
+
+    change_s, _ = _best(
+        lambda: private_view(exact, epsilon=0.5, seed=1, categories=categories), args.repeat
+    )
+    print(f"file: {path.name} ({rows:,} rows, {groups} groups over the breakdowns)")
+    print(f"exact audit            {exact_s:8.3f} s")
+    print(f"DP audit (ε = 1)       {dp_s:8.3f} s   ratio DP / exact = {dp_s / exact_s:.2f}")
+    print(f"change ε (dashboard)   {1000 * change_s:8.1f} ms  target < 100 ms")
+
+
+if __name__ == "__main__":
+    main()
