@@ -67,9 +67,8 @@ class GroupDomain:
             "declared_attributes": list(self.declared),
             "other_level": OTHER,
             "undeclared_values": (
-                "rows whose value of a declared attribute is not declared are not counted "
-                f"(unless '{OTHER}' is declared); values not selected by partition selection "
-                f"are pooled into '{OTHER}'"
+                f"not counted for a declared attribute (unless '{OTHER}' is declared); "
+                f"pooled into '{OTHER}' when not selected by partition selection"
             ),
         }
 

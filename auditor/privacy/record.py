@@ -120,16 +120,17 @@ def guarantee_text(
 
 
 def _accounting(release: Release) -> str:
-    counts = f"counts: ε = {release.spec.epsilon:g} " + (
-        "(discrete Laplace, pure ε-DP)"
-        if release.spec.mechanism == "laplace"
-        else f"and δ = {_delta_text(release.spec.delta or 0.0)} "
-        "(discrete Gaussian, ρ-zCDP converted to (ε, δ)-DP)"
-    )
+    """Where the privacy loss is spent, in one line (under the report's 160-character bound)."""
+    if release.spec.mechanism == "laplace":
+        counts = f"counts ε = {release.spec.epsilon:g} (discrete Laplace)"
+    else:
+        counts = (
+            f"counts ε = {release.spec.epsilon:g}, δ = {_delta_text(release.spec.delta or 0.0)} "
+            "(discrete Gaussian, zCDP converted)"
+        )
     if not release.selection:
-        return counts + "; group values declared public (no cost)"
+        return f"{counts}; group values declared public (no cost)"
     return (
-        f"{counts}; choosing the groups (partition selection on the attributes not declared): "
-        f"ε = {release.selection_epsilon:g}, δ = {_delta_text(release.selection_delta)}; "
-        "composed by adding"
+        f"{counts}; choosing the groups ε = {release.selection_epsilon:g}, "
+        f"δ = {_delta_text(release.selection_delta)} (partition selection); added up"
     )

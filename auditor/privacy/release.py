@@ -323,8 +323,8 @@ def _ledger_section(dataset: str, release_id: str, state: Any) -> dict[str, Any]
         "spent_delta": state.spent_delta,
         "releases": state.releases,
         "keyed_by": (
-            "the data-set name and an HMAC of the rows' content kept only in the store "
-            "(no fingerprint of the data is published)"
+            "the data-set name, and an HMAC of the rows' content kept only in the store; "
+            "no fingerprint of the data is published"
         ),
     }
 
