@@ -11,7 +11,9 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
+from .counting import Counted, count_source, source_paths
 from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube, marginal_cube
+from .cubefile import is_cube_file, merge_counted, read_cube, sorted_inputs
 from .engine import connect
 from .errors import InputError
 from .ingest import ColumnMapping, Fingerprint, open_source
@@ -267,6 +269,50 @@ def _estimator_for(cube: CountCube, *, confidence: float) -> IntervalEstimator:
     return ExactIntervals(confidence=confidence)
 
 
+def _counted(source: Any, mapping: ColumnMapping, **options: Any) -> Counted:
+    """The cube of ``source``: saved cube files are read and summed, anything else counted."""
+    paths = source_paths(source)
+    cubes = paths is not None and all(map(is_cube_file, paths))
+    if paths is not None and len(paths) > 1 and not cubes and options["engine"] != "spark":
+        raise InputError(
+            "several files are audited together only as saved cubes ('auditor cube') "
+            "or with --engine spark; pass one file, or count each with 'auditor cube'"
+        )
+    if not cubes:
+        return count_source(source, mapping, **options)
+    merged = merge_counted([read_cube(path) for path in paths])
+    return _matching_cube(merged, mapping)
+
+
+def _matching_cube(counted: Counted, mapping: ColumnMapping) -> Counted:
+    """Saved cubes answer only the mapping they were counted with (protected: any subset)."""
+    saved = counted.mapping
+    for name in ("label", "prediction", "score", "threshold", "positive_label"):
+        if getattr(mapping, name) != getattr(saved, name):
+            raise InputError(
+                f"the cube was counted with {name} {getattr(saved, name)!r}, not "
+                f"{getattr(mapping, name)!r}: pass the same, or count the data again"
+            )
+    missing = [name for name in mapping.protected if name not in saved.protected]
+    if missing:
+        raise InputError(
+            f"the cube has no protected attribute {missing[0]!r}; its attributes are "
+            f"{list(saved.protected)}"
+        )
+    if tuple(mapping.protected) == tuple(saved.protected):
+        return counted
+    return replace(counted, cube=marginal_cube(counted.cube, mapping.protected), mapping=mapping)
+
+
+def _inputs_extra(counted: Counted, *, private: bool) -> dict[str, Any]:
+    """A merged audit lists its inputs; in DP mode without fingerprints, paths or counts."""
+    if not counted.inputs:
+        return {}
+    if private:
+        return {"inputs": [{"engine": item.engine} for item in counted.inputs]}
+    return {"inputs": [item.to_dict() for item in sorted_inputs(counted.inputs)]}
+
+
 def audit(
     source: str | os.PathLike | pd.DataFrame | duckdb.DuckDBPyRelation,
     *,
@@ -296,6 +342,11 @@ def audit(
     source_name: str | None = None,
     bisg: Any = None,
     bisg_estimator: str = "weighted",
+    engine: Literal["duckdb", "spark"] = "duckdb",
+    spark: Any = None,
+    spark_master: str | None = None,
+    spark_conf: Mapping[str, str] | Iterable[str] | None = None,
+    spark_fingerprint: Literal["content", "listing"] = "content",
 ) -> AuditResult:
     """Audit a model's outputs across protected groups.
 
@@ -337,6 +388,17 @@ def audit(
         :class:`~auditor.bisg.BisgSpec` or text ``"surname=COL,zip=COL[,first_name=COL]"``.
         Adds the protected attribute ``race`` (estimated); ``bisg_estimator`` is
         ``"weighted"`` (default), ``"threshold"`` or ``"both"`` (see :mod:`auditor.bisg`).
+    engine
+        Who counts the cube: ``"duckdb"`` (embedded, default) or ``"spark"`` — for a Spark
+        DataFrame (chosen automatically), ``"table:NAME"``, or paths, globs and partitioned
+        folders Spark can read. Everything after the cube is the same code for both. A list
+        of cube files saved by ``auditor cube`` is summed instead (:mod:`auditor.cubefile`).
+    spark, spark_master, spark_conf
+        The SparkSession to use; else the active one, or a new one on ``spark_master`` with
+        ``spark_conf`` (``{"spark.executor.memory": "4g"}`` or ``["key=value", …]``).
+    spark_fingerprint
+        ``"content"`` hashes every input file in the cluster; ``"listing"`` only their paths,
+        sizes and modification times (see :func:`auditor.spark.open_spark_source`).
 
     Examples
     --------
@@ -368,40 +430,75 @@ def audit(
     resolved_policy = _resolve_policy(policy)
     requested_reference = parse_reference(reference)
     strata = _checked_strata(strata, protected=protected, epsilon=epsilon)
-    own_connection = connection is None
-    con = connection or connect()
-    try:
-        opened = open_source(source, connection=con)
-        if epsilon is None:  # a DP output carries no hash of the file: none is computed
-            opened.start_fingerprint()
-        bisg_cubes = None
-        if bisg_spec is None:
-            cube = build_cube(
-                opened,
-                replace(mapping, protected=(*protected, *strata)) if strata else mapping,
-                max_groups=max_groups,
-                progress=lambda f, m: report(0.05 + 0.75 * f, m),
+    bisg_cubes = None
+    if bisg_spec is None:
+        counted = _counted(
+            source,
+            replace(mapping, protected=(*protected, *strata)) if strata else mapping,
+            engine=engine,
+            max_groups=max_groups,
+            connection=connection,
+            spark=spark,
+            spark_master=spark_master,
+            spark_conf=spark_conf,
+            spark_fingerprint=spark_fingerprint,
+            # A DP output carries no hash of the data: none is computed.
+            fingerprint=epsilon is None,
+            progress=lambda f, m: report(0.05 + 0.75 * f, m),
+        )
+        cube, fingerprint = counted.cube, counted.fingerprint
+        if epsilon is not None and len(counted.inputs) > 1 and store is not None:
+            raise InputError(
+                "a private audit of several merged cubes cannot be charged to a ledger yet (the "
+                "ledger keys one data set per release): audit them without --store, or release "
+                "each cube on its own"
             )
-        else:
-            from .bisg import build_bisg_cubes
-
-            if strata:
-                raise InputError(
-                    "--strata and --bisg cannot be combined yet: run the stratified templates "
-                    "on recorded race, or audit estimated race without strata"
+    else:
+        if engine != "duckdb":
+            raise InputError("--bisg counts with DuckDB: leave out --engine spark")
+        own_connection = connection is None
+        con = connection or connect()
+        try:
+            opened = open_source(source, connection=con)
+            if epsilon is None:  # a DP output carries no hash of the file: none is computed
+                opened.start_fingerprint()
+            bisg_cubes = None
+            if bisg_spec is None:
+                cube = build_cube(
+                    opened,
+                    replace(mapping, protected=(*protected, *strata)) if strata else mapping,
+                    max_groups=max_groups,
+                    progress=lambda f, m: report(0.05 + 0.75 * f, m),
                 )
-            report(0.1, "Estimating race from surname and ZIP code (one pass over the data)")
-            bisg_cubes = build_bisg_cubes(
-                opened, mapping, bisg_spec, connection=con, max_groups=max_groups
-            )
-            cube = _primary_bisg_cube(bisg_cubes, epsilon=epsilon)
-        fingerprint: Fingerprint | None = None
-        if epsilon is None:
-            report(0.85, "Fingerprinting the data")
-            fingerprint = opened.fingerprint()
-    finally:
-        if own_connection:
-            con.close()
+            else:
+                from .bisg import build_bisg_cubes
+
+                if strata:
+                    raise InputError(
+                        "--strata and --bisg cannot be combined yet: run the stratified templates "
+                        "on recorded race, or audit estimated race without strata"
+                    )
+                report(0.1, "Estimating race from surname and ZIP code (one pass over the data)")
+                bisg_cubes = build_bisg_cubes(
+                    opened, mapping, bisg_spec, connection=con, max_groups=max_groups
+                )
+                cube = _primary_bisg_cube(bisg_cubes, epsilon=epsilon)
+            fingerprint: Fingerprint | None = None
+            if epsilon is None:
+                report(0.85, "Fingerprinting the data")
+                fingerprint = opened.fingerprint()
+        finally:
+            if own_connection:
+                con.close()
+        counted = Counted(
+            cube=cube,
+            mapping=mapping,
+            fingerprint=fingerprint,
+            source=str(opened.path) if opened.path is not None else opened.description,
+            format=opened.format,
+            engine="duckdb",
+            encoding=opened.encoding,
+        )
 
     stratified_cube = None
     if strata:
@@ -464,10 +561,8 @@ def audit(
         dataset = public_dataset_info(privacy, rows_used=cube.rows_used)
     else:
         dataset = DatasetInfo(
-            source=source_name
-            if source_name is not None
-            else (str(opened.path) if opened.path is not None else opened.description),
-            format=opened.format,
+            source=source_name if source_name is not None else counted.source,
+            format=counted.format,
             sha256=fingerprint.sha256,
             size_bytes=fingerprint.size_bytes,
             fingerprint_method=fingerprint.method,
@@ -475,7 +570,8 @@ def audit(
             rows_used=cube.rows_used,
             rows_excluded=cube.rows_excluded,
             exclusions=dict(cube.exclusions),
-            encoding=opened.encoding,
+            encoding=counted.encoding,
+            engine=counted.engine,
         )
     estimated, extra = {}, {}
     if bisg_cubes is not None:
@@ -510,7 +606,7 @@ def audit(
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
         estimated=estimated,
-        extra=extra,
+        extra={**extra, **_inputs_extra(counted, private=cube.is_private)},
     )
 
 

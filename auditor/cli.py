@@ -86,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser(
         "audit", help="audit a prediction file", description=_EXIT_CODES_HELP
     )
-    audit.add_argument("file", help="CSV (optionally gzip), Parquet or JSON-lines file")
+    audit.add_argument(
+        "file",
+        nargs="+",
+        help="CSV (optionally gzip), Parquet or JSON-lines file; or saved cubes to sum",
+    )
     audit.add_argument(
         "--label",
         help="column with the true outcome (optional: without it the audit has selection "
@@ -187,6 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reissue.add_argument("--quiet", action="store_true", help="no summary on stderr")
 
+    _add_engine_arguments(audit)
+    audit.add_argument(
+        "--cube", action="store_true", help="the FILEs are cubes saved by 'auditor cube': sum them"
+    )
+
+    cube = commands.add_parser("cube", help="count files into a count cube (Parquet) to merge")
+    cube.add_argument("file", nargs="+", help="prediction files (or paths/globs with Spark)")
+    cube.add_argument("--out", required=True, metavar="CUBE.parquet", help="where to write it")
+    cube.add_argument("--label", required=True, help="column with the true outcome")
+    cube.add_argument("--prediction", help="column with the model's decision")
+    cube.add_argument("--score", help="column with the model's score")
+    cube.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
+    cube.add_argument("--protected", required=True, type=_columns, help="COL[,COL...]")
+    cube.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
+    cube.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    _add_engine_arguments(cube)
+
     baseline = commands.add_parser("baseline", help="input-restriction study on training data")
     baseline.add_argument(
         "file", help="training data: CSV (optionally gzip), Parquet or JSON lines"
@@ -231,6 +252,43 @@ def build_parser() -> argparse.ArgumentParser:
         "on the Home page)",
     )
     return document_parser(parser)
+
+
+def _add_engine_arguments(command: argparse.ArgumentParser) -> None:
+    """--engine and the Spark options (see docs/spark.md)."""
+    command.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="who counts the cube: embedded DuckDB (default) or Apache Spark",
+    )
+    command.add_argument("--spark-master", metavar="URL", help="e.g. local[4], spark://host:7077")
+    command.add_argument(
+        "--spark-conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Spark setting, e.g. spark.executor.memory=4g (repeatable)",
+    )
+    command.add_argument(
+        "--spark-fingerprint",
+        choices=("content", "listing"),
+        default="content",
+        help="hash every input file's bytes in the cluster (default), or only the listing",
+    )
+
+
+def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.engine != "spark":
+        if args.spark_master or args.spark_conf:
+            raise AuditorError("--spark-master and --spark-conf need --engine spark")
+        return {}
+    return {
+        "engine": "spark",
+        "spark_master": args.spark_master,
+        "spark_conf": args.spark_conf,
+        "spark_fingerprint": args.spark_fingerprint,
+    }
 
 
 def _write_json(document: dict[str, Any], target: str) -> None:
@@ -330,6 +388,63 @@ def _summary_lines(result) -> list[str]:
     return lines
 
 
+def _audit_inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The source and mapping of ``auditor audit``: a file (or Spark paths), or saved cubes,
+    whose mapping fills in what the command line leaves out."""
+    from .cubefile import is_cube_file, read_cube
+
+    files = args.file
+    mapping = {
+        "label": args.label,
+        "prediction": args.prediction,
+        "score": args.score,
+        "threshold": args.threshold,
+        "protected": args.protected,
+        "positive_label": args.positive_label,
+    }
+    cubes = [name for name in files if is_cube_file(name)]
+    if args.cube and len(cubes) < len(files):
+        not_cube = next(name for name in files if name not in cubes)
+        raise AuditorError(f"'{not_cube}' is not a count cube written by 'auditor cube'")
+    if cubes and len(cubes) == len(files):
+        saved = read_cube(files[0]).mapping
+        given = {k: v for k, v in mapping.items() if v not in (None, [])}
+        mapping = {
+            "label": saved.label,
+            "prediction": saved.prediction,
+            "score": saved.score,
+            "threshold": saved.threshold,
+            "protected": list(saved.protected),
+            "positive_label": saved.positive_label,
+            **given,
+        }
+        return files, mapping
+    return (files[0] if len(files) == 1 else files), mapping
+
+
+def _run_cube(args: argparse.Namespace) -> int:
+    from .cubefile import count_cube, write_cube
+
+    counted = count_cube(
+        args.file,
+        label=args.label,
+        prediction=args.prediction,
+        score=args.score,
+        threshold=args.threshold,
+        protected=args.protected,
+        positive_label=args.positive_label,
+        **_engine_options(args),
+    )
+    write_cube(counted, args.out)
+    if not args.quiet:
+        print(
+            f"counted {counted.cube.rows} rows of {counted.source} into "
+            f"{len(counted.cube.cells)} cells: {args.out}",
+            file=sys.stderr,
+        )
+    return EXIT_PASSED
+
+
 def _run_audit(args: argparse.Namespace) -> int:
     from .audit import audit
     from .engagement import load_engagement, with_engagement
@@ -360,14 +475,10 @@ def _run_audit(args: argparse.Namespace) -> int:
             "--strata, --ll144-exclude-under and --tool-distribution-date go with "
             "--template ugesp|ll144: add the template"
         )
+    source, mapping = _audit_inputs(args)
     result = run(
-        args.file,
-        label=args.label,
-        prediction=args.prediction,
-        score=args.score,
-        threshold=args.threshold,
-        protected=args.protected,
-        positive_label=args.positive_label,
+        source,
+        **mapping,
         reference=args.reference,
         policy=args.policy,
         min_group_size=args.min_group_size,
@@ -383,6 +494,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         progress=_progress_printer(args.quiet),
         bisg=args.bisg,
         bisg_estimator=args.bisg_estimator,
+        **_engine_options(args),
     )
     document = with_engagement(result.to_dict(), engagement)
     if args.json_out:
@@ -466,6 +578,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "audit":
             return _run_audit(args)
+        if args.command == "cube":
+            return _run_cube(args)
         if args.command == "baseline":
             return _run_baseline(args)
         if args.command == "compare":

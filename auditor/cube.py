@@ -491,7 +491,7 @@ def _cube_query(
     # p_raw and score_bin are output aliases; group on the expressions through a subquery.
     inner = f"SELECT {outer} FROM rows"
     group_cols = [*attrs, "y_raw", "p_raw"] + (["score_bin"] if mapping.score is not None else [])
-    grouping = f"{dialect.grouping_function}({', '.join(group_cols)})"
+    grouping = dialect.grouping(group_cols)
     query = (
         f"WITH rows AS (SELECT {rows} FROM {SOURCE_VIEW}), shaped AS ({inner}) "
         f"SELECT {', '.join(group_cols)}, count(*) AS n, {grouping} AS grouping_id "

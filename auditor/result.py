@@ -33,6 +33,8 @@ class DatasetInfo:
     rows_excluded: int | None  # None in DP mode
     exclusions: Mapping[str, int]
     encoding: str | None = None
+    engine: str = "duckdb"
+    """Which engine counted the cube: ``duckdb`` or ``spark``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,7 @@ class DatasetInfo:
             "rows_excluded": self.rows_excluded,
             "exclusions": dict(self.exclusions),
             **({"encoding": self.encoding} if self.encoding else {}),
+            "engine": self.engine,
         }
 
 

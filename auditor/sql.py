@@ -64,7 +64,18 @@ class SqlDialect:
     name: Literal["duckdb", "spark"]
     text_type: str
     quote: Callable[[str], str]
-    grouping_function: str
+
+    def grouping(self, columns: list[str]) -> str:
+        """The GROUPING bit mask over ``columns``, the first column the highest bit.
+
+        Spark's ``grouping_id(…)`` insists on the grouping columns in the order they first
+        appear in the GROUPING SETS, so Spark adds up ``grouping(c)`` bits instead.
+        """
+        if self.name == "duckdb":
+            return f"GROUPING({', '.join(columns)})"
+        width = len(columns)
+        bits = [f"grouping({c}) * {1 << (width - 1 - i)}" for i, c in enumerate(columns)]
+        return f"({' + '.join(bits)})"
 
     def text(self, expression: str) -> str:
         """``expression`` cast to text."""
@@ -89,26 +100,51 @@ class SqlDialect:
     def round_significant(self, expression: str, digits: int) -> str:
         """A non-zero DOUBLE ``expression`` rounded to ``digits`` significant digits.
 
-        DuckDB's ``round(x, p)`` is ``std::round(x * 10^p) / 10^p`` (``x / 10^-p`` for negative
-        ``p``), half away from zero on the binary value. Spark's ``round`` rounds the decimal
-        text of a double instead, so Spark spells out the same arithmetic; its ``round(v)`` of
-        the scaled value agrees with ``std::round`` because a double whose shortest text ends
-        in ``.5`` is exactly a half.
+        DuckDB's ``round(x, p)`` rounds the exact binary value of ``x`` (0.1755 is stored as
+        0.17549999…, so it rounds to 0.175), half away from zero on exact ties. Spark's
+        ``round`` rounds the shortest decimal text of a double instead (0.1755 → 0.176), and
+        ``x * 10^p`` can itself round onto a tie (0.1755 * 1000 = 175.5 in doubles). So on
+        Spark the scaled value's rounding error is computed exactly (Dekker's two-product)
+        and decides the ties; everywhere else the nearest integer is unambiguous.
         """
         places = f"({int(digits) - 1} - CAST(floor(log10(abs({expression}))) AS INTEGER))"
         if self.name == "duckdb":
             return f"round({expression}, {places})"
-        scale = f"power(10, {places})"
-        unscale = f"power(10, -{places})"
-        return (
-            f"CASE WHEN {places} >= 0 THEN round({expression} * {scale}) / {scale} "
-            f"ELSE round({expression} / {unscale}) * {unscale} END"
+        power = f"power(10, abs({places}))"
+        multiplied = f"({expression} * {power})"
+        divided = f"({expression} / {power})"
+        back = f"({divided} * {power})"
+        scaled = f"(CASE WHEN {places} >= 0 THEN {multiplied} ELSE {divided} END)"
+        # How far the exact scaled value lies above the double ``scaled`` (only its sign matters).
+        error = (
+            f"(CASE WHEN {places} >= 0 THEN {_two_product_error(expression, power, multiplied)} "
+            f"ELSE (({expression} - {back}) - {_two_product_error(divided, power, back)}) END)"
         )
+        magnitude = f"abs({scaled})"
+        rounded = (
+            f"(CASE WHEN {magnitude} - floor({magnitude}) = 0.5 "
+            f"THEN sign({scaled}) * (floor({magnitude}) "
+            f"+ CASE WHEN sign({error}) * sign({scaled}) < 0 THEN 0 ELSE 1 END) "
+            f"ELSE round({scaled}) END)"
+        )
+        return f"(CASE WHEN {places} >= 0 THEN {rounded} / {power} ELSE {rounded} * {power} END)"
 
 
-DUCKDB = SqlDialect(
-    name="duckdb", text_type="VARCHAR", quote=quote_identifier, grouping_function="GROUPING"
-)
-SPARK = SqlDialect(
-    name="spark", text_type="STRING", quote=quote_spark_identifier, grouping_function="grouping_id"
-)
+def _two_product_error(a: str, b: str, product: str) -> str:
+    """``a * b - product`` exactly, for ``product`` the double ``a * b`` (Dekker, 1971)."""
+    split = "134217729.0D"  # 2^27 + 1
+
+    def halves(x: str) -> tuple[str, str]:
+        high = f"(({split} * {x}) - (({split} * {x}) - {x}))"
+        return high, f"({x} - {high})"
+
+    a_high, a_low = halves(a)
+    b_high, b_low = halves(b)
+    return (
+        f"(((({a_high} * {b_high}) - {product}) + {a_high} * {b_low} + {a_low} * {b_high}) "
+        f"+ {a_low} * {b_low})"
+    )
+
+
+DUCKDB = SqlDialect(name="duckdb", text_type="VARCHAR", quote=quote_identifier)
+SPARK = SqlDialect(name="spark", text_type="STRING", quote=quote_spark_identifier)

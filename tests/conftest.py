@@ -49,3 +49,24 @@ def adult_audit() -> auditor.AuditResult:
         protected=["sex", "race", "age_group"],
         score="score",
     )
+
+
+SPARK_TEST_CONF = {
+    # Small and local: no UI, two shuffle partitions, bound to the loopback interface.
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.session.timeZone": "UTC",
+}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (``local[2]``) for the whole test session."""
+    from auditor.spark import spark_session
+
+    session = spark_session(master="local[2]", conf=SPARK_TEST_CONF)
+    yield session
+    session.stop()

@@ -1,0 +1,78 @@
+"""A SparkSession for an audit: the caller's, the active one, or a new one from master and conf."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["import_pyspark", "parse_spark_conf", "spark_session"]
+
+
+def import_pyspark() -> Any:
+    """``pyspark.sql`` or one clear error saying how to install it."""
+    try:
+        import pyspark.sql
+    except ImportError:
+        raise InputError(
+            "the Spark engine needs pyspark: pip install 'auditor[spark]' (and Java 17)"
+        ) from None
+    return pyspark.sql
+
+
+def parse_spark_conf(items: Iterable[str] | Mapping[str, str] | None) -> dict[str, str]:
+    """``["spark.executor.memory=4g", …]`` (or a mapping) → ``{"spark.executor.memory": "4g"}``."""
+    if items is None:
+        return {}
+    if isinstance(items, Mapping):
+        return {str(k): str(v) for k, v in items.items()}
+    conf = {}
+    for item in items:
+        key, separator, value = str(item).partition("=")
+        if not separator or not key.strip():
+            raise InputError(
+                f"Spark setting {item!r} is not of the form key=value, "
+                "e.g. --spark-conf spark.executor.memory=4g"
+            )
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def spark_session(
+    *,
+    session: Any = None,
+    master: str | None = None,
+    conf: Mapping[str, str] | Iterable[str] | None = None,
+) -> Any:
+    """The SparkSession to count with.
+
+    ``session`` is used as given. Otherwise the active session is reused (under
+    ``spark-submit``, or in a notebook of a managed Spark service) unless ``master`` is given;
+    else a new session is started on ``master`` (default: pyspark's, ``local[*]``) with
+    ``conf`` applied. The console progress bar is switched off: it would corrupt
+    ``auditor audit … --json -``.
+    """
+    sql = import_pyspark()
+    settings = parse_spark_conf(conf)
+    if session is not None:
+        return session
+    active = sql.SparkSession.getActiveSession()
+    if active is not None and master is None and not settings:
+        return active
+    builder = sql.SparkSession.builder.appName("auditor")
+    if master is not None:
+        builder = builder.master(master)
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as error:  # noqa: BLE001 - py4j/JVM start-up errors have no common base
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+        raise InputError(
+            f"Spark could not start (master {master or 'local[*]'}): {first} — check that "
+            "Java 17 is installed and the master URL is reachable"
+        ) from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
