@@ -19,7 +19,6 @@ from auditor.cli import main
 from auditor.counting import count_source
 from auditor.cubefile import count_cube, merge_counted, read_cube, write_cube
 from auditor.ingest import ColumnMapping
-from auditor.store import AuditStore
 
 MAPPING = ColumnMapping(
     label="two_year_recid",
@@ -140,9 +139,8 @@ def test_cubes_with_different_mappings_refuse_to_merge(shards, tmp_path, capsys)
     assert "is not a count cube" in capsys.readouterr().err
 
 
-def test_private_audit_of_merged_cubes_charges_every_input(shards, tmp_path):
+def test_private_audit_of_merged_cubes_releases_once_without_fingerprints(shards, tmp_path):
     folder, _ = shards
-    store = tmp_path / "ledger.duckdb"
     cubes = [folder / "jan.parquet", folder / "feb.parquet"]
     options = dict(
         **MAPPING.__dict__,
@@ -159,22 +157,15 @@ def test_private_audit_of_merged_cubes_charges_every_input(shards, tmp_path):
             "sex": ["Male", "Female"],
             "age_cat": ["Less than 25", "25 - 45", "Greater than 45"],
         },
-        store=store,
-        privacy_budget=1.5,
+        seed=7,
     )
-    saved = [read_cube(path) for path in cubes]
-    score_free = cubes
-    result = auditor.audit(score_free, **options)
-    document = result.to_dict()
+    document = auditor.audit(cubes, **options).to_dict()
     assert document["privacy"]["mode"] == "dp"
-    assert len(document["privacy"]["ledger"]["inputs"]) == 2
-    assert "sha256" not in json.dumps(document["inputs"])  # no fingerprint in a DP output
-    with AuditStore(store) as ledger:
-        for counted in saved:
-            state = ledger.budget(counted.fingerprint.sha256)
-            assert state.spent_epsilon == pytest.approx(1.0)
-    # A second release would exceed each input's total of 1.5: refused before any spend.
-    with pytest.raises(auditor.BudgetExceededError):
-        auditor.audit(score_free, **options)
-    with AuditStore(store) as ledger:
-        assert ledger.budget(saved[0].fingerprint.sha256).spent_epsilon == pytest.approx(1.0)
+    text = json.dumps(document)
+    for counted in map(read_cube, cubes):
+        for item in counted.inputs:
+            assert item.sha256 not in text and item.source not in text
+    assert document["inputs"] == [{"engine": "duckdb"}, {"engine": "duckdb"}]
+    # The ledger keys one data set per release: a merged release is refused, not half-charged.
+    with pytest.raises(auditor.InputError, match="cannot be charged to a ledger"):
+        auditor.audit(cubes, **options, store=tmp_path / "ledger.duckdb", privacy_budget=2.0)
