@@ -447,12 +447,14 @@ def _run_cube(args: argparse.Namespace) -> int:
 
 def _run_audit(args: argparse.Namespace) -> int:
     from .audit import audit
+    from .cubefile import is_cube_file
     from .engagement import load_engagement, with_engagement
 
     # read before the audit runs, so a bad file fails at once
     engagement = load_engagement(args.engagement) if args.engagement else None
 
-    if not args.protected and not args.bisg:
+    cubes_only = all(is_cube_file(name) for name in args.file)
+    if not args.protected and not args.bisg and not cubes_only and not args.cube:
         raise _UsageError(
             "auditor audit: name the protected attributes with --protected COL[,COL...], or "
             "estimate race with --bisg surname=COL,zip=COL (see 'auditor audit --help')"
