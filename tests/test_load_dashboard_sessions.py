@@ -122,6 +122,8 @@ async def _session(browser, url: str, upload: Upload, rows: int, fpr: str):
     await expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(
         upload.label
     )
+    if upload.positive_label:  # values like '>50K' do not say it: the user answers the page
+        await _choose(page, "Which value is the favourable decision", upload.positive_label)
     await page.get_by_role("button", name="Run the audit").click()
     await expect(page.get_by_text(f"Audited {rows:,} rows")).to_be_visible()
     await page.locator("[data-testid='stSidebarNav']").get_by_text("Disparities").click()
