@@ -71,7 +71,7 @@ if breakdown.get("estimated") and (notice := estimated_notice(document)):
 
 # One glance: every check of the output specification × every breakdown it judges.
 if document.get("policy"):
-    st.markdown(verdict_sentence(document))
+    st.markdown(md(verdict_sentence(document), limit=2000))
     grid = verdict_grid(document["policy"])
     st.dataframe(grid.style.map(verdict_style), key="verdict_grid")
     not_judged = groups_not_judged(document["policy"])

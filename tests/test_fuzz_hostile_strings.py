@@ -48,7 +48,10 @@ hostile_text = st.one_of(
         alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
         min_size=1,
         max_size=30,
-    ).filter(str.strip),
+    )
+    # Group values are trimmed of surrounding blanks by design (the cube normalises ' F' and
+    # 'F' to one group), so the strings that must come back exactly have none.
+    .filter(lambda text: text.strip() and text == text.strip()),
 )
 FORMATS = ["parquet", "jsonl", "dataframe"]
 
