@@ -5,11 +5,11 @@ import json
 
 import streamlit as st
 
-from auditor.compare.charts import change_chart
 from auditor.errors import AuditorError
 from auditor.report.comparison import comparison_pdf_bytes
 from dashboard import comparison as _compare
 from dashboard import state as _state
+from dashboard.compare_charts import change_chart
 from dashboard.plaintext import md
 
 _state.require_entrypoint(__file__)
