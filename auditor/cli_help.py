@@ -41,6 +41,11 @@ examples:
   auditor compare predictions.csv --label y --protected race --baseline old_decision \\
       --candidate new_decision --policy sample_data/compare_gate.toml --json compare.json
   auditor compare before.json after.json --pdf compare.pdf""",
+    "cube": """\
+examples:
+  auditor cube shard-1.parquet --label y --prediction approved --protected race,sex \\
+      --out cube-1.parquet
+  auditor audit cube-1.parquet cube-2.parquet --protected race,sex --json merged.json""",
     "reissue": """\
 example:
   auditor reissue 3f9c2a1e --store audits.duckdb --json audit.json --pdf audit.pdf""",
