@@ -101,6 +101,27 @@ async def _choose(page, label: str, option: str) -> None:
     await expect(page.get_by_role("combobox", name=label)).to_have_value(option)
 
 
+async def _choose_patiently(page, label: str, option: str, attempts: int = 4) -> None:
+    """:func:`_choose`, again if a rerun of the page closed the drop-down before the click (a
+    user would simply open it again)."""
+    from playwright.async_api import Error, expect
+
+    for attempt in range(attempts):
+        await _idle(page)
+        combobox = page.get_by_role("combobox", name=label)
+        if await combobox.input_value() == option:
+            return
+        try:
+            await combobox.click()
+            await page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            await expect(combobox).to_have_value(option, timeout=10_000)
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            await page.keyboard.press("Escape")
+
+
 async def _group_row(page, upload: Upload):
     await _choose(page, "Protected attribute", upload.protected)
     table = page.locator("[data-testid='stTable']").first
@@ -123,7 +144,9 @@ async def _session(browser, url: str, upload: Upload, rows: int, fpr: str):
         upload.label
     )
     if upload.positive_label:  # values like '>50K' do not say it: the user answers the page
-        await _choose(page, "Which value is the favourable decision", upload.positive_label)
+        await _choose_patiently(
+            page, "Which value is the favourable decision", upload.positive_label
+        )
     await page.get_by_role("button", name="Run the audit").click()
     await expect(page.get_by_text(f"Audited {rows:,} rows")).to_be_visible()
     await page.locator("[data-testid='stSidebarNav']").get_by_text("Disparities").click()
