@@ -68,6 +68,7 @@ __all__ = [
     "PolicyResult",
     "evaluate_policy",
     "load_policy",
+    "read_policy_toml",
 ]
 
 Outcome = Literal["pass", "fail", "not_evaluable"]
@@ -258,6 +259,11 @@ FOUR_FIFTHS = Policy(
 
 def load_policy(path: str | os.PathLike) -> Policy:
     """Read a policy TOML file; a malformed one raises :class:`~auditor.errors.PolicyError`."""
+    return Policy.from_dict(read_policy_toml(path), source=str(Path(path)))
+
+
+def read_policy_toml(path: str | os.PathLike) -> dict[str, Any]:
+    """The TOML table of a policy file (audit policy or release gate), or a clear PolicyError."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -267,7 +273,7 @@ def load_policy(path: str | os.PathLike) -> Policy:
         raise PolicyError(f"policy file '{path}' is not valid TOML: {error}") from None
     except UnicodeDecodeError:
         raise PolicyError(f"policy file '{path}' is not UTF-8 text") from None
-    return Policy.from_dict(data, source=str(path))
+    return data
 
 
 @dataclass(frozen=True)

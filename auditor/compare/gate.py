@@ -34,7 +34,6 @@ Other rules (``ratio_at_least``, ``at_most``, …) are the audit's absolute chec
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any, Literal
 from ..breakdown_arrays import IMPACT_RATIO
 from ..errors import PolicyError
 from ..metrics import SUMMARY_DEFINITIONS
+from ..policy import read_policy_toml
 from .result import ComparisonResult, MetricChange
 
 __all__ = [
@@ -214,16 +214,7 @@ class ComparisonPolicy:
 
 def load_comparison_policy(path: str | os.PathLike) -> ComparisonPolicy:
     """Read a release-gate TOML file; a malformed one raises :class:`PolicyError`."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"policy file '{path}' does not exist: check the path") from None
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"policy file '{path}' is not valid TOML: {error}") from None
-    except UnicodeDecodeError:
-        raise PolicyError(f"policy file '{path}' is not UTF-8 text") from None
-    return ComparisonPolicy.from_dict(data, source=str(path))
+    return ComparisonPolicy.from_dict(read_policy_toml(path), source=str(Path(path)))
 
 
 def resolve_policy(policy: Any) -> ComparisonPolicy:
