@@ -18,6 +18,17 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from . import heatmap_cells
+from .heatmap_cells import (
+    SMALL_FILL,
+    ColourBy,
+    colour_stops,
+    fill_colour,
+    palette,
+    ratio_extent,
+    text_colour,
+    worst_cell,
+)
 from .narrative import METRIC_NAMES
 
 __all__ = [
@@ -203,55 +214,174 @@ def _cell_text(value: Any, *, small: bool, suppress_small: bool, not_estimable: 
     return text + (" *" if small else "")
 
 
+def _ratio_text(ratio: Any, *, is_reference: bool, hidden: bool) -> str:
+    """A heatmap cell's second line: its ratio to the reference cell."""
+    if is_reference:
+        return "reference"
+    if hidden or ratio is None or pd.isna(ratio):
+        return ""
+    return f"{ratio:.2f}×"
+
+
+_LEGEND_RATIOS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+_GREY_INK = "#4d4d4d"
+
+
+def _heatmap_column_step(frame: pd.DataFrame, field: str) -> int:
+    """Pixels per column: wide enough for the longest column label and a cell's text."""
+    longest = max((len(str(v)) for v in frame[field]), default=0)
+    return int(min(180, max(96, 7 * longest + 20)))
+
+
 def intersection_heatmap(
-    breakdown: Mapping[str, Any], metric: str, *, width: int = 420, suppress_small: bool = False
+    breakdown: Mapping[str, Any],
+    metric: str,
+    *,
+    colour_by: ColourBy = "ratio",
+    suppress_small: bool = False,
+    row_height: int = 46,
 ) -> alt.Chart:
-    """Heatmap of ``metric`` over a pair of attributes; small or empty cells are marked.
+    """Heatmap of ``metric`` over a pair of attributes, sized so every label is readable.
+
+    Cells are coloured by their ratio to the reference cell (``colour_by="ratio"``: a diverging
+    log scale centred at 1) or by the rate itself (``"rate"``); each label is black or white,
+    whichever contrasts more with its cell (:mod:`auditor.heatmap_cells`). The cell furthest from
+    the reference among those with enough data is outlined in black. Cells with too few rows or
+    a rate that cannot be estimated are grey with a dashed border, outside the colour scale.
+    Without any ratio in the breakdown the cells are coloured by the rate.
 
     With ``suppress_small`` (the PDF) the rates of small or empty cells are not shown at all:
     such a cell is left blank and labelled "suppressed".
     """
     if len(breakdown["by"]) != 2:
         raise ValueError(f"a heatmap needs a pair of attributes, not {breakdown['by']}")
+    if colour_by not in ("ratio", "rate"):
+        raise ValueError(f"colour_by must be 'ratio' or 'rate', not {colour_by!r}")
     first, second = breakdown["by"]
     frame = group_frame(breakdown, metric)
     if suppress_small:
         for column in ("value", "lower", "upper", "ratio", "n"):
             frame[column] = frame[column].astype(float).where(~frame["small"])
+    grey = frame["small"] | frame["not_estimable"]
     frame["text"] = [
         _cell_text(v, small=small, suppress_small=suppress_small, not_estimable=unknown)
         for v, small, unknown in zip(
             frame["value"], frame["small"], frame["not_estimable"], strict=True
         )
     ]
+    frame["ratio_text"] = [
+        _ratio_text(r, is_reference=ref, hidden=hidden)
+        for r, ref, hidden in zip(frame["ratio"], frame["is_reference"], grey, strict=True)
+    ]
+    coloured = frame["ratio"] if colour_by == "ratio" else frame["value"]
+    if colour_by == "ratio" and coloured[~grey].dropna().empty:
+        colour_by, coloured = "rate", frame["value"]
+    extent = ratio_extent(frame.loc[~grey, "ratio"].dropna().tolist())
+    frame["colour_value"] = [
+        None if hidden else heatmap_cells.clamped_value(v, colour_by, extent)
+        for v, hidden in zip(coloured, grey, strict=True)
+    ]
+    frame["fill"] = [
+        SMALL_FILL if v is None else fill_colour(v, colour_by, extent)
+        for v in frame["colour_value"]
+    ]
+    frame["ink"] = [
+        _GREY_INK if hidden else text_colour(fill)
+        for fill, hidden in zip(frame["fill"], grey, strict=True)
+    ]
+    frame["grey"] = grey
+    worst = worst_cell(breakdown["groups"], metric)
+    frame["worst"] = [
+        worst is not None and label == _label(worst["key"]) for label in frame["group"]
+    ]
+
     first_field, second_field = attribute_field(0), attribute_field(1)
+    step = _heatmap_column_step(frame, second_field)
     base = alt.Chart(frame).encode(
-        x=alt.X(field=second_field, type="nominal", title=str(second)),
-        y=alt.Y(field=first_field, type="nominal", title=str(first)),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color(
-            "value:Q",
-            title=METRIC_NAMES.get(metric, metric),
-            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+        x=alt.X(
+            field=second_field,
+            type="nominal",
+            title=str(second),
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=step - 6, labelFontSize=12),
         ),
-        opacity=alt.condition("datum.small", alt.value(0.35), alt.value(1.0)),
-        tooltip=[
-            alt.Tooltip(field=first_field, type="nominal", title=_expression_safe(first)),
-            alt.Tooltip(field=second_field, type="nominal", title=_expression_safe(second)),
-            alt.Tooltip("n:Q", format=",.0f"),
-            alt.Tooltip("value:Q", format=".1%"),
-        ],
+        y=alt.Y(
+            field=first_field,
+            type="nominal",
+            title=str(first),
+            axis=alt.Axis(labelLimit=220, labelFontSize=12),
+        ),
     )
-    labels = base.mark_text(fontSize=10).encode(
-        text="text:N",
-        color=alt.condition("datum.value > 0.5", alt.value("white"), alt.value("black")),
+    stops = colour_stops(colour_by, extent)
+    if colour_by == "ratio":
+        scale = alt.Scale(
+            type="log", domain=stops, range=list(palette("ratio")), interpolate="rgb", clamp=True
+        )
+        legend = alt.Legend(
+            title="ratio to the reference cell (log scale)",
+            titleLimit=0,
+            values=[
+                t
+                for t in (_LEGEND_RATIOS if extent > 2.5 else _FINE_RATIO_TICKS)
+                if stops[0] <= t <= stops[-1]
+            ],
+            format="~g",
+            gradientLength=220,
+        )
+    else:
+        scale = alt.Scale(domain=stops, range=list(palette("rate")), interpolate="rgb", clamp=True)
+        legend = alt.Legend(
+            title=METRIC_NAMES.get(metric, metric), titleLimit=0, format="%", gradientLength=220
+        )
+    tooltip = [
+        alt.Tooltip(field=first_field, type="nominal", title=_expression_safe(first)),
+        alt.Tooltip(field=second_field, type="nominal", title=_expression_safe(second)),
+        alt.Tooltip("n:Q", format=",.0f", title="rows"),
+        alt.Tooltip(
+            "value:Q", format=".1%", title=_expression_safe(METRIC_NAMES.get(metric, metric))
+        ),
+        alt.Tooltip("ratio:Q", format=".2f", title="ratio to the reference cell"),
+    ]
+    cells = (
+        base.transform_filter("!datum.grey")
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            color=alt.Color(field="colour_value", type="quantitative", scale=scale, legend=legend),
+            tooltip=tooltip,
+        )
     )
-    return (cells + labels).properties(
-        title=f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second} "
-        + ("(small cells suppressed)" if suppress_small else "(* = insufficient data)"),
-        width=width,
-        height=max(80, 26 * frame[first_field].nunique()),
+    small = (
+        base.transform_filter("datum.grey")
+        .mark_rect(fill=SMALL_FILL, stroke="#8c8c8c", strokeDash=[4, 3], strokeWidth=1)
+        .encode(tooltip=tooltip)
+    )
+    outline = (
+        base.transform_filter("datum.worst")
+        .mark_rect(fillOpacity=0, stroke="black", strokeWidth=4)
+        .encode(tooltip=tooltip)
+    )
+    ink = alt.Fill(field="ink", type="nominal", scale=None)
+    rate_labels = base.mark_text(fontSize=13, fontWeight="bold", baseline="bottom", dy=-1).encode(
+        text=alt.Text(field="text", type="nominal"), fill=ink
+    )
+    ratio_labels = base.mark_text(fontSize=11, baseline="top", dy=3).encode(
+        text=alt.Text(field="ratio_text", type="nominal"), fill=ink
+    )
+    how = "ratio to the reference cell" if colour_by == "ratio" else "rate"
+    notes = [f"colour: {how}"]
+    if worst is not None:
+        notes.append("black outline: the largest gap from the reference cell")
+    notes.append(
+        "grey dashed: suppressed (too few rows)"
+        if suppress_small
+        else "grey dashed, *: too few rows or not estimable"
+    )
+    return alt.layer(cells, small, outline, rate_labels, ratio_labels).properties(
+        title=alt.TitleParams(
+            f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second}",
+            subtitle="; ".join(notes),
+        ),
+        width=alt.Step(step),
+        height=alt.Step(row_height),
     )
 
 
@@ -431,20 +561,19 @@ def sized_for_page(
     *,
     layout: str = "rows",
     row_height: int = 24,
-    column_width: int = 110,
     height: int = 340,
 ) -> alt.TopLevelMixin:
     """The same chart sized for a web page (the dashboard) instead of a fixed-size PDF figure.
 
     Streamlit fits a chart's fixed pixel size into its column, which squashes discrete axes;
     here sizes are per row instead. ``layout``: ``"rows"`` (one band per group, as wide as the
-    container: rate and disparity charts), ``"grid"`` (fixed cell size: heatmaps) or
+    container: rate and disparity charts), ``"grid"`` (the chart's own cell size: heatmaps) or
     ``"square"`` (continuous axes, as wide as the container, ``height`` px: ROC, calibration).
     """
     if layout == "rows":
         sized = chart.properties(width="container", height=alt.Step(row_height))
     elif layout == "grid":
-        sized = chart.properties(width=alt.Step(column_width), height=alt.Step(row_height + 4))
+        sized = chart  # heatmaps size their cells for their labels (intersection_heatmap)
     elif layout == "square":
         sized = chart.properties(width="container", height=height)
     else:

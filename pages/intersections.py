@@ -3,6 +3,7 @@
 import streamlit as st
 
 from auditor import charts
+from auditor.heatmap_cells import worst_cell_sentence
 from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from dashboard import state as _state
 from dashboard.bisg import attribute_label, estimated_notice
@@ -36,13 +37,28 @@ breakdown = pairs[pair_names.index(chosen)]
 if breakdown.get("estimated") and (notice := estimated_notice(document)):
     st.warning(notice)
 
+colour_by = st.radio(
+    "Colour the cells by",
+    ["ratio", "rate"],
+    format_func={
+        "ratio": "ratio to the reference cell (1 = no difference)",
+        "rate": METRIC_NAMES.get(metric, metric),
+    }.get,
+    key="heat_colour_by",
+    horizontal=True,
+)
+worst = worst_cell_sentence(breakdown, metric, vocabulary=_state.vocabulary())
+if worst:
+    st.markdown(f"**{md(worst, limit=1000)}**")
 st.altair_chart(
-    charts.sized_for_page(charts.intersection_heatmap(breakdown, metric), layout="grid"),
+    charts.sized_for_page(
+        charts.intersection_heatmap(breakdown, metric, colour_by=colour_by), layout="grid"
+    ),
     width="content",
     key="heatmap",
 )
 st.caption(
-    "Pale cells marked * have fewer rows than the minimum group size "
+    "Grey cells with a dashed border, marked *, have fewer rows than the minimum group size "
     f"({view.options.get('min_group_size', 30)}): their rates are too uncertain to compare. "
     "'n/a' cells have no one in the rate's denominator."
 )

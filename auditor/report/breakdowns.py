@@ -13,6 +13,7 @@ from typing import Any
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from .. import charts, narrative
+from ..heatmap_cells import worst_cell_sentence
 from ..metrics import SUMMARY_DEFINITIONS
 from .context import ReportContext
 from .estimated import estimated_note, estimated_suffix
@@ -366,11 +367,13 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                 if not any(is_defined((g.get("metrics") or {}).get(metric)) for g in visible):
                     continue
                 name = narrative.METRIC_NAMES.get(metric, metric)
+                worst = worst_cell_sentence(breakdown, metric, vocabulary=ctx.vocabulary)
                 flow += chart_block(
                     ctx,
                     charts.intersection_heatmap(breakdown, metric, suppress_small=True),
-                    f"{name.capitalize()} for each combination of {esc(label)}; suppressed cells "
-                    "have fewer than the minimum group size.",
+                    f"{name.capitalize()} for each combination of {esc(label)}, coloured by "
+                    "the ratio to the reference cell; suppressed cells (grey, dashed) have "
+                    "fewer than the minimum group size." + (f" {esc(worst)}" if worst else ""),
                     height_share=0.5,
                 )
     return flow
