@@ -7,12 +7,13 @@ intervals (:mod:`.intervals`) read; it depends on neither of them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .domain import GroupDomain
 from .mechanisms import NoiseSpec
+from .noise_model import IndependentCells
 
 __all__ = ["NEIGHBOURS", "PRIVACY_UNIT", "SEEDED_WARNING", "Release", "guarantee_text"]
 
@@ -31,8 +32,17 @@ class Release:
     delta: float
     private: bool
     selection: Mapping[str, Any] | None = None
+    noise_model: Any = dataclasses.field(default=None, compare=False)
+    """The error moments of the released cells per breakdown (a :class:`~.noise_model.NoiseModel`);
+    ``None``: every finest cell carries its own independent noise from ``spec``
+    (:class:`~.noise_model.IndependentCells`). See :meth:`breakdown_noise`."""
     draw_cache: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """Bootstrap draws by (released counts, multiplicity): deterministic, so safe to reuse."""
+
+    def breakdown_noise(self, by: Iterable[str]) -> Any:
+        """The :class:`~.noise_model.BreakdownNoise` of the groups of breakdown ``by``."""
+        model = self.noise_model or IndependentCells(self.spec, self.domain)
+        return model.breakdown_noise(tuple(by))
 
     @property
     def selection_delta(self) -> float:
