@@ -12,6 +12,11 @@ from dashboard.progress import progress_callback
 _state.require_entrypoint(__file__)
 
 st.title("Restrict the inputs, or specify the outputs?")
+st.info(
+    "**A separate study on its own data**, the bundled Adult census sample — not on the file you "
+    "audited, and not part of this audit. The audit PDF includes it only if you tick "
+    "'Include the input-vs-output study' on the Report page."
+)
 st.markdown(
     "The same model is trained four ways on the Adult census data — **with** the protected "
     "attribute, **without** it, without it *and its proxies*, and with a constraint on its "

@@ -86,7 +86,11 @@ with right:
         vocabulary = _state.dataset().get("vocabulary", "generic")
         study = _state.baseline_document()
         include = study is not None and st.checkbox(
-            "Include the input-vs-output study", value=True, key="report_include_study"
+            "Include the input-vs-output study",
+            value=False,
+            key="report_include_study",
+            help="A separate study on the bundled Adult sample, not on the audited data: "
+            "added as a chapter of its own only when ticked.",
         )
         st.download_button(
             "Download the audit PDF",

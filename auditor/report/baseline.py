@@ -139,7 +139,18 @@ def baseline_section(
     check_baseline(baseline)
     protected = esc(baseline.get("protected", "the protected attribute"))
     flow: list[Flowable] = (
-        [] if standalone else [PageBreak(), ctx.heading("Input restriction study")]
+        []
+        if standalone
+        else [
+            PageBreak(),
+            ctx.heading("Input restriction study (a separate study on its own data)"),
+            ctx.p(
+                "<b>Not part of this audit.</b> This chapter was added at the requester's "
+                "choice. It trains models on its own data set (named below), not on the "
+                "decisions audited in the chapters before; none of its figures enters the "
+                "verdicts."
+            ),
+        ]
     )
     flow += [
         ctx.p(
