@@ -71,6 +71,20 @@ def _finite_float(text: str) -> float:
     return value
 
 
+MAX_SEED = 2**32 - 1
+
+
+def _seed(text: str) -> int:
+    """A seed for numpy and scikit-learn: a whole number from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 0 to {MAX_SEED}")
+    return value
+
+
 def _columns(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     if not names:
@@ -119,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--dataset-name", help="the data set's name in the privacy ledger (its budget's key)"
     )
-    audit.add_argument("--seed", type=int, help="seeded noise for tests: output is NOT private")
+    audit.add_argument("--seed", type=_seed, help="seeded noise for tests: output is NOT private")
     audit.add_argument("--policy", help="output specification (TOML)")
     audit.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the audit JSON")
     audit.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the audit PDF")
@@ -231,12 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     baseline.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the study JSON")
     baseline.add_argument("--pdf", dest="pdf_out", metavar="OUT", help="write the study PDF")
-    baseline.add_argument("--seed", type=int, default=0, help="seed of the split and the models")
+    baseline.add_argument("--seed", type=_seed, default=0, help="seed of the split and the models")
     baseline.add_argument("--quiet", action="store_true", help="no conclusion on stderr")
 
     from .compare.cli import add_compare_parser
 
-    add_compare_parser(commands, columns=_columns, finite_float=_finite_float)
+    add_compare_parser(commands, columns=_columns, finite_float=_finite_float, seed=_seed)
 
     serve = commands.add_parser("serve", help="start the dashboard")
     serve.add_argument(

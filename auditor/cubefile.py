@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .atomic import atomic_path
 from .counting import Counted, CubeInput
 from .cube import CountCube
 from .engine import connect
@@ -103,12 +104,23 @@ def write_cube(counted: Counted, path: str | os.PathLike) -> Path:
         "inputs": [item.to_dict() for item in _inputs_of(counted)],
     }
     target = Path(path)
-    with connect() as con:
+    # DuckDB writes a temporary file next to the target, renamed over it once complete: a
+    # failed or killed write leaves no half cube under the final name.
+    with atomic_path(target) as temporary, connect() as con:
         con.register("cube_cells", cells.reset_index(drop=True))
-        con.execute(
-            f"COPY cube_cells TO {quote_literal(str(target))} (FORMAT parquet, KV_METADATA "
-            f"{{{quote_literal(_METADATA_KEY)}: {quote_literal(json.dumps(metadata))}}})"
-        )
+        try:
+            con.execute(
+                f"COPY cube_cells TO {quote_literal(str(temporary))} (FORMAT parquet, "
+                f"KV_METADATA {{{quote_literal(_METADATA_KEY)}: "
+                f"{quote_literal(json.dumps(metadata))}}})"
+            )
+        except duckdb.IOException as error:  # a full disk, a quota: say so, about the target
+            reason = "the disk is full or the file is over a size limit"
+            if "File too large" not in str(error) and "No space" not in str(error):
+                reason = str(error).splitlines()[0][:200]
+            raise InputError(
+                f"cannot write the cube to '{target}': {reason}; free space or choose another path"
+            ) from None
     return target
 
 

@@ -26,8 +26,9 @@ def test_hostile_upload_gives_an_audit_or_a_clear_error(path):
         (path.name, path.read_bytes(), "text/plain")
     ).run()
     assert not at.exception, [e.value for e in at.exception]
-    if at.error:  # refused when reading: one message that says why
+    if at.error:  # refused when reading: one message that says why, not an unexpected error
         assert all("cannot be audited" in e.value for e in at.error)
+        assert not any("it could not be read (" in e.value for e in at.error), at.error
         return
     columns = at.selectbox(key="map_label").options
     if {"y", "p", "g"} <= set(columns):
@@ -45,3 +46,4 @@ def test_hostile_upload_gives_an_audit_or_a_clear_error(path):
             ("The audit could not run: ", "The audit needs to know which outcome")
         )
         assert "Traceback" not in error.value
+        assert "an unexpected" not in error.value, error.value

@@ -171,6 +171,8 @@ def load_study_data(
     """
     if not 0 < test_fraction < 1:
         raise InputError(f"test_fraction must be between 0 and 1, not {test_fraction}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
+        raise InputError(f"seed must be a whole number from 0 to {2**32 - 1}, not {seed!r}")
     if target == protected:
         raise InputError(
             f"column '{target}' is both the target and the protected attribute: choose one role"

@@ -14,7 +14,7 @@ from ..errors import InputError
 __all__ = ["add_compare_parser", "run_compare"]
 
 
-def add_compare_parser(commands, *, columns, finite_float) -> None:
+def add_compare_parser(commands, *, columns, finite_float, seed=int) -> None:
     """Register ``auditor compare`` on the CLI's subcommands."""
     compare = commands.add_parser(
         "compare",
@@ -36,7 +36,7 @@ def add_compare_parser(commands, *, columns, finite_float) -> None:
     compare.add_argument("--no-intersections", action="store_true", help="skip attribute pairs")
     compare.add_argument("--confidence", type=finite_float, default=0.95)
     compare.add_argument("--replicates", type=int, default=2000, help="bootstrap replicates")
-    compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (reproducible)")
+    compare.add_argument("--seed", type=seed, default=0, help="bootstrap seed (reproducible)")
     compare.add_argument("--store", help="audit store, to compare two stored audits by id")
     compare.add_argument("--policy", help="release gate (TOML)")
     compare.add_argument("--json", dest="json_out", metavar="OUT|-", help="write the JSON")

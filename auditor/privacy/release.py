@@ -120,6 +120,7 @@ def _select_domain(
 
 MIN_EPSILON = 1e-3
 MAX_EPSILON = 100.0
+MIN_DELTA = 1e-15  # below it OpenDP's calibration search finds no bound
 
 
 @contextlib.contextmanager
@@ -155,6 +156,11 @@ def _resolve(
         )
     if delta is not None and not 0 < delta < 1:
         raise PrivacyError(f"delta must be between 0 and 1 (e.g. 1e-6), not {delta!r}")
+    if delta is not None and delta < MIN_DELTA:
+        raise PrivacyError(
+            f"delta {delta:g} is below the smallest supported {MIN_DELTA:g}: OpenDP cannot "
+            "calibrate the noise that far out; choose a delta from 1e-15 up (e.g. 1e-6)"
+        )
     if mechanism == "gaussian" and delta is None:
         raise PrivacyError(
             "the gaussian mechanism needs --delta (e.g. --delta 1e-6); "
@@ -254,6 +260,8 @@ def release_cube(
             content=content, dataset=dataset_name, epsilon=float(epsilon), total=privacy_budget
         )
 
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise PrivacyError(f"seed must be a whole number of 0 or more, not {seed!r}")
     with _opendp_errors():
         spec = noise_spec(mech, epsilon=cells_epsilon, delta=cells_delta, fractional=fractional)
         sampler = SeededSampler(seed) if seed is not None else None

@@ -14,6 +14,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from ..atomic import write_atomic
 from .document import PdfMetadata, build_pdf, frame_size
 from .errors import ReportError
 from .fonts import register_fonts
@@ -290,7 +291,7 @@ def write_comparison_pdf(document: Mapping[str, Any], out: str | os.PathLike[str
         raise ReportError(f"cannot write the PDF to {str(path)!r}: its folder does not exist")
     data = comparison_pdf_bytes(document)
     try:
-        path.write_bytes(data)
+        write_atomic(path, data)
     except OSError as error:
         raise ReportError(f"cannot write the PDF to {str(path)!r}: {error.strerror}") from error
     return path
