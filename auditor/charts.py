@@ -35,6 +35,9 @@ __all__ = [
     "BAND",
     "baseline_tradeoff_chart",
     "calibration_chart",
+    "calibration_counts_chart",
+    "GROUP_PALETTE",
+    "group_colours",
     "attribute_field",
     "disparity_chart",
     "group_frame",
@@ -391,17 +394,21 @@ def roc_chart(
     group_field: str = "group",
     width: int = 360,
     points: pd.DataFrame | None = None,
+    colours: alt.Scale | None = None,
 ) -> alt.Chart:
     """ROC curves per group from a frame with columns ``group``, ``fpr``, ``tpr``.
 
-    ``points`` (same columns) marks each group's operating point at the current threshold.
+    ``points`` (same columns) marks each group's operating point at the current threshold;
+    ``colours`` (:func:`group_colours`) keeps each group's colour the same across charts.
     """
     diagonal = (
         alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
         .mark_line(color="grey", strokeDash=[4, 3])
         .encode(x="x:Q", y="y:Q")
     )
-    colour = alt.Color(field=group_field, type="nominal", title=None)
+    colour = alt.Color(
+        field=group_field, type="nominal", title=None, scale=colours or alt.Undefined
+    )
     lines = (
         alt.Chart(curves)
         .mark_line(interpolate="step-after")
@@ -432,37 +439,145 @@ def roc_chart(
     return alt.layer(*layers).properties(title=title, width=width, height=width)
 
 
-def calibration_chart(groups: Sequence[Mapping[str, Any]], *, width: int = 360) -> alt.Chart:
-    """Observed positive rate against mean score per bin, one line per group (score dicts)."""
+GROUP_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#000000",
+    "#8C6D31",
+    "#7F7F7F",
+    "#B8A000",
+    "#6A3D9A",
+    "#A50026",
+)
+"""Group colours (Okabe–Ito first, then darker distinct hues): every one readable as a line on
+white and none a lighter shade of another, unlike the theme's paired light/dark palette."""
+
+
+def group_colours(groups: Sequence[str]) -> alt.Scale:
+    """One fixed colour per group, in the given order: pass the same scale to every chart of a
+    page so a group keeps its colour (beyond 12 groups the colours repeat)."""
+    names = list(dict.fromkeys(str(g) for g in groups))
+    repeated = [GROUP_PALETTE[i % len(GROUP_PALETTE)] for i in range(max(1, len(names)))]
+    return alt.Scale(domain=names, range=repeated)
+
+
+def _calibration_frame(groups: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for group in groups:
         name = _label(group["key"]) or "all"
         for b in group["calibration"]:
+            lower, upper = b.get("lower"), b.get("upper")
             rows.append(
                 {
                     "group": name,
                     "mean_score": b["mean_score"],
                     "observed_rate": b["observed_rate"],
                     "n": b["n"],
+                    "lower": lower,
+                    "bin": f"{lower:.3g}" if lower == upper else f"{lower:.3g}–{upper:.3g}",
                 }
             )
-    frame = pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["group", "mean_score", "observed_rate", "n", "lower", "bin"])
+
+
+def calibration_chart(
+    groups: Sequence[Mapping[str, Any]],
+    *,
+    width: int = 360,
+    colours: alt.Scale | None = None,
+) -> alt.Chart:
+    """Observed positive rate against mean score per bin, one line per group (score dicts).
+
+    Each point's area shows how many people its bin holds (also in the tooltip). When every
+    score lies in [0, 1] the scores are read as probabilities and the line y = x (a perfectly
+    calibrated score) is drawn; on another scale (deciles, points) there is no such line.
+    """
+    frame = _calibration_frame(groups)
+    probabilities = bool(len(frame)) and frame["mean_score"].between(0, 1).all()
+    colour = alt.Color(field="group", type="nominal", title=None, scale=colours or alt.Undefined)
     lines = (
         alt.Chart(frame)
-        .mark_line(point=True)
+        .mark_line()
         .encode(
-            x=alt.X("mean_score:Q", title="mean score in bin"),
-            y=alt.Y("observed_rate:Q", title="observed positive rate", axis=alt.Axis(format="%")),
-            color=alt.Color("group:N", title=None),
-            tooltip=[
-                "group:N",
-                alt.Tooltip("mean_score:Q", format=".3f"),
-                alt.Tooltip("observed_rate:Q", format=".1%"),
-                alt.Tooltip("n:Q", format=",.0f"),
-            ],
+            x=alt.X(
+                "mean_score:Q",
+                title="mean score in bin",
+                scale=alt.Scale(domain=[0, 1]) if probabilities else alt.Undefined,
+            ),
+            y=alt.Y(
+                "observed_rate:Q",
+                title="observed positive rate",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=colour,
         )
     )
-    return lines.properties(title="Calibration by group", width=width, height=width * 0.75)
+    points = lines.mark_point(filled=True, opacity=0.85).encode(
+        size=alt.Size(
+            "n:Q",
+            title="people in bin",
+            scale=alt.Scale(range=[15, 350]),
+            legend=alt.Legend(orient="bottom", format=",.0f"),
+        ),
+        tooltip=[
+            alt.Tooltip(field="group", type="nominal"),
+            alt.Tooltip("bin:N", title="score bin"),
+            alt.Tooltip("mean_score:Q", format=".3f"),
+            alt.Tooltip("observed_rate:Q", format=".1%"),
+            alt.Tooltip("n:Q", format=",.0f", title="people in bin"),
+        ],
+    )
+    layers = [lines, points]
+    subtitle = "point area: people in the bin"
+    if probabilities:
+        diagonal = (
+            alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}))
+            .mark_line(color="grey", strokeDash=[4, 3])
+            .encode(x="x:Q", y="y:Q")
+        )
+        layers.insert(0, diagonal)
+        subtitle += "; dashed: y = x, a perfectly calibrated score"
+    else:
+        subtitle += "; scores are not probabilities, so no y = x line"
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams("Calibration by group", subtitle=subtitle),
+        width=width,
+        height=width * 0.75,
+    )
+
+
+def calibration_counts_chart(
+    groups: Sequence[Mapping[str, Any]],
+    *,
+    width: int = 360,
+    colours: alt.Scale | None = None,
+) -> alt.Chart:
+    """How many people of each group fall in each calibration bin: bars side by side."""
+    frame = _calibration_frame(groups)
+    order = frame.sort_values("lower")["bin"].drop_duplicates().tolist()
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("bin:N", sort=order, title="score bin", axis=alt.Axis(labelAngle=-40)),
+            xOffset=alt.XOffset(field="group", type="nominal"),
+            y=alt.Y("n:Q", title="people"),
+            color=alt.Color(
+                field="group", type="nominal", title=None, scale=colours or alt.Undefined
+            ),
+            tooltip=[
+                alt.Tooltip(field="group", type="nominal"),
+                alt.Tooltip("bin:N", title="score bin"),
+                alt.Tooltip("n:Q", format=",.0f", title="people in bin"),
+            ],
+        )
+        .properties(title="People per score bin", width=width, height=160)
+    )
 
 
 def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) -> alt.Chart:

@@ -5,8 +5,10 @@ by group. No Streamlit here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from auditor.errors import InputError
@@ -14,11 +16,62 @@ from auditor.scores import roc_curve
 
 from .tables import breakdown_for
 
-__all__ = ["auc_table", "operating_points", "roc_frame", "threshold_range"]
+__all__ = [
+    "ModelThreshold",
+    "auc_table",
+    "model_threshold",
+    "operating_points",
+    "roc_frame",
+    "score_groups",
+    "threshold_range",
+]
+
+DERIVED_AGREEMENT = 0.995
+"""The prediction column counts as 'score ≥ t' when at least this share of rows agrees."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelThreshold:
+    """Where the Scores page's threshold starts, and why.
+
+    ``origin``: ``"mapping"`` (given with the score when the data was mapped), ``"derived"``
+    (the prediction column is 'score ≥ value' for ``agreement`` of the rows) or ``"default"``
+    (no cut reproduces the prediction column: 0.5, or the middle of a score range without 0.5).
+    """
+
+    value: float
+    origin: Literal["mapping", "derived", "default"]
+    agreement: float | None = None
+
+    def statement(self, score: str) -> str:
+        """One sentence for the page: where the threshold starts and how that was decided."""
+        if self.origin == "mapping":
+            return (
+                f"Starts at the threshold given when the data was mapped: {score} ≥ {self.value:g}."
+            )
+        share = (
+            "every row" if self.agreement == 1 else f"{100 * (self.agreement or 0):.2f}% of rows"
+        )
+        if self.origin == "derived":
+            return (
+                f"Starts at the model's own threshold, {self.value:g}: the prediction column "
+                f"equals {score} ≥ {self.value:g} for {share}."
+            )
+        return (
+            f"The model's threshold could not be derived: no single cut on {score} reproduces "
+            f"the prediction column (the best agrees on {share}), so the threshold starts at "
+            f"{self.value:g}, an assumption, not the model's."
+        )
 
 
 def threshold_range(result) -> tuple[float, float, float, float]:
-    """``(low, high, step, current)`` for a threshold slider over the audit's score bins."""
+    """``(low, high, step, current)`` for a threshold slider over the audit's score bins;
+    ``current`` is :func:`model_threshold`'s value."""
+    low, high, step = _score_span(result)
+    return low, high, step, model_threshold(result).value
+
+
+def _score_span(result) -> tuple[float, float, float]:
     cells = result.cube.cells
     bins = (
         cells["score_bin"].dropna().astype(float)
@@ -32,22 +85,40 @@ def threshold_range(result) -> tuple[float, float, float, float]:
     low, high = float(bins.min()), float(bins.max())
     integer = bool((bins == bins.round()).all())
     step = 1.0 if integer else (0.01 if high - low <= 1.0 else round((high - low) / 100, 6))
-    current = result.mapping.threshold
-    if current is None:
-        current = _implied_threshold(result.cube.cells)
-    current = min(max(float(current), low), high)
-    return low, high, step, current
+    return low, high, step
 
 
-def _implied_threshold(cells: pd.DataFrame) -> float:
-    """The lowest score bin whose rows are mostly predicted positive (the model's own cut)."""
+def model_threshold(result) -> ModelThreshold:
+    """The threshold that produced the prediction column, if one did (see :class:`ModelThreshold`)."""
+    low, high, step = _score_span(result)
+    if result.mapping.threshold is not None:
+        value = min(max(float(result.mapping.threshold), low), high)
+        return ModelThreshold(value=value, origin="mapping")
+    value, agreement = _best_cut(result.cube.cells)
+    if agreement >= DERIVED_AGREEMENT:
+        return ModelThreshold(value=value, origin="derived", agreement=agreement)
+    fallback = 0.5 if low <= 0.5 <= high else low + round((high - low) / 2 / step) * step
+    return ModelThreshold(value=fallback, origin="default", agreement=agreement)
+
+
+def _best_cut(cells: pd.DataFrame) -> tuple[float, float]:
+    """``(t, share)``: the score bin ``t`` for which 'score ≥ t' agrees with the prediction
+    column on the largest share of rows (scores compared at the cube's three significant
+    digits)."""
     table = (
         cells.dropna(subset=["score_bin"])
-        .groupby("score_bin")[["yhat", "n"]]
-        .apply(lambda part: (part["yhat"] * part["n"]).sum() / max(part["n"].sum(), 1))
+        .assign(positive=lambda f: f["yhat"] * f["n"])
+        .groupby("score_bin")[["positive", "n"]]
+        .sum()
+        .sort_index()
     )
-    positive = table[table >= 0.5]
-    return float(positive.index.min()) if len(positive) else float(table.index.max())
+    positives = table["positive"].to_numpy(dtype=float)
+    negatives = table["n"].to_numpy(dtype=float) - positives
+    total = float(table["n"].sum())
+    # Cut before bin j: bins < j predicted negative, bins ≥ j positive.
+    agree = np.concatenate([[0.0], np.cumsum(negatives)])[:-1] + np.cumsum(positives[::-1])[::-1]
+    best = int(np.argmax(agree))
+    return float(table.index[best]), float(agree[best] / total) if total else 0.0
 
 
 def roc_frame(result, attribute: str) -> pd.DataFrame:
@@ -90,3 +161,12 @@ def auc_table(document: Mapping[str, Any], attribute: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def score_groups(document: Mapping[str, Any], attribute: str) -> list[str]:
+    """The groups of ``attribute`` in the score section, in order: one colour each on every
+    chart of the Scores page (``auditor.charts.group_colours``)."""
+    return [
+        " × ".join(str(v) for v in group["key"].values()) or "all"
+        for group in (document.get("scores") or {}).get(attribute, [])
+    ]

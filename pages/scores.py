@@ -3,10 +3,18 @@
 import streamlit as st
 
 from auditor import charts
+from auditor.narrative import verdict_sentence
 from dashboard import state as _state
 from dashboard.plaintext import md
-from dashboard.scores import auc_table, operating_points, roc_frame, threshold_range
-from dashboard.tables import group_table
+from dashboard.scores import (
+    auc_table,
+    model_threshold,
+    operating_points,
+    roc_frame,
+    score_groups,
+    threshold_range,
+)
+from dashboard.tables import group_table, groups_not_judged, verdict_grid, verdict_style
 from dashboard.views import threshold_view
 
 _state.require_entrypoint(__file__)
@@ -25,11 +33,23 @@ if base.is_private:
     st.stop()
 
 low, high, step, current = threshold_range(base)
-left, right = st.columns([2, 1])
+start = model_threshold(base)
+left, typed, right = st.columns([3, 1, 2])
 attribute = right.selectbox(
     "Protected attribute", list(base.mapping.protected), key="score_attribute"
 )
 st.session_state.setdefault("threshold", current)
+st.session_state.setdefault("threshold_typed", st.session_state["threshold"])
+
+
+def _typed_to_slider() -> None:
+    st.session_state["threshold"] = st.session_state["threshold_typed"]
+
+
+def _slider_to_typed() -> None:
+    st.session_state["threshold_typed"] = st.session_state["threshold"]
+
+
 threshold = left.slider(
     f"Threshold: {base.mapping.score} ≥ threshold is predicted positive",
     min_value=low,
@@ -37,11 +57,35 @@ threshold = left.slider(
     step=step,
     key="threshold",
     format="%g",
+    on_change=_slider_to_typed,
 )
+typed.number_input(
+    "or type it",
+    min_value=low,
+    max_value=high,
+    step=step,
+    key="threshold_typed",
+    format="%g",
+    on_change=_typed_to_slider,
+)
+st.caption(md(start.statement(base.mapping.score), limit=1000))
 
 view = threshold_view(base, threshold, reference=_state.references(), policy=_state.policy())
 document = view.to_dict()
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
+if document.get("policy"):
+    st.subheader(f"Verdicts at threshold {threshold:g}")
+    st.markdown(md(verdict_sentence(document), limit=2000))
+    st.dataframe(
+        verdict_grid(document["policy"]).style.map(verdict_style), key="score_verdict_grid"
+    )
+    not_judged = groups_not_judged(document["policy"])
+    st.caption(
+        f"Every check of the output specification, recomputed with {md(base.mapping.score)} ≥ "
+        f"{threshold:g} as the decision. Not judged (too few people): "
+        + ("; ".join(md(entry) for entry in not_judged) if not_judged else "none")
+        + "."
+    )
 st.subheader(f"Rates at threshold {threshold:g}")
 st.caption(
     f"Here the decision is re-derived as {md(base.mapping.score)} ≥ {threshold:g} from the score "
@@ -63,15 +107,31 @@ with two:
 
 st.subheader("ROC and calibration by group")
 full = _state.current()[1]
+colours = charts.group_colours(score_groups(full, attribute))
 one, two = st.columns(2)
 with one:
-    roc = charts.roc_chart(roc_frame(base, attribute), points=operating_points(document, attribute))
+    roc = charts.roc_chart(
+        roc_frame(base, attribute),
+        points=operating_points(document, attribute),
+        colours=colours,
+    )
     st.altair_chart(charts.sized_for_page(roc, layout="square"), key="roc_chart")
     st.table(auc_table(full, attribute).set_index("group"))
 with two:
+    calibration = full["scores"][attribute]
     st.altair_chart(
-        charts.sized_for_page(charts.calibration_chart(full["scores"][attribute]), layout="square"),
+        charts.sized_for_page(
+            charts.calibration_chart(calibration, colours=colours), layout="square"
+        ),
         key="calibration_chart",
+    )
+    st.altair_chart(
+        charts.sized_for_page(
+            charts.calibration_counts_chart(calibration, colours=colours),
+            layout="square",
+            height=160,
+        ),
+        key="calibration_counts_chart",
     )
     st.caption(
         "Groups flagged 'insufficient data' on the Disparities page have jagged lines: "

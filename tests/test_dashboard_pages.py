@@ -132,7 +132,7 @@ def test_intersections_and_scores_pages_draw_their_charts():
     assert at.selectbox(key="pair").options[0] == "race × sex"
     assert len(at.get("vega_lite_chart")) >= 1
     _open(at, "scores")
-    assert len(at.get("vega_lite_chart")) == 4
+    assert len(at.get("vega_lite_chart")) == 5  # rates ×2, ROC, calibration, bin counts
     auc = _tables(at)[1]
     assert float(_row(auc, "African-American")["ROC AUC"]) == pytest.approx(0.704, abs=0.001)
 
