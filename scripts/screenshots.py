@@ -1,34 +1,25 @@
 """Regenerate the dashboard screenshots in docs/screenshots/ (headless Chromium, 1280 px wide).
 
-    /tmp/venv/bin/python scripts/screenshots.py [--sample compas] [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--sample compas] [--out docs/screenshots] [--only NAME …]
 
-Starts ``streamlit run app.py`` with the sample loaded, opens every page and saves a
-compressed PNG of each (palette-quantised, well under 300 KB).
+Starts ``streamlit run app.py`` with the sample loaded and Chromium the way the browser tests
+do (``tests/browser.py``), opens every page and saves a compressed PNG of each
+(palette-quantised, well under 300 KB).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout: the browser helpers are in tests/
+
+from tests.browser import launch_chromium, streamlit_server  # noqa: E402
+
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
 
 
@@ -67,49 +58,6 @@ PAGES = [
     ("report", "Report", _save, "Saved as"),
     ("history", "History", None, "Download this audit's JSON"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(port: int, *, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """``streamlit run app.py`` on localhost:port; returns once /_stcore/health answers."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("streamlit did not become healthy within 30 s")
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
@@ -159,37 +107,30 @@ def main() -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    store = tempfile.mkdtemp(prefix="auditor-screenshots-")
-    server = start_streamlit(
-        port,
-        env={"AUDITOR_SAMPLE": args.sample, "AUDITOR_STORE": os.path.join(store, "audits.duckdb")},
-    )
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"http://127.0.0.1:{port}/")
+    with (
+        tempfile.TemporaryDirectory(prefix="auditor-screenshots-") as store,
+        streamlit_server(Path(store), env_extra={"AUDITOR_SAMPLE": args.sample}) as url,
+        sync_playwright() as p,
+    ):
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/")
+        wait_idle(page)
+        # One browser session throughout (a new page load would be a new, empty session):
+        # move between pages with the sidebar.
+        for name, link, action, last in PAGES:
+            page.locator("[data-testid='stSidebarNav']").get_by_text(link, exact=True).click()
             wait_idle(page)
-            # One browser session throughout (a new page load would be a new, empty session):
-            # move between pages with the sidebar.
-            for name, link, action, last in PAGES:
-                page.locator("[data-testid='stSidebarNav']").get_by_text(link, exact=True).click()
-                wait_idle(page)
-                if action is not None:
-                    action(page)
-                page.get_by_text(last).first.wait_for(timeout=120_000)
-                wait_idle(page)
-                if args.only and name not in args.only:
-                    continue
-                data = compress_png(full_page_png(page))
-                (out / f"{name}.png").write_bytes(data)
-                print(f"{name}.png: {len(data) / 1024:.0f} KB")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(store, ignore_errors=True)
+            if action is not None:
+                action(page)
+            page.get_by_text(last).first.wait_for(timeout=120_000)
+            wait_idle(page)
+            if args.only and name not in args.only:
+                continue
+            data = compress_png(full_page_png(page))
+            (out / f"{name}.png").write_bytes(data)
+            print(f"{name}.png: {len(data) / 1024:.0f} KB")
+        browser.close()
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Browser-test plumbing shared by the Playwright tests: Chromium's requirements and a live server.
+"""Browser plumbing shared by the Playwright tests and ``scripts/screenshots.py``: Chromium's
+requirements, its launch (one set of flags) and a live server.
 
 Locally a missing Chromium or Playwright skips the test with the reason; in CI (``CI`` set) it
 fails instead, so a missing install step can never pass as a skip.
@@ -47,6 +48,13 @@ def require_browser(what: str = "browser test") -> None:
         pytest.skip(message)
 
 
+def launch_chromium(playwright):
+    """The system Chromium, headless, with background networking off: ``playwright.chromium``
+    launched the one way every browser test and the screenshot script use (with the async API,
+    await the result)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,12 +79,13 @@ def our_tracebacks(log_text: str) -> list[str]:
 def streamlit_server(folder: Path, *, env_extra: dict[str, str] | None = None) -> Iterator[str]:
     """``streamlit run app.py`` on a free localhost port with its own store; yields the URL.
 
-    The server runs as ``auditor serve`` does (no file watcher). Its log must hold no
-    traceback through our code.
+    The server runs as ``auditor serve`` does (no file watcher), without a preloaded sample
+    unless ``env_extra`` sets ``AUDITOR_SAMPLE``. Its log must hold no traceback through our
+    code.
     """
     port = free_port()
-    env = {**os.environ, "AUDITOR_STORE": str(folder / "audits.duckdb"), **(env_extra or {})}
-    env.pop("AUDITOR_SAMPLE", None)
+    inherited = {k: v for k, v in os.environ.items() if k != "AUDITOR_SAMPLE"}
+    env = {**inherited, "AUDITOR_STORE": str(folder / "audits.duckdb"), **(env_extra or {})}
     log_path = folder / "streamlit.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

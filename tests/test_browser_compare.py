@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import launch_chromium, require_browser, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +25,7 @@ def test_compare_page_in_a_browser(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
             page.set_default_timeout(60_000)
@@ -76,7 +76,7 @@ def test_compare_two_saved_audits_in_a_browser(server, tmp_path):
         path.write_text(json.dumps(result.to_dict()))
         files.append(str(path))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             page.set_default_timeout(60_000)

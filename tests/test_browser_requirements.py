@@ -36,3 +36,36 @@ def test_server_log_check_ignores_streamlit_teardown_but_not_our_errors():
     )
     assert browser.our_tracebacks(streamlit_only) == []
     assert len(browser.our_tracebacks(streamlit_only + ours)) == 1
+
+
+def test_every_browser_user_launches_chromium_through_the_one_helper():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "screenshots", browser.ROOT / "scripts" / "screenshots.py"
+    )
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
+    assert screenshots.launch_chromium is browser.launch_chromium
+    assert screenshots.streamlit_server is browser.streamlit_server
+    users = [browser.ROOT / "scripts" / "screenshots.py", *browser.ROOT.glob("tests/test_*.py")]
+    for path in users:
+        if path.resolve() == Path(__file__).resolve():
+            continue  # this test names what it looks for
+        source = path.read_text()
+        assert "chromium.launch(" not in source, f"{path.name} launches Chromium on its own"
+        assert '"--headless"' not in source, f"{path.name} has its own Chromium flags"
+
+
+def test_the_shared_launch_opens_a_page_offline():
+    browser.require_browser("the Chromium launch helper")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = browser.launch_chromium(p)
+        try:
+            page = chromium.new_page()
+            page.set_content("<p id='x'>ready</p>")
+            assert page.inner_text("#x") == "ready"
+        finally:
+            chromium.close()

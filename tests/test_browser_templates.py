@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import launch_chromium, require_browser, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HIRING = ROOT / "sample_data" / "hiring.csv"
@@ -37,7 +37,7 @@ def test_ll144_template_in_the_browser(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
             page.set_default_timeout(30_000)

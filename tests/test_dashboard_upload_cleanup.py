@@ -11,7 +11,7 @@ import pytest
 from dashboard.janitor import WorkspaceJanitor
 from dashboard.workspace import Workspace
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import launch_chromium, require_browser, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
@@ -104,7 +104,7 @@ def test_closing_the_browser_deletes_the_upload_and_shutdown_deletes_the_rest(tm
     tmp.mkdir()
     env = {"TMPDIR": str(tmp), "AUDITOR_UPLOAD_GRACE_SECONDS": "2"}
     with streamlit_server(tmp_path, env_extra=env) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
 
             def upload():

@@ -21,7 +21,7 @@ import pytest
 
 import auditor
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import launch_chromium, require_browser, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
@@ -175,7 +175,7 @@ def test_four_concurrent_sessions_each_see_their_own_numbers(server, uploads):
 
     async def run() -> float:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = await launch_chromium(p)
             try:
                 started = time.monotonic()
                 sessions = await asyncio.wait_for(
