@@ -12,7 +12,8 @@ import warnings
 
 import numpy as np
 
-from .metrics import _RATE_CELLS, RATE_METRICS, SUMMARY_DEFINITIONS
+from .rate_definitions import RATE_CELLS as _RATE_CELLS
+from .rate_definitions import RATE_METRICS, SUMMARY_DEFINITIONS
 
 __all__ = [
     "CELL_INDEX",
@@ -20,6 +21,7 @@ __all__ = [
     "bootstrap_confusions",
     "impact_ratios",
     "percentile_interval",
+    "rate_parts",
     "rates",
     "summaries",
 ]
@@ -29,13 +31,25 @@ IMPACT_RATIO = "impact_ratio"
 """A group's selection rate ÷ the highest selection rate among the groups with enough data."""
 
 
-def rates(confusion: np.ndarray) -> dict[str, np.ndarray]:
-    """Every rate metric of every group: arrays of shape ``confusion.shape[:-1]``."""
-    result = {}
+def rate_parts(confusion: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(numerator, denominator) of every rate metric of every group, each of shape
+    ``confusion.shape[:-1]`` (cells summed in the order :func:`auditor.metrics.rate_parts`
+    sums them, so the sums are the same floats)."""
+    parts = {}
     for metric in RATE_METRICS:
         numerator_cells, denominator_cells = _RATE_CELLS[metric]
         numerator = sum(confusion[..., CELL_INDEX[c]] for c in numerator_cells)
         denominator = sum(confusion[..., CELL_INDEX[c]] for c in denominator_cells)
+        parts[metric] = (numerator, denominator)
+    return parts
+
+
+def rates(
+    confusion: np.ndarray, *, parts: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> dict[str, np.ndarray]:
+    """Every rate metric of every group: arrays of shape ``confusion.shape[:-1]``."""
+    result = {}
+    for metric, (numerator, denominator) in (parts or rate_parts(confusion)).items():
         with np.errstate(invalid="ignore", divide="ignore"):
             result[metric] = np.where(denominator > 0, numerator / denominator, np.nan)
     return result

@@ -13,18 +13,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+import numpy as np
 from scipy import stats
 
-from .adverse_impact import (
-    FOUR_FIFTHS_THRESHOLD,
-    fisher_exact_test,
-    holm_adjust,
-    impact_ratios,
-    proportion_test,
-    selection_shortfall,
-    two_proportion_z_test,
-)
+from .adverse_impact import FOUR_FIFTHS_THRESHOLD, impact_ratios
+from .breakdown_arrays import rate_parts as rate_part_arrays
+from .breakdown_arrays import rates as rate_arrays
+from .breakdown_arrays import summaries as summary_arrays
 from .errors import InputError
+from .fisher_batch import FisherCache
+from .group_statistics import (
+    holm_adjust,
+    katz_intervals,
+    newcombe_intervals,
+    proportion_tests,
+    selection_shortfalls,
+    valid_pairs,
+    wilson_intervals,
+    z_tests,
+)
+from .rate_definitions import RATE_CELLS, RATE_METRICS, SUMMARY_DEFINITIONS
 
 __all__ = [
     "COMPARED_METRICS",
@@ -51,21 +59,7 @@ __all__ = [
 Flag = Literal["empty", "insufficient_data", "no_actual_positives", "no_actual_negatives"]
 Interval = tuple[float, float]
 
-# metric -> (numerator cells, denominator cells)
-_RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "selection_rate": (("tp", "fp"), ("tp", "fp", "tn", "fn")),
-    "base_rate": (("tp", "fn"), ("tp", "fp", "tn", "fn")),
-    "tpr": (("tp",), ("tp", "fn")),
-    "fpr": (("fp",), ("fp", "tn")),
-    "fnr": (("fn",), ("tp", "fn")),
-    "tnr": (("tn",), ("fp", "tn")),
-    "ppv": (("tp",), ("tp", "fp")),
-    "npv": (("tn",), ("tn", "fn")),
-    "fdr": (("fp",), ("tp", "fp")),
-    "for": (("fn",), ("tn", "fn")),
-    "accuracy": (("tp", "tn"), ("tp", "fp", "tn", "fn")),
-}
-RATE_METRICS: tuple[str, ...] = tuple(_RATE_CELLS)
+_RATE_CELLS = RATE_CELLS  # metric -> (numerator cells, denominator cells)
 COMPARED_METRICS: tuple[str, ...] = RATE_METRICS
 TESTED_METRICS: tuple[str, ...] = RATE_METRICS
 """Every rate a finding or a policy verdict can mention is tested against the reference."""
@@ -84,13 +78,6 @@ METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
     "fdr": ("FP/(TP+FP)", "false discovery rate: selected people who are actually negative"),
     "for": ("FN/(TN+FN)", "false omission rate: non-selected who are actually positive"),
     "accuracy": ("(TP+TN)/n", "share of correct predictions"),
-}
-SUMMARY_DEFINITIONS: dict[str, str] = {
-    "demographic_parity_difference": "largest minus smallest selection rate across groups",
-    "demographic_parity_ratio": "smallest divided by largest selection rate across groups",
-    "equalized_odds_difference": "the larger of the TPR range and the FPR range across groups",
-    "equalized_odds_ratio": "the smaller of the TPR min/max ratio and the FPR min/max ratio",
-    "equal_opportunity_difference": "largest minus smallest TPR across groups",
 }
 
 
@@ -441,63 +428,119 @@ def _summary(
     return summary
 
 
-def _significance(
-    counts: Sequence[ConfusionCounts],
-    reference_index: int,
+def _none_if_nan(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _interval_list(
+    lower: np.ndarray, upper: np.ndarray, defined: np.ndarray
+) -> list[Interval | None]:
+    return [
+        (low, high) if ok else None
+        for low, high, ok in zip(lower.tolist(), upper.tolist(), defined.tolist(), strict=True)
+    ]
+
+
+def _tests_against(
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    comparison: int,
     *,
+    metrics: Sequence[str],
     alpha: float,
-    metrics: Sequence[str] = TESTED_METRICS,
+    fisher: FisherCache,
 ) -> list[dict[str, SignificanceTest]]:
-    results: list[dict[str, SignificanceTest]] = [{} for _ in counts]
-    reference = counts[reference_index]
+    """Each group's test of each metric against group ``comparison`` (Fisher or z, Holm over
+    the groups within each metric), as :func:`auditor.adverse_impact.proportion_test`."""
+    size = len(next(iter(parts.values()))[0])
+    results: list[dict[str, SignificanceTest]] = [{} for _ in range(size)]
+    others = np.arange(size) != comparison
     for metric in metrics:
-        raw: list[tuple[int, str, float]] = []
-        for index, group in enumerate(counts):
-            if index == reference_index:
-                continue
-            x1, n1 = rate_parts(group, metric)
-            x2, n2 = rate_parts(reference, metric)
-            outcome = proportion_test(
-                selected=x1, total=n1, comparison_selected=x2, comparison_total=n2
-            )
-            if outcome is not None:
-                raw.append((index, outcome.method, outcome.p_value))
-        adjusted = holm_adjust([p for _, _, p in raw])
-        for (index, method, p_value), p_adj in zip(raw, adjusted, strict=True):
+        x1, n1 = parts[metric]
+        x2, n2 = np.full(size, x1[comparison]), np.full(size, n1[comparison])
+        (tested,) = np.nonzero(others & valid_pairs(x1, n1, x2, n2))
+        if not tested.size:
+            continue
+        outcome = proportion_tests(
+            x1[tested], n1[tested], x2[tested], n2[tested], fisher_test=fisher.p_values
+        )
+        adjusted = holm_adjust(outcome.p_value)
+        for index, is_fisher, p_value, p_adjusted in zip(
+            tested.tolist(),
+            outcome.fisher.tolist(),
+            outcome.p_value.tolist(),
+            adjusted.tolist(),
+            strict=True,
+        ):
             results[index][metric] = SignificanceTest(
                 metric=metric,
-                method=method,
+                method="fisher_exact" if is_fisher else "two_proportion_z",
                 p_value=p_value,
-                p_adjusted=p_adj,
-                significant=p_adj < alpha,
+                p_adjusted=p_adjusted,
+                significant=p_adjusted < alpha,
             )
     return results
 
 
+def _exact_z(estimator: IntervalEstimator) -> float | None:
+    """The normal quantile when ``estimator`` is the plain exact one (then every interval is
+    computed for all groups at once); ``None`` for any other estimator (asked group by group)."""
+    return _z_value(estimator.confidence) if type(estimator) is ExactIntervals else None
+
+
 def _adverse_impact(
     counts: Sequence[ConfusionCounts],
-    enough_data: Sequence[bool],
+    confusion: np.ndarray,
+    enough_data: np.ndarray,
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     estimator: IntervalEstimator,
     significance: bool,
     alpha: float,
+    fisher: FisherCache,
 ) -> tuple[int | None, list[AdverseImpact]]:
     """Impact ratios against the highest selection rate among the groups with enough data,
     with the z and Fisher tests (Holm over the groups) and the shortfalls."""
-    selected = [c.tp + c.fp for c in counts]
-    totals = [c.n for c in counts]
-    ratios = impact_ratios(selected=selected, total=totals, eligible=list(enough_data))
+    selected, totals = parts["selection_rate"]
+    ratios = impact_ratios(selected=selected, total=totals, eligible=enough_data)
     best = ratios.comparison_index
     if best is None:
         return None, [AdverseImpact(impact_ratio=None) for _ in counts]
-    tests = (
-        _significance(counts, best, alpha=alpha, metrics=("selection_rate",))
-        if significance
-        else [{} for _ in counts]
-    )
+    size = len(counts)
+    others = np.arange(size) != best
+    best_selected, best_total = np.full(size, selected[best]), np.full(size, totals[best])
+    z_value: list[float | None] = [None] * size
+    z_p: list[float | None] = [None] * size
+    fisher_p: list[float | None] = [None] * size
+    tests: list[dict[str, SignificanceTest]] = [{} for _ in range(size)]
+    if significance:
+        tests = _tests_against(parts, best, metrics=("selection_rate",), alpha=alpha, fisher=fisher)
+        pair = (selected, totals, best_selected, best_total)
+        (valid,) = np.nonzero(others & valid_pairs(*pair))
+        z, p = z_tests(*(part[valid] for part in pair))
+        exact = fisher.p_values(*(part[valid] for part in pair))
+        for index, z_i, p_i, fisher_i in zip(
+            valid.tolist(), z.tolist(), p.tolist(), exact.tolist(), strict=True
+        ):
+            z_value[index], z_p[index], fisher_p[index] = z_i, p_i, fisher_i
+    z_normal = _exact_z(estimator)
+    if z_normal is not None:
+        intervals = _interval_list(
+            *katz_intervals(selected, totals, best_selected, best_total, z=z_normal)
+        )
+    else:
+        intervals = [
+            None
+            if index == best
+            else estimator.comparison_intervals(group, counts[best])[0].get("selection_rate")
+            for index, group in enumerate(counts)
+        ]
+    rate = ratios.comparison_rate
+    four_fifths = selection_shortfalls(
+        selected, totals, comparison_rate=rate, ratio=FOUR_FIFTHS_THRESHOLD
+    ).tolist()
+    parity = selection_shortfalls(selected, totals, comparison_rate=rate, ratio=1.0).tolist()
     results = []
-    for index, group in enumerate(counts):
-        ratio = float(ratios.ratios[index])
+    for index, ratio in enumerate(ratios.ratios.tolist()):
         if index == best:
             results.append(
                 AdverseImpact(
@@ -508,38 +551,55 @@ def _adverse_impact(
                 )
             )
             continue
-        pair = dict(
-            selected=selected[index],
-            total=totals[index],
-            comparison_selected=selected[best],
-            comparison_total=totals[best],
-        )
-        z = two_proportion_z_test(**pair) if significance else None
-        fisher = fisher_exact_test(**pair) if significance else None
-        ratio_interval = estimator.comparison_intervals(group, counts[best])[0]
         results.append(
             AdverseImpact(
                 impact_ratio=None if math.isnan(ratio) else ratio,
-                interval=ratio_interval.get("selection_rate"),
-                z=None if z is None else z.statistic,
-                z_p_value=None if z is None else z.p_value,
-                fisher_p_value=None if fisher is None else fisher.p_value,
+                interval=intervals[index],
+                z=z_value[index],
+                z_p_value=z_p[index],
+                fisher_p_value=fisher_p[index],
                 test=tests[index].get("selection_rate"),
-                shortfall_to_four_fifths=selection_shortfall(
-                    selected=selected[index],
-                    total=totals[index],
-                    comparison_rate=ratios.comparison_rate,
-                    ratio=FOUR_FIFTHS_THRESHOLD,
-                ),
-                shortfall_to_parity=selection_shortfall(
-                    selected=selected[index],
-                    total=totals[index],
-                    comparison_rate=ratios.comparison_rate,
-                    ratio=1.0,
-                ),
+                shortfall_to_four_fifths=None if four_fifths[index] < 0 else four_fifths[index],
+                shortfall_to_parity=None if parity[index] < 0 else parity[index],
             )
         )
     return best, results
+
+
+def _flag_tuples(
+    confusion: np.ndarray, sizes: np.ndarray, *, min_group_size: int, has_label: bool
+) -> list[tuple[Flag, ...]]:
+    tp, fp, tn, fn = confusion.T
+    columns: list[tuple[Flag, np.ndarray]] = [
+        ("empty", sizes <= 0),
+        ("insufficient_data", sizes < min_group_size),
+    ]
+    if has_label:
+        columns += [
+            ("no_actual_positives", (sizes > 0) & (tp + fn <= 0)),
+            ("no_actual_negatives", (sizes > 0) & (fp + tn <= 0)),
+        ]
+    names = [name for name, _ in columns]
+    rows = np.stack([column for _, column in columns], axis=1).tolist()
+    return [tuple(name for name, on in zip(names, row, strict=True) if on) for row in rows]
+
+
+def _comparison_lists(
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    reference: int,
+    metrics: Sequence[str],
+    z: float,
+) -> tuple[dict[str, list], dict[str, list]]:
+    """Katz (ratio) and Newcombe (difference) intervals of every group against the reference,
+    per metric; ``None`` for the reference itself."""
+    ratio, difference = {}, {}
+    for metric in metrics:
+        x1, n1 = parts[metric]
+        x2, n2 = np.full(len(x1), x1[reference]), np.full(len(x1), n1[reference])
+        ratio[metric] = _interval_list(*katz_intervals(x1, n1, x2, n2, z=z))
+        difference[metric] = _interval_list(*newcombe_intervals(x1, n1, x2, n2, z=z))
+        ratio[metric][reference] = difference[metric][reference] = None
+    return ratio, difference
 
 
 def compute_breakdown(
@@ -561,47 +621,79 @@ def compute_breakdown(
     display comparisons; the impact ratios always divide by the highest selection rate among
     the groups with enough data). Without a label (``has_label=False``: the counts hold no
     ground truth) only the label-free metrics are computed; the others are absent.
+
+    Every figure is computed for all groups at once (numpy arrays over the groups; see
+    :mod:`auditor.group_statistics`), equal bit for bit to the one-group formulas above.
+    Intervals of another estimator than :class:`ExactIntervals` (DP, BISG) are asked group by
+    group.
     """
     if not keys:
         raise InputError(f"breakdown {list(by)} has no groups: the data has no usable rows")
     estimator = intervals or ExactIntervals()
     available = RATE_METRICS if has_label else LABEL_FREE_METRICS
     compared = tuple(m for m in COMPARED_METRICS if m in available)
-    sizes = [c.n for c in counts]
-    ref_index, ref_rule = choose_reference(keys, sizes, by=by, requested=reference)
-    ref_counts = counts[ref_index]
-    ref_metrics = {m: rate(ref_counts, m) for m in available}
+    confusion = np.array([(c.tp, c.fp, c.tn, c.fn) for c in counts], dtype=float)
+    parts = rate_part_arrays(confusion)
+    all_rates = rate_arrays(confusion, parts=parts)
+    sizes = parts["selection_rate"][1]
+    ref_index, ref_rule = choose_reference(keys, [c.n for c in counts], by=by, requested=reference)
+    fisher = FisherCache()
     tests = (
-        _significance(counts, ref_index, alpha=alpha, metrics=available)
+        _tests_against(parts, ref_index, metrics=available, alpha=alpha, fisher=fisher)
         if significance
         else [{} for _ in counts]
     )
-    flags = [_flags(c, min_group_size=min_group_size, has_label=has_label) for c in counts]
-    enough = ["insufficient_data" not in f and "empty" not in f for f in flags]
+    flags = _flag_tuples(confusion, sizes, min_group_size=min_group_size, has_label=has_label)
+    enough = np.array(["insufficient_data" not in f and "empty" not in f for f in flags])
     comparison_index, impacts = _adverse_impact(
-        counts, enough, estimator=estimator, significance=significance, alpha=alpha
+        counts,
+        confusion,
+        enough,
+        parts,
+        estimator=estimator,
+        significance=significance,
+        alpha=alpha,
+        fisher=fisher,
     )
+    rate_lists = {m: _none_if_nan(all_rates[m]) for m in available}
+    ratio_lists, difference_lists = {}, {}
+    for m in compared:
+        ref_value = all_rates[m][ref_index]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio_lists[m] = _none_if_nan(
+                np.where(ref_value != 0, all_rates[m] / ref_value, np.nan)
+            )
+            difference_lists[m] = _none_if_nan(all_rates[m] - ref_value)
+    z = _exact_z(estimator)
+    if z is not None:
+        wilson = {m: _interval_list(*wilson_intervals(*parts[m], z=z)) for m in available}
+        ratio_ci, diff_ci = _comparison_lists(parts, ref_index, compared, z)
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
-        metrics = {m: rate(group_counts, m) for m in available}
-        if index == ref_index:
-            # the reference compared with itself is exactly 1 (and 0): no interval to report
-            ratio_ci = dict.fromkeys(compared)
-            diff_ci = dict.fromkeys(compared)
+        if z is not None:
+            rate_ci = {m: wilson[m][index] for m in available}
+            ratio_i = {m: ratio_ci[m][index] for m in compared}
+            diff_i = {m: diff_ci[m][index] for m in compared}
         else:
-            ratio_ci, diff_ci = estimator.comparison_intervals(group_counts, ref_counts)
+            rate_ci = _only(estimator.rate_intervals(group_counts), available)
+            if index == ref_index:
+                # the reference compared with itself is exactly 1 (and 0): no interval
+                ratio_i, diff_i = dict.fromkeys(compared), dict.fromkeys(compared)
+            else:
+                ratio_all, diff_all = estimator.comparison_intervals(
+                    group_counts, counts[ref_index]
+                )
+                ratio_i, diff_i = _only(ratio_all, compared), _only(diff_all, compared)
         groups.append(
             GroupResult(
                 key=dict(key),
                 counts=group_counts,
-                metrics=metrics,
-                intervals=_only(estimator.rate_intervals(group_counts), available),
-                ratio_to_reference={m: _safe_ratio(metrics[m], ref_metrics[m]) for m in compared},
-                difference_to_reference={
-                    m: _difference(metrics[m], ref_metrics[m]) for m in compared
-                },
-                ratio_intervals=_only(ratio_ci, compared),
-                difference_intervals=_only(diff_ci, compared),
+                metrics={m: rate_lists[m][index] for m in available},
+                intervals=rate_ci,
+                ratio_to_reference={m: ratio_lists[m][index] for m in compared},
+                difference_to_reference={m: difference_lists[m][index] for m in compared},
+                ratio_intervals=ratio_i,
+                difference_intervals=diff_i,
                 tests=tests[index],
                 flags=flags[index],
                 is_reference=index == ref_index,
@@ -613,13 +705,22 @@ def compute_breakdown(
         reference=dict(keys[ref_index]),
         reference_rule=ref_rule,
         groups=tuple(groups),
-        summary=_summary(groups, has_label=has_label),
-        summary_sufficient_data=summary_of_sufficient(groups),
+        summary=_array_summary(all_rates, np.ones(len(counts), dtype=bool), has_label),
+        summary_sufficient_data=_array_summary(all_rates, enough, has_label),
         impact_ratio_comparison=(
             dict(keys[comparison_index]) if comparison_index is not None else None
         ),
         has_label=has_label,
     )
+
+
+def _array_summary(
+    all_rates: Mapping[str, np.ndarray], eligible: np.ndarray, has_label: bool
+) -> dict[str, float | None]:
+    """:func:`_summary` from the rate arrays (the same values: max, min and one division)."""
+    values = summary_arrays(dict(all_rates), eligible)
+    names = SUMMARY_DEFINITIONS if has_label else _LABEL_FREE_SUMMARIES
+    return {name: _none_if_nan(np.atleast_1d(values[name]))[0] for name in names}
 
 
 def _only(values: Mapping[str, Interval | None], names: Sequence[str]) -> dict:
