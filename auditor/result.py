@@ -86,6 +86,8 @@ def mapping_document(mapping: ColumnMapping) -> dict[str, Any]:
 
 def _number(value: Any) -> Any:
     """JSON-safe number: ints stay ints, NaN/inf become null."""
+    if type(value) is float:  # the common case, first: ~100 000 calls per 765-group audit
+        return value if math.isfinite(value) else None
     if value is None:
         return None
     if isinstance(value, bool):

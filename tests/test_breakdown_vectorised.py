@@ -88,9 +88,7 @@ def test_random_many_group_cubes_are_unchanged(seed):
     _assert_same(*_both(keys, counts, reference=chosen, alpha=0.01, **options))
     _assert_same(*_both(keys, counts, has_label=False, **options))
     _assert_same(*_both(keys, counts, significance=False, **options))
-    _assert_same(
-        *_both(keys, counts, **{**options, "intervals": ExactIntervals(confidence=0.9)})
-    )
+    _assert_same(*_both(keys, counts, **{**options, "intervals": ExactIntervals(confidence=0.9)}))
 
 
 def test_fractional_counts_and_another_estimator_are_unchanged():
