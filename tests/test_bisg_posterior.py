@@ -276,3 +276,26 @@ def test_each_person_adds_one_to_the_soft_cube():
         )
     # soft counts are fractional: the cube is not a hard assignment
     assert any(not float(g.counts.n).is_integer() for g in races.groups)
+
+
+def test_the_lists_catch_all_rows_are_not_names():
+    """The surname list ends with 'ALL OTHER NAMES' and the first-name table has 'ALL OTHER
+    FIRST NAMES': a person so named is read as the compound name it is (its first part, ALL, is
+    a surname) and an unknown first name, never as those rows — even though the direct
+    upper-case lookup meets them as written."""
+    assert "ALL OTHER NAMES" in surname_table() and "ALL OTHER FIRST NAMES" in first_table()
+    assert "ALL" in surname_table()
+    frame = pd.DataFrame(
+        {"last": ["All Other Names"], "zip": ["60615"], "first": ["All other first names"]}
+    )
+    found = posteriors(frame, surname="last", zip="zip", first_name="first")
+    assert_close(found["p0"], as_labels(hand_posterior("ALL", "60615", None)))
+    result = auditor.audit(
+        frame.assign(y=1, yhat=1),
+        label="y",
+        prediction="yhat",
+        bisg="surname=last,zip=zip,first_name=first",
+    )
+    fallbacks = result.estimated["race"]["fallbacks"]
+    assert fallbacks["surname_matched_by_first_part"] == 1
+    assert fallbacks["first_name_not_in_table"] == 1

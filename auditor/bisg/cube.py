@@ -11,11 +11,14 @@ missing ZIP code drops the geography factor (surname only); an unknown first nam
 factor; if the product is zero for every race (a surname only seen in races with no population
 in that ZCTA), the geography and first-name factors are dropped. Every fallback is counted.
 
-The join runs in DuckDB on the *distinct* surnames, ZIP codes and first names, and the
-aggregation sums, per cell of the other attributes × y × ŷ: the posterior of each race (the
-soft counts), its square (for the variance of the count over draws of race, Σ p(1 − p)), the
-threshold assignment (most probable race if its posterior ≥ 0.8, else "Unassigned") and the
-fallback indicators. No row, name or ZIP code leaves DuckDB.
+The join runs in DuckDB in one scan: each row meets each table in one hash join on a cheap key
+(the surname and first name upper-cased, the ZIP code as written); when that key is in the table
+the full normalisation would give the same match. Matched rows get their posterior at once and
+are summed per cell of the other attributes × y × ŷ: the posterior of each race (the soft
+counts), Σ p(1 − p) (the variance of the count over draws of race), the threshold assignment
+(most probable race if its posterior ≥ 0.8, else "Unassigned") and the fallback indicators. The
+other rows are grouped by (cell, matched ids, unmatched keys) and fully normalised once per
+distinct unmatched key. No row, name or ZIP code leaves DuckDB.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ _FALLBACKS = {
     "surname_not_in_census_list": "s_kind = 4",
     "surname_matched_by_first_part": "s_kind = 2",
     "surname_matched_by_last_part": "s_kind = 3",
-    "zip_missing": "z_kind = 0",
-    "zip_not_a_2010_zcta": "z_kind = 4",
+    "zip_missing": "g_kind = 0",
+    "zip_not_a_2010_zcta": "g_kind = 4",
     "first_name_missing": "f_kind = 0",
     "first_name_not_in_table": "f_kind = 4",
     "zero_product_surname_only": "zero_product",
@@ -83,37 +86,42 @@ class BisgCubes:
     spec: BisgSpec
 
 
-def _lookup(kind_alias: str, table: str, keys: list[str], prefix: str) -> tuple[str, str]:
-    """(kind expression, probability columns) of a surname-list-style lookup over ``keys``."""
-    aliases = [f"{prefix}{i}" for i in range(len(keys))]
-    kind = "CASE " + " ".join(
-        f"WHEN {alias}.name IS NOT NULL THEN {code}"
-        for alias, code in zip(aliases, (1, 2, 3), strict=False)
-    )
-    kind += f" WHEN k0 IS NULL THEN 0 ELSE 4 END AS {kind_alias}"
-    probabilities = ", ".join(
-        f"coalesce({', '.join(f'{alias}.{race}' for alias in aliases)}) AS {prefix}_{race}"
-        for race in RACES
-    )
-    return kind, probabilities
+def _slow_names(name: str, table: str, source: str, *, parts: bool) -> str:
+    """The lookup of names the direct join missed: full normalisation, once per distinct key.
 
-
-def _names_cte(name: str, column: str, table: str, prefix: str, *, parts: bool) -> str:
-    keys = name_parts_sql(column)
+    ``source`` selects the distinct upper-cased keys (column ``k``); the result has the key,
+    its ``kind`` (1 full match, 2 first part, 3 last part, 0 no letters, 4 not in the table)
+    and the matched name's ``id`` in the lookup table."""
+    keys = name_parts_sql("k")
     wanted = ["full", "first_part", "last_part"] if parts else ["full"]
-    key_columns = ", ".join(f"{keys[k]} AS k{i}" for i, k in enumerate(wanted))
-    aliases = [f"{prefix}{i}" for i in range(len(wanted))]
+    aliases = [f"{name}{i}" for i in range(len(wanted))]
+    columns = ", ".join(f"{keys[key]} AS k{i}" for i, key in enumerate(wanted))
     joins = " ".join(
         f"LEFT JOIN {table} AS {alias} ON {alias}.name = k{i}" for i, alias in enumerate(aliases)
     )
-    kind, probabilities = _lookup(f"{prefix}_kind", table, wanted, prefix)
+    kind = "CASE " + " ".join(
+        f"WHEN {alias}.id IS NOT NULL THEN {code}"
+        for alias, code in zip(aliases, (1, 2, 3), strict=False)
+    )
+    kind += " WHEN k0 IS NULL THEN 0 ELSE 4 END"
+    found = f"coalesce({', '.join(f'{alias}.id' for alias in aliases)})"
     return (
-        f"{name} AS (SELECT {column}, {kind}, {probabilities} FROM "
-        f"(SELECT {column}, {key_columns} FROM (SELECT DISTINCT {column} FROM base)) {joins})"
+        f"{name} AS (SELECT k, {kind} AS kind, {found} AS id FROM "
+        f"(SELECT k, {columns} FROM ({source})) {joins})"
     )
 
 
 def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, text: bool) -> str:
+    """One scan; each row meets each table in one hash join on a cheaply computed key.
+
+    A surname is first looked up as ``upper(value)``: when that is a name of the list (all
+    A–Z), the full normalisation (:mod:`~auditor.bisg.normalise`) would give the same key, so
+    the match is the same. The same holds for a ZIP code that already is a 5-digit ZCTA, and
+    for first names. Rows matched on every factor (almost all) get their posterior at once and
+    are summed per cell; the others are grouped by (cell, matched ids, unmatched keys), and the
+    full normalisation runs once per distinct unmatched key — the same posterior as before,
+    weighted by the group's count.
+    """
     columns = [f"{quote_identifier(n)} AS r{i}" for i, n in enumerate(others)]
     columns.append(
         f"{quote_identifier(mapping.label)} AS ry" if mapping.label is not None else "'0' AS ry"
@@ -127,63 +135,157 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
             f"CASE WHEN ({score}) IS NULL THEN NULL WHEN ({score}) >= {threshold} "
             "THEN '1' ELSE '0' END AS rp"
         )
-    columns.append(f"{quote_identifier(spec.surname)} AS rs")
-    columns.append(f"{quote_identifier(spec.zip)} AS rz")
+    # (factor, lookup table, key expression, key column, first/last parts?)
+    factors = [
+        (
+            "s",
+            TABLE_NAMES["surname_lookup"],
+            f"upper(CAST({quote_identifier(spec.surname)} AS VARCHAR))",
+            "name",
+            True,
+        ),
+        (
+            "g",
+            TABLE_NAMES["zcta_lookup"],
+            f"CAST({quote_identifier(spec.zip)} AS VARCHAR)",
+            "zcta5",
+            False,
+        ),
+    ]
     if spec.first_name:
-        columns.append(f"{quote_identifier(spec.first_name)} AS rf")
-    ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})"]
-    ctes.append(_names_cte("sp", "rs", TABLE_NAMES["surname"], "s", parts=True))
-    zcta = TABLE_NAMES["zcta"]
-    zip_probabilities = ", ".join(f"z.{race} AS g_{race}" for race in RACES)
-    ctes.append(
-        f"zp AS (SELECT rz, CASE WHEN z.zcta5 IS NOT NULL THEN 1 WHEN k IS NULL THEN 0 ELSE 4 "
-        f"END AS z_kind, {zip_probabilities} FROM (SELECT rz, {zip_sql('rz')} AS k FROM "
-        f"(SELECT DISTINCT rz FROM base)) LEFT JOIN {zcta} AS z ON z.zcta5 = k)"
-    )
-    joins = "LEFT JOIN sp USING (rs) LEFT JOIN zp USING (rz)"
-    if spec.first_name:
-        ctes.append(_names_cte("fp", "rf", TABLE_NAMES["first_name"], "f", parts=False))
-        joins += " LEFT JOIN fp USING (rf)"
-    prior = TABLE_NAMES["prior"]
+        factors.append(
+            (
+                "f",
+                TABLE_NAMES["first_name_lookup"],
+                f"upper(CAST({quote_identifier(spec.first_name)} AS VARCHAR))",
+                "name",
+                False,
+            )
+        )
+    columns += [f"{key} AS k{f}" for f, _, key, _, _ in factors]
     keys = [f"r{i}" for i in range(len(others))] + ["ry", "rp"]
-    # surname part (prior when unknown), geography and first-name factors (1 when unknown)
-    factors = []
-    for race in RACES:
-        surname = f"coalesce(s_{race}, {prior}.{race})"
-        geography = f"coalesce(g_{race}, 1.0)"
-        first = f"coalesce(f_{race}, 1.0)" if spec.first_name else "1.0"
-        factors.append(f"{surname} AS us_{race}")
-        factors.append(f"{surname} * {geography} * {first} AS uf_{race}")
-    kinds = "coalesce(s_kind, 0) AS s_kind, coalesce(z_kind, 0) AS z_kind, " + (
-        "coalesce(f_kind, 0) AS f_kind" if spec.first_name else "1 AS f_kind"
+    joins = " ".join(
+        f"LEFT JOIN {table} AS t{f} ON t{f}.{column} = base.k{f}"
+        for f, table, _, column, _ in factors
     )
+    # layer 1: the join, with every needed value under a plain name
+    looked_up = [*keys]
+    for f, *_ in factors:
+        looked_up.append(f"t{f}.id AS found_{f}, base.k{f} AS key_{f}")
+        looked_up += [f"t{f}.{race} AS {f}_{race}" for race in RACES]
+    looked_up += [f"ts.sn_{race} AS sn_{race}" for race in RACES]
+    # layer 2: match on every factor, and the product's total (computed once per row)
+    hit = " AND ".join(f"found_{f} IS NOT NULL" for f, *_ in factors)
+    product = {race: " * ".join(f"{f}_{race}" for f, *_ in factors) for race in RACES}
+    total = " + ".join(f"({product[race]})" for race in RACES)
+    matched = [*keys, f"{hit} AS hit", f"{total} AS product_total"]
+    for f, *_ in factors:
+        matched.append(f"found_{f}, key_{f}")
+    matched += [f"{product[race]} AS u_{race}, sn_{race}" for race in RACES]
+    # layer 3: the posterior of matched rows; ids and keys of the others
+    missed = ", ".join(
+        f"CASE WHEN NOT hit THEN found_{f} END AS id_{f}, "
+        f"CASE WHEN NOT hit AND found_{f} IS NULL THEN key_{f} END AS miss_{f}"
+        for f, *_ in factors
+    )
+    posterior = ", ".join(
+        f"CASE WHEN hit THEN CASE WHEN product_total > 0 THEN u_{race} / product_total "
+        f"ELSE sn_{race} END END AS p_{race}"
+        for race in RACES
+    )
+    rows = (
+        f"rows AS (SELECT {', '.join(keys)}, hit, {missed}, "
+        f"CASE WHEN hit THEN product_total <= 0 END AS zero_product, {posterior} "
+        f"FROM (SELECT {', '.join(matched)} FROM "
+        f"(SELECT {', '.join(looked_up)} FROM base {joins})))"
+    )
+    largest = f"greatest({', '.join(f'p_{race}' for race in RACES)})"
+    assigned = (
+        f"CASE WHEN {largest} >= {number_literal(THRESHOLD)} THEN CASE "
+        + " ".join(f"WHEN p_{race} = {largest} THEN {i}" for i, race in enumerate(RACES))
+        + " END END"
+    )
+    miss_keys = ", ".join(f"id_{f}, miss_{f}" for f, *_ in factors)
+    grouped = (
+        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, hit, {miss_keys}, zero_product, "
+        f"{assigned} AS assigned, count(*) AS n, "
+        + ", ".join(f"sum(p_{race}) AS p_{race}" for race in RACES)
+        + ", "
+        + ", ".join(f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES)
+        + " FROM rows GROUP BY ALL)"
+    )
+    ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})", rows, grouped]
+    # the rows some table missed: full normalisation per distinct unmatched key
+    for f, table, _, _, parts in factors:
+        source = f"SELECT DISTINCT miss_{f} AS k FROM grouped WHERE miss_{f} IS NOT NULL"
+        if f == "g":
+            ctes.append(
+                f"slow_g AS (SELECT k, CASE WHEN z.id IS NOT NULL THEN 1 WHEN zk IS NULL "
+                f"THEN 0 ELSE 4 END AS kind, z.id AS id FROM (SELECT k, {zip_sql('k')} AS zk "
+                f"FROM ({source})) LEFT JOIN {table} AS z ON z.zcta5 = zk)"
+            )
+        else:
+            ctes.append(_slow_names(f"slow_{f}", table, source, parts=parts))
+    prior = TABLE_NAMES["prior"]
+    slow_joins = " ".join(
+        f"LEFT JOIN slow_{f} ON slow_{f}.k = grouped.miss_{f} "
+        f"LEFT JOIN {table} AS t{f} ON t{f}.id = coalesce(grouped.id_{f}, slow_{f}.id)"
+        for f, table, *_ in factors
+    )
+    kinds = ", ".join(
+        f"CASE WHEN id_{f} IS NOT NULL THEN 1 ELSE coalesce(slow_{f}.kind, 0) END AS {f}_kind"
+        for f, *_ in factors
+    )
+    surname_part = {race: f"coalesce(ts.{race}, {prior}.{race})" for race in RACES}
+    full = {
+        race: " * ".join(
+            [surname_part[race]] + [f"coalesce(t{f}.{race}, 1.0)" for f, *_ in factors[1:]]
+        )
+        for race in RACES
+    }
     ctes.append(
-        f"joined AS (SELECT {', '.join(keys)}, {kinds}, {', '.join(factors)} "
-        f"FROM base {joins} CROSS JOIN {prior})"
+        f"missed AS (SELECT {', '.join(keys)}, n, {kinds}, "
+        + ", ".join(f"{surname_part[race]} AS us_{race}" for race in RACES)
+        + ", "
+        + ", ".join(f"{full[race]} AS uf_{race}" for race in RACES)
+        + f" FROM grouped {slow_joins} CROSS JOIN {prior} WHERE NOT hit)"
     )
     total_full = " + ".join(f"uf_{race}" for race in RACES)
     total_surname = " + ".join(f"us_{race}" for race in RACES)
-    posterior = ", ".join(
-        f"CASE WHEN ({total_full}) > 0 THEN uf_{race} / ({total_full}) "
-        f"ELSE us_{race} / ({total_surname}) END AS p_{race}"
-        for race in RACES
-    )
     ctes.append(
-        f"posterior AS (SELECT {', '.join(keys)}, s_kind, z_kind, f_kind, "
-        f"({total_full}) <= 0 AS zero_product, {posterior} FROM joined)"
+        f"missed_posterior AS (SELECT {', '.join(keys)}, n, "
+        + ", ".join(f"{f}_kind" for f, *_ in factors)
+        + f", ({total_full}) <= 0 AS zero_product, "
+        + ", ".join(
+            f"CASE WHEN ({total_full}) > 0 THEN uf_{race} / ({total_full}) "
+            f"ELSE us_{race} / ({total_surname}) END AS q_{race}"
+            for race in RACES
+        )
+        + " FROM missed)"
     )
-    largest = f"greatest({', '.join(f'p_{race}' for race in RACES)})"
-    sums = ["count(*) AS n"]
-    sums += [f"sum(p_{race}) AS p_{race}" for race in RACES]
-    sums += [f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES]
-    sums += [
-        f"count(*) FILTER (WHERE p_{race} = {largest} AND p_{race} >= {number_literal(THRESHOLD)}) "
-        f"AS t_{race}"
-        for race in RACES
-    ]
-    sums += [
-        f"count(*) FILTER (WHERE {condition}) AS fb_{key}" for key, condition in _FALLBACKS.items()
-    ]
+    largest_q = f"greatest({', '.join(f'q_{race}' for race in RACES)})"
+    assigned_q = (
+        f"CASE WHEN {largest_q} >= {number_literal(THRESHOLD)} THEN CASE "
+        + " ".join(f"WHEN q_{race} = {largest_q} THEN {i}" for i, race in enumerate(RACES))
+        + " END END"
+    )
+    kind_columns = ["s_kind", "g_kind", "f_kind"]
+    hit_kinds = ", ".join(f"1 AS {k}" for k in kind_columns)
+    missed_kinds = ", ".join(
+        f"{k}" if any(k == f"{f}_kind" for f, *_ in factors) else f"1 AS {k}" for k in kind_columns
+    )
+    cells = (
+        f"cells AS (SELECT {', '.join(keys)}, n, {hit_kinds}, zero_product, assigned, "
+        + ", ".join(f"p_{race}, v_{race}" for race in RACES)
+        + " FROM grouped WHERE hit UNION ALL "
+        f"SELECT {', '.join(keys)}, n, {missed_kinds}, zero_product, {assigned_q} AS assigned, "
+        + ", ".join(
+            f"n * q_{race} AS p_{race}, n * (q_{race} * (1 - q_{race})) AS v_{race}"
+            for race in RACES
+        )
+        + " FROM missed_posterior)"
+    )
+    ctes.append(cells)
     shaped = [
         f"coalesce(nullif(trim(CAST(r{i} AS VARCHAR)), ''), '{MISSING_GROUP}') AS a{i}"
         for i in range(len(others))
@@ -192,14 +294,21 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         "nullif(trim(CAST(ry AS VARCHAR)), '') AS y_raw",
         "nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw",
     ]
-    values = ["n"] + [f"{p}_{race}" for p in ("p", "v", "t") for race in RACES]
-    values += [f"fb_{key}" for key in _FALLBACKS]
+    sums = ["sum(n) AS n"]
+    sums += [f"sum(p_{race}) AS p_{race}" for race in RACES]
+    sums += [f"sum(v_{race}) AS v_{race}" for race in RACES]
+    sums += [
+        f"coalesce(sum(n) FILTER (WHERE assigned = {i}), 0) AS t_{race}"
+        for i, race in enumerate(RACES)
+    ]
+    sums += [
+        f"coalesce(sum(n) FILTER (WHERE {condition}), 0) AS fb_{key}"
+        for key, condition in _FALLBACKS.items()
+    ]
     group = ", ".join(str(i + 1) for i in range(len(shaped)))
     return (
-        f"WITH {', '.join(ctes)}, counted AS (SELECT {', '.join(keys)}, {', '.join(sums)} "
-        f"FROM posterior GROUP BY {', '.join(keys)}) "
-        f"SELECT {', '.join(shaped)}, {', '.join(f'sum({v}) AS {v}' for v in values)} "
-        f"FROM counted GROUP BY {group}"
+        f"WITH {', '.join(ctes)} SELECT {', '.join(shaped)}, {', '.join(sums)} "
+        f"FROM cells GROUP BY {group}"
     )
 
 

@@ -12,7 +12,11 @@ accents ("O'Brien" is ``OBRIEN``, "De La Rosa" is ``DELAROSA``, "Garcia-Lopez" i
 
 Missing, empty and letter-less names are *missing*. A ZIP code is read as its first five digits
 ("02139-4307" and "021394307" → ``02139``; a number 2139 → ``02139``); anything else is missing.
-Each step is a SQL expression over one value, applied to the *distinct* values only.
+Each step is a SQL expression over one value. The audit first looks every value up as
+``upper(value)`` (a ZIP code as written): when that is already a name of the list (only A–Z) or a
+5-digit ZCTA, these steps would give the same key. Only the values that lookup misses go through
+these steps, once per distinct upper-cased value (upper-casing first changes nothing: the steps
+upper-case anyway).
 """
 
 from __future__ import annotations

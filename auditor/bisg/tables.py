@@ -69,6 +69,9 @@ TABLE_NAMES = {
     "zcta": "bisg_p_zcta_given_race",
     "first_name": "bisg_p_first_given_race",
     "prior": "bisg_p_race",
+    "surname_lookup": "bisg_surname_lookup",
+    "zcta_lookup": "bisg_zcta_lookup",
+    "first_name_lookup": "bisg_first_lookup",
 }
 
 
@@ -102,6 +105,16 @@ class CensusTables:
     zcta: pd.DataFrame
     first_name: pd.DataFrame
     prior: pd.DataFrame
+    surname_lookup: pd.DataFrame
+    """The surname table keyed for the per-row join: ``id`` (row number), only names of A–Z
+    (the list's one other entry, ``ALL OTHER NAMES``, is not a name and no normalised key can
+    equal it), and ``sn_<race>``, ``P(r | s)`` divided by its sum over the races (the
+    zero-product fallback), computed once here instead of once per row."""
+    zcta_lookup: pd.DataFrame
+    """The ZCTA table with an ``id`` column."""
+    first_name_lookup: pd.DataFrame
+    """The first-name table with an ``id`` column, only names of A–Z (``ALL OTHER FIRST
+    NAMES`` left out, as for surnames)."""
 
 
 _lock = threading.Lock()
@@ -137,6 +150,23 @@ def _prior(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame({race: [value / norm] for race, value in zip(RACES, row, strict=True)})
 
 
+def _lookup(
+    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, key: str, *, normalised: bool
+) -> pd.DataFrame:
+    con.register("lookup_source", table)
+    extra = ""
+    if normalised:
+        total = " + ".join(RACES)
+        extra = ", " + ", ".join(f"{race} / ({total}) AS sn_{race}" for race in RACES)
+    letters = f"WHERE regexp_full_match({key}, '[A-Z]+')" if key == "name" else ""
+    frame = con.sql(
+        f"SELECT (row_number() OVER (ORDER BY {key}))::INTEGER AS id, * {extra} "
+        f"FROM lookup_source {letters} ORDER BY id"
+    ).df()
+    con.unregister("lookup_source")
+    return frame
+
+
 def census_tables() -> CensusTables:
     """The tables, read once per process."""
     with _lock:
@@ -149,6 +179,13 @@ def census_tables() -> CensusTables:
                 }
                 con.register("zcta", tables["zcta"])
                 con.register("zcta_race", tables["zcta_race"])
+                lookups = {
+                    "surname_lookup": _lookup(con, tables["surname"], "name", normalised=True),
+                    "zcta_lookup": _lookup(con, tables["zcta"], "zcta5", normalised=False),
+                    "first_name_lookup": _lookup(
+                        con, tables["first_name"], "name", normalised=False
+                    ),
+                }
                 prior = _prior(con)
             finally:
                 con.close()
@@ -158,6 +195,7 @@ def census_tables() -> CensusTables:
                     zcta=tables["zcta"],
                     first_name=tables["first_name"],
                     prior=prior,
+                    **lookups,
                 )
             )
         return _cached[0]
