@@ -5,6 +5,7 @@ import streamlit as st
 import auditor
 from auditor.narrative import METRIC_NAMES
 from dashboard import state as _state
+from dashboard.bisg import attribute_label, estimated_attributes, estimated_notice
 from dashboard.plaintext import md
 from dashboard.privacy import (
     DECLARE_NOTE,
@@ -21,6 +22,13 @@ from dashboard.tables import metric_options
 st.title("Publish with differential privacy")
 base = _state.require_audit()
 st.caption(_state.dataset_caption(base))
+base_document = _state.current()[1]
+estimated = estimated_attributes(base_document)
+if estimated:
+    st.warning(
+        f"{estimated_notice(base_document)} In a private release the intervals carry the noise "
+        "and sampling error only, not the uncertainty of the estimated race."
+    )
 
 if not _state.module_available("auditor.privacy", "release_cube") or not _state.module_available(
     "auditor.store", "AuditStore"
@@ -66,10 +74,12 @@ chosen, declare = {}, {}
 for attribute in base.mapping.protected:
     left_col, right_col = st.columns([1, 3])
     declare[attribute] = left_col.checkbox(
-        f"Declare {md(attribute)}", value=True, key=f"dp_declare_{attribute}"
+        f"Declare {md(attribute_label(base_document, attribute))}",
+        value=True,
+        key=f"dp_declare_{attribute}",
     )
     chosen[attribute] = right_col.multiselect(
-        f"Public values of {md(attribute)}",
+        f"Public values of {md(attribute_label(base_document, attribute))}",
         seen[attribute],
         default=seen[attribute],
         key=f"dp_values_{attribute}",
@@ -163,13 +173,20 @@ st.subheader(f"Exact vs private ({private.privacy.get('guarantee')})")
 if private.privacy.get("private") is False:
     st.warning(private.privacy.get("warning", "This release is NOT private."))
 one, two = st.columns(2)
-attribute = one.selectbox("Protected attribute", list(base.mapping.protected), key="dp_attribute")
+attribute = one.selectbox(
+    "Protected attribute",
+    list(base.mapping.protected),
+    key="dp_attribute",
+    format_func=lambda name: attribute_label(base_document, name),
+)
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("dp_metric") not in metric_choices:
     st.session_state["dp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
 metric = two.selectbox(
     "Metric", metric_choices, key="dp_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
 )
+if attribute in estimated:
+    st.warning(estimated_notice(private_document))
 st.table(exact_vs_private(exact_document, private_document, attribute, metric).set_index("group"))
 st.caption(
     "EXACT figures come from the raw counts and must not be published. PRIVATE figures are what "

@@ -7,6 +7,7 @@ import streamlit as st
 import auditor
 from auditor.engagement import ENGAGEMENT_FIELDS, Engagement, with_engagement
 from dashboard import state as _state
+from dashboard.bisg import estimated_notice
 from dashboard.export import groups_csv
 from dashboard.plaintext import md
 
@@ -55,6 +56,11 @@ with st.expander("Report details: who audits whom (printed on the cover, kept in
     else:
         st.session_state[ENGAGEMENT] = engagement.to_dict()
 document = with_engagement(document, engagement)
+if notice := estimated_notice(document):
+    st.warning(
+        f"{notice} The PDF says so under every table over race and in its method section; the "
+        "JSON marks those breakdowns with `estimated`."
+    )
 
 stem = _state.download_stem(
     private_epsilon=None if which == choices[0] else private.privacy.get("epsilon")

@@ -5,6 +5,7 @@ import streamlit as st
 from auditor import charts
 from auditor.narrative import verdict_sentence
 from dashboard import state as _state
+from dashboard.bisg import attribute_label, estimated_attributes, estimated_notice
 from dashboard.plaintext import md
 from dashboard.scores import (
     auc_table,
@@ -22,11 +23,20 @@ _state.require_entrypoint(__file__)
 st.title("Scores: threshold, ROC and calibration")
 base = _state.require_audit()
 st.caption(_state.dataset_caption(base))
-if not base.cube.has_score:
-    st.info(
-        "This audit has no score column. Map a score column on the Upload page to move the "
-        "threshold and see ROC and calibration by group."
+estimated = estimated_attributes(_state.current()[1])
+if estimated:
+    st.warning(
+        f"{estimated_notice(_state.current()[1])} This audit estimates "
+        f"{', '.join(md(a) for a in estimated)}: score analyses (moving the threshold, ROC, "
+        "calibration) are not computed for it, since they would treat the probabilities as "
+        "observed. A score with a threshold still works as the decision (Disparities page)."
     )
+if not base.cube.has_score:
+    if not estimated:
+        st.info(
+            "This audit has no score column. Map a score column on the Upload page to move the "
+            "threshold and see ROC and calibration by group."
+        )
     st.stop()
 if base.is_private:
     st.info("Score analyses are shown for exact audits only.")
@@ -36,7 +46,10 @@ low, high, step, current = threshold_range(base)
 start = model_threshold(base)
 left, typed, right = st.columns([3, 1, 2])
 attribute = right.selectbox(
-    "Protected attribute", list(base.mapping.protected), key="score_attribute"
+    "Protected attribute",
+    list(base.mapping.protected),
+    key="score_attribute",
+    format_func=lambda name: attribute_label(_state.current()[1], name),
 )
 st.session_state.setdefault("threshold", current)
 st.session_state.setdefault("threshold_typed", st.session_state["threshold"])

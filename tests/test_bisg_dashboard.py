@@ -84,3 +84,62 @@ def test_upload_page_offers_bisg_and_runs_it():
     result = at.session_state["audit"]
     assert result.estimated["race"]["method"] == "BIFSG"
     assert list(result.mapping.protected) == ["race"]
+
+
+def _shown(at: AppTest) -> str:
+    return " ".join(str(e.value) for e in [*at.warning, *at.info, *at.markdown, *at.caption])
+
+
+def test_privacy_page_says_race_is_estimated_and_dp_intervals_lack_proxy_uncertainty():
+    at = _with_audit()
+    at.switch_page("pages/privacy.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Race is estimated" in warnings and "understate" in warnings.lower()
+    assert "not the uncertainty of the estimated race" in warnings
+    assert at.checkbox(key="dp_declare_race").label == "Declare race (estimated)"
+    assert at.multiselect(key="dp_values_race").label == "Public values of race (estimated)"
+    at.text_input(key="dp_dataset_name").input("applicants").run()
+    at.button(key="dp_release").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success, [e.value for e in at.error]
+    assert at.selectbox(key="dp_attribute").format_func("race") == "race (estimated)"
+    private = " ".join(w.value for w in at.warning)
+    assert "Intervals of this private release carry the noise and sampling error only" in private
+
+
+def test_scores_page_says_race_is_estimated_and_why_there_are_no_score_analyses():
+    at = _with_audit()
+    at.switch_page("pages/scores.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Race is estimated" in warnings and "score analyses" in warnings
+    assert "has no score column" not in _shown(at)
+
+
+def test_report_page_says_race_is_estimated():
+    at = _with_audit()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Race is estimated" in warnings and "2010 Census" in warnings
+    assert "Intervals include the uncertainty of the estimate" in warnings
+    assert "People who took a fallback: surname not in the Census list" in warnings
+
+
+def test_pages_without_estimated_race_say_nothing_about_it():
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    result = auditor.audit(
+        ROOT / "sample_data" / "compas_predictions.csv",
+        label="two_year_recid",
+        prediction="high_risk",
+        protected=["race"],
+    )
+    at.session_state["audit"] = result
+    at.session_state["dataset"] = {"name": "compas", "vocabulary": "generic", "sample": None}
+    at.session_state["references"] = {}
+    at.session_state["views"] = {}
+    for page in ("pages/privacy.py", "pages/scores.py", "pages/report.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert "estimated" not in _shown(at).lower(), page
