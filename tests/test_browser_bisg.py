@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from .browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    launch_chromium,
     record_external_requests,
     require_browser,
     streamlit_server,
@@ -33,7 +32,7 @@ def test_upload_estimate_race_and_read_it_marked_estimated(server):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(30_000)
