@@ -630,6 +630,9 @@ def compute_breakdown(
     if not keys:
         raise InputError(f"breakdown {list(by)} has no groups: the data has no usable rows")
     estimator = intervals or ExactIntervals()
+    prepare = getattr(estimator, "prepare", None)
+    if prepare is not None:
+        prepare(counts)  # batch estimators (DP intervals) compute every group in one pass
     available = RATE_METRICS if has_label else LABEL_FREE_METRICS
     compared = tuple(m for m in COMPARED_METRICS if m in available)
     confusion = np.array([(c.tp, c.fp, c.tn, c.fn) for c in counts], dtype=float)

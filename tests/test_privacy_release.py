@@ -38,7 +38,7 @@ def test_privacy_section_states_mechanism_unit_and_neighbours():
     assert privacy["privacy_unit"] == "one row (one person)"
     assert privacy["sensitivity"] == {"l1": 1}
     assert privacy["private"] is True and "warning" not in privacy
-    assert result.to_dict()["options"]["interval_method"] == "dp_parametric_bootstrap"
+    assert result.to_dict()["options"]["interval_method"] == "dp_noise_aware_score"
 
 
 def test_gaussian_release_converts_zcdp_to_approximate_dp():

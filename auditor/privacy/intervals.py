@@ -1,57 +1,48 @@
 """Noise-aware intervals for rates computed from released (noisy) counts.
 
-A parametric bootstrap over both sources of error, vectorised with numpy:
+:class:`NoisyIntervals` is the DP-mode :class:`~auditor.metrics.IntervalEstimator`. It reads
+only the released counts and the error moments of the breakdown's cells
+(:meth:`Release.breakdown_noise <auditor.privacy.record.Release.breakdown_noise>`, see
+:mod:`.noise_model`), and computes, in closed form and for every group and rate of a breakdown
+at once (:meth:`NoisyIntervals.prepare`):
 
-1. *plausible true counts*: each released confusion cell of a group is the true count plus
-   the sum of ``k`` independent noise draws (``k`` finest cells per group cell); fresh draws
-   from the same, known, noise distribution give plausible true counts (draws below zero are
-   redrawn — true counts are never negative; the released counts themselves are never
-   clamped);
-2. *sampling error*: for each plausible count, the rate is drawn from its Jeffreys
-   posterior ``Beta(x + ½, n − x + ½)``, which is what makes Wilson-like intervals cover;
-3. the interval is the percentile interval of the drawn rates; ratios and differences to
-   the reference group use independent draws of the two (disjoint) groups.
+- each rate's interval by inverting a score test that includes the sampling error and the
+  noise (:func:`~.score_bounds.shown_rate_bounds`; the Wilson interval without noise);
+- "not estimable at this ε" (no interval) when the rate's noisy denominator is below the
+  denominator at which a rate of ½ would get an interval wider than
+  :data:`NOT_ESTIMABLE_WIDTH` under this noise (a rule on the denominator and the noise
+  only), or when the test cannot bound the rate; a shown interval wider than that width is
+  also reported as not estimable (:func:`not_estimable_metrics`);
+- ratios and differences to another group by MOVER from the two rate intervals
+  (:func:`~.score_bounds.ratio_bounds`, :func:`~.score_bounds.difference_bounds`), with the
+  correlation of the two groups' errors when the noise model has one.
 
-The randomness here is post-processing of public values, so an ordinary numpy generator is
-used, seeded from the released counts (the same counts always give the same interval).
-
-An interval wider than :data:`NOT_ESTIMABLE_WIDTH` says nothing useful, and a rate whose noisy
-denominator is below :data:`MIN_DENOMINATOR_SDS` noise standard deviations cannot be given an
-interval that covers: either way the group is flagged ``not_estimable`` and the metric is
-listed as "not estimable at this ε". A rate of exactly 0 (or 1) stays inside the interval while
-the released numerator (or its complement) is within reach of the noise alone (a one-sided
-test at the interval's tail level), so true rates of 0 and 1 are covered.
+No randomness: the same release always gives the same intervals. Released counts are never
+clamped before estimation.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from ..metrics import COMPARED_METRICS, RATE_METRICS, ConfusionCounts, rate_parts
-from .mechanisms import NoiseSpec
+from .noise_model import BreakdownNoise, summed_cells_noise
 from .record import Release
+from .score_bounds import (
+    NOT_ESTIMABLE_WIDTH,
+    RateMoments,
+    difference_bounds,
+    ratio_bounds,
+    shown_rate_bounds,
+)
 
 __all__ = ["NOT_ESTIMABLE_WIDTH", "NoisyIntervals", "not_estimable_metrics"]
 
-NOT_ESTIMABLE_WIDTH = 0.5
-"""A rate interval wider than this (or none at all) is reported as not estimable."""
-
-MIN_DENOMINATOR_SDS = 4.0
-"""A rate whose noisy denominator is below this many standard deviations of the noise on
-that denominator gets no interval ("not estimable at this ε"): there the bootstrap's
-intervals were measured to under-cover (74–78 % for a TPR at ε = 0.1 on 100 people)."""
-
-DRAWS = 2000
-_MAX_SUPPORT = 200_000
-_CELLS = ("tp", "fp", "tn", "fn")
-_REDRAWS = 20
-
 Interval = tuple[float, float]
+_CELLS = ("tp", "fp", "tn", "fn")
+_BATCHED_REFERENCES = 4
 
 
 def not_estimable_metrics(
@@ -76,120 +67,117 @@ def _indicators(part: int) -> np.ndarray:
     return np.array([[rate_parts(unit, m)[part] for unit in units] for m in RATE_METRICS])
 
 
-_NUMERATORS = _indicators(0)
-_DENOMINATORS = _indicators(1)
+_NUMERATORS = _indicators(0)  # (metrics, 4)
+_RESTS = _indicators(1) - _NUMERATORS
+_COMPARED = np.array([metric in COMPARED_METRICS for metric in RATE_METRICS])
+
+
+def _quadratic(left: np.ndarray, matrix: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per metric: left[m] · matrix · right[m]."""
+    return np.einsum("mi,ij,mj->m", left, matrix, right)
+
+
+def _key(counts: ConfusionCounts) -> tuple[float, float, float, float]:
+    return (float(counts.tp), float(counts.fp), float(counts.tn), float(counts.fn))
+
+
+class _RateTable:
+    """Every rate of a set of groups: estimates, variances, shown intervals (groups × metrics)."""
+
+    def __init__(self, cells: np.ndarray, noise: BreakdownNoise, confidence: float) -> None:
+        self.cells = cells
+        numerator = cells @ _NUMERATORS.T
+        denominator = cells @ (_NUMERATORS + _RESTS).T
+        moments = RateMoments(
+            var_num=_quadratic(_NUMERATORS, noise.covariance, _NUMERATORS),
+            var_rest=_quadratic(_RESTS, noise.covariance, _RESTS),
+            cov=_quadratic(_NUMERATORS, noise.covariance, _RESTS),
+            k4_num=_NUMERATORS @ noise.fourth_cumulant,
+            k4_rest=_RESTS @ noise.fourth_cumulant,
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.estimate = np.where(denominator > 0, numerator / denominator, np.nan)
+        self.low, self.high, self.shown = shown_rate_bounds(
+            numerator, denominator, moments, confidence=confidence
+        )
+        self.denominator = denominator
+        # for correlations between groups: each rate's error as a linear form in the cells,
+        # (1 − p)·a − p·b over (numerator cells a, rest cells b), and its variance
+        p = np.clip(np.nan_to_num(self.estimate, nan=0.5), 0.0, 1.0)[..., None]
+        self.weights = (1.0 - p) * _NUMERATORS - p * _RESTS  # (groups, metrics, 4)
+        noise_variance = np.einsum("gmi,ij,gmj->gm", self.weights, noise.covariance, self.weights)
+        sampling = np.maximum(denominator, 0.0) * p[..., 0] * (1.0 - p[..., 0])
+        self.variance = noise_variance + sampling
+        self._lists: tuple[list, list, list] | None = None
+
+    def intervals(self, row: int) -> dict[str, Interval | None]:
+        """Every rate's interval of one group (``None``: not estimable at this ε)."""
+        if self._lists is None:
+            self._lists = (self.low.tolist(), self.high.tolist(), self.shown.tolist())
+        low, high, shown = (values[row] for values in self._lists)
+        return {
+            metric: (low[i], high[i]) if shown[i] else None for i, metric in enumerate(RATE_METRICS)
+        }
 
 
 class NoisyIntervals:
     """:class:`~auditor.metrics.IntervalEstimator` for counts released with known noise.
 
-    ``multiplicity`` is the number of finest cells summed into each confusion cell of the
-    groups being evaluated (use :meth:`for_breakdown`). For a released cube:
-    ``NoisyIntervals(cube.release, confidence=0.95)``.
+    ``NoisyIntervals(release)`` is the estimator for the whole population; use
+    :meth:`for_breakdown` for the groups of a breakdown (their cells sum more released
+    cells). ``noise`` overrides the release's noise model (e.g. in simulations);
+    ``multiplicity=k`` is shorthand for independent noisy cells summed ``k`` at a time.
+    Call :meth:`prepare` with all of a breakdown's groups to compute them in one pass; the
+    per-group methods then only look results up (and compute on the fly otherwise).
     """
 
-    method = "dp_parametric_bootstrap"
+    method = "dp_noise_aware_score"
 
     def __init__(
         self,
         release: Release,
         *,
         confidence: float = 0.95,
-        multiplicity: int = 1,
-        draws: int = DRAWS,
+        by: Iterable[str] = (),
+        noise: BreakdownNoise | None = None,
+        multiplicity: int | None = None,
     ) -> None:
         self.release = release
         self.confidence = confidence
-        self.multiplicity = multiplicity
-        self.draws = draws
+        self.by = tuple(by)
+        if noise is None and multiplicity is not None:
+            noise = summed_cells_noise(release.spec, multiplicity)
+        self.noise = noise if noise is not None else release.breakdown_noise(self.by)
+        self._rows: dict[tuple[float, ...], tuple[_RateTable, int]] = {}
+        self._comparisons: dict[tuple, tuple[dict, dict]] = {}
+        self._references: set[tuple[float, ...]] = set()
 
     def for_breakdown(self, by: Iterable[str]) -> NoisyIntervals:
         """The estimator for the groups of one breakdown (``by=()`` for the whole population)."""
-        return NoisyIntervals(
-            self.release,
-            confidence=self.confidence,
-            multiplicity=self.release.domain.multiplicity(by),
-            draws=self.draws,
-        )
+        return NoisyIntervals(self.release, confidence=self.confidence, by=by)
 
-    # -- draws ---------------------------------------------------------------------------
+    # -- batch ---------------------------------------------------------------------------
 
-    def _noise(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
-        """Draws of the summed noise of ``multiplicity`` released cells."""
-        support, cdf = _sum_distribution(self.release.spec, self.multiplicity)
-        if support is None:
-            return rng.normal(0.0, np.sqrt(self.multiplicity * self.release.spec.variance), size)
-        return support[np.searchsorted(cdf, rng.random(size), side="right").clip(0, len(cdf) - 1)]
+    def prepare(self, groups: Sequence[ConfusionCounts]) -> None:
+        """Compute the rate intervals of all ``groups`` at once (vectorised)."""
+        fresh = list(dict.fromkeys(_key(g) for g in groups if _key(g) not in self._rows))
+        if not fresh:
+            return
+        table = _RateTable(np.array(fresh, dtype=float), self.noise, self.confidence)
+        for row, key in enumerate(fresh):
+            self._rows[key] = (table, row)
 
-    def _rate_draws(self, counts: ConfusionCounts) -> np.ndarray:
-        """(metrics × draws) plausible values of every rate metric of one group."""
-        released = np.array([counts.tp, counts.fp, counts.tn, counts.fn], dtype=float)
-        key = (*released.tolist(), self.multiplicity, self.draws)
-        cache = self.release.draw_cache
-        if key in cache:
-            return cache[key]
-        seed = [int(v) % (1 << 32) for v in (*np.rint(released), self.multiplicity)]
-        rng = np.random.default_rng(seed)
-        true = released + self._noise(rng, (self.draws, 4))
-        for _ in range(_REDRAWS):
-            negative = np.nonzero(true < 0)
-            if not len(negative[0]):
-                break
-            true[negative] = released[negative[1]] + self._noise(rng, len(negative[0]))
-        true = np.maximum(true, 0.0)  # the few draws still negative after redraws
-        numerators = true @ _NUMERATORS.T  # draws × metrics
-        denominators = true @ _DENOMINATORS.T
-        rates = rng.beta(numerators + 0.5, denominators - numerators + 0.5)
-        cache[key] = rates.T
-        return rates.T
-
-    def _percentiles(self, draws: np.ndarray) -> np.ndarray:
-        """(2 × metrics) lower and upper percentiles (nearest rank) along the last axis."""
-        tail = (1.0 - self.confidence) / 2.0
-        last = draws.shape[-1] - 1
-        low, high = int(np.floor(tail * last)), int(np.ceil((1.0 - tail) * last))
-        # the same order statistics as a full sort, in linear time
-        ordered = np.partition(draws, (low, high), axis=-1)
-        return np.stack([ordered[..., low], ordered[..., high]])
+    def _row(self, counts: ConfusionCounts) -> tuple[_RateTable, int]:
+        key = _key(counts)
+        if key not in self._rows:
+            self.prepare([counts])
+        return self._rows[key]
 
     # -- IntervalEstimator ---------------------------------------------------------------
 
     def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]:
-        bounds = self._percentiles(self._rate_draws(counts))
-        result: dict[str, Interval | None] = {}
-        for index, metric in enumerate(RATE_METRICS):
-            numerator, denominator = rate_parts(counts, metric)
-            denominator_cells = int(_DENOMINATORS[index].sum()) * self.multiplicity
-            noise_sd = math.sqrt(denominator_cells * self.release.spec.variance)
-            if denominator <= 0 or denominator < MIN_DENOMINATOR_SDS * noise_sd:
-                result[metric] = None  # not estimable at this ε (see MIN_DENOMINATOR_SDS)
-                continue
-            low, high = float(bounds[0, index]), float(bounds[1, index])
-            # A rate of exactly 0 (or 1) stays in the interval while the released numerator
-            # (or its complement) is compatible with a true count of 0 given the noise alone:
-            # a one-sided test at the interval's tail level, so a true 0 is covered.
-            cells = int(_NUMERATORS[index].sum()) * self.multiplicity
-            complement_cells = int(_DENOMINATORS[index].sum()) * self.multiplicity - cells
-            if self._noise_reaches(numerator, cells):
-                low = 0.0
-            if self._noise_reaches(denominator - numerator, complement_cells):
-                high = 1.0
-            result[metric] = (low, high)
-        return result
-
-    def _noise_reaches(self, released: float, cells: int) -> bool:
-        """Whether noise alone (summed over ``cells`` released cells) reaches ``released``
-        with probability above the interval's tail (i.e. a true count of 0 is plausible)."""
-        tail = (1.0 - self.confidence) / 2.0
-        if cells <= 0:
-            return released <= 0
-        support, cdf = _sum_distribution(self.release.spec, cells)
-        if support is None:
-            sd = float(np.sqrt(cells * self.release.spec.variance))
-            return bool(0.5 * math.erfc((released - 0.5) / (sd * math.sqrt(2))) > tail)
-        index = int(np.searchsorted(support, np.ceil(released - 1e-9), side="left"))
-        survival = 1.0 if index <= 0 else 1.0 - float(cdf[min(index, len(cdf)) - 1])
-        return survival > tail
+        table, row = self._row(counts)
+        return table.intervals(row)
 
     def comparison_intervals(
         self, counts: ConfusionCounts, reference: ConfusionCounts
@@ -197,61 +185,100 @@ class NoisyIntervals:
         if counts == reference:
             same = {m: (1.0, 1.0) for m in COMPARED_METRICS}
             return same, {m: (0.0, 0.0) for m in COMPARED_METRICS}
-        group = self._rate_draws(counts)
-        ref = self._rate_draws(reference)
-        ratio_bounds = self._percentiles(group / ref)
-        diff_bounds = self._percentiles(group - ref)
-        ratios: dict[str, Interval | None] = {}
-        differences: dict[str, Interval | None] = {}
-        for index, metric in enumerate(RATE_METRICS):
-            if metric not in COMPARED_METRICS:
-                continue
-            if rate_parts(counts, metric)[1] <= 0 or rate_parts(reference, metric)[1] <= 0:
-                ratios[metric] = differences[metric] = None
-                continue
-            ratios[metric] = (float(ratio_bounds[0, index]), float(ratio_bounds[1, index]))
-            differences[metric] = (float(diff_bounds[0, index]), float(diff_bounds[1, index]))
-        return ratios, differences
+        key = (_key(counts), _key(reference))
+        if key not in self._comparisons:
+            # a breakdown compares every group with one or two references: do each
+            # reference's comparisons in one pass (pairs with ever-new references, one by one)
+            if len(self._references) < _BATCHED_REFERENCES:
+                self._references.add(key[1])
+                self._compare_all(reference)
+            if key not in self._comparisons:
+                self._compare(self._row(counts), self._row(reference), key)
+        return self._comparisons[key]
+
+    def _compare_all(self, reference: ConfusionCounts) -> None:
+        """Comparisons of every prepared group with ``reference``, in one vectorised pass."""
+        ref_table, ref_row = self._row(reference)
+        ref_key = _key(reference)
+        tables: dict[int, tuple[_RateTable, list[tuple[tuple, int]]]] = {}
+        for key, (table, row) in self._rows.items():
+            if key != ref_key and (key, ref_key) not in self._comparisons:
+                tables.setdefault(id(table), (table, []))[1].append((key, row))
+        for table, members in tables.values():
+            rows = np.array([row for _, row in members])
+            results = self._comparison_arrays(table, rows, ref_table, ref_row)
+            for (key, _), pair in zip(members, _comparison_lists(results), strict=True):
+                self._comparisons[(key, ref_key)] = pair
+
+    def _compare(self, group, reference, key) -> None:
+        table, row = group
+        results = self._comparison_arrays(table, np.array([row]), *reference)
+        self._comparisons[key] = _comparison_dicts(results, 0)
+
+    def _comparison_arrays(
+        self, table: _RateTable, rows: np.ndarray, ref_table: _RateTable, ref_row: int
+    ) -> dict[str, np.ndarray]:
+        first = (table.estimate[rows], table.low[rows], table.high[rows])
+        second = tuple(
+            np.broadcast_to(values[ref_row], first[0].shape)
+            for values in (ref_table.estimate, ref_table.low, ref_table.high)
+        )
+        correlation = 0.0
+        cross = self.noise.cross_covariance
+        if np.any(cross):
+            covariance = np.einsum(
+                "gmi,ij,mj->gm", table.weights[rows], cross, ref_table.weights[ref_row]
+            )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                correlation = covariance / np.sqrt(
+                    table.variance[rows] * ref_table.variance[ref_row]
+                )
+            correlation = np.clip(np.nan_to_num(correlation), -1.0, 1.0)
+        ratio = ratio_bounds(first, second, correlation=correlation)
+        difference = difference_bounds(first, second, correlation=correlation)
+        defined = (
+            table.shown[rows]
+            & ref_table.shown[ref_row]
+            & (table.denominator[rows] > 0)
+            & (ref_table.denominator[ref_row] > 0)
+        )
+        return {
+            "ratio_low": ratio[0],
+            "ratio_high": ratio[1],
+            "difference_low": difference[0],
+            "difference_high": difference[1],
+            "ratio_defined": defined & np.isfinite(ratio[1]),
+            "difference_defined": defined,
+        }
 
 
-def _convolution_power(single: np.ndarray, k: int) -> np.ndarray:
-    """``single`` convolved with itself ``k`` times, by repeated squaring (~2·log2 k FFTs)."""
-    result = None
-    power = single
-    while k:
-        if k & 1:
-            result = power if result is None else np.clip(fftconvolve(result, power), 0.0, None)
-        k >>= 1
-        if k:
-            power = np.clip(fftconvolve(power, power), 0.0, None)
-    return result
+def _comparison_dicts(
+    results: Mapping[str, np.ndarray], position: int
+) -> tuple[dict[str, Interval | None], dict[str, Interval | None]]:
+    return _comparison_lists({k: v[position : position + 1] for k, v in results.items()})[0]
 
 
-@lru_cache(maxsize=512)
-def _sum_distribution(spec: NoiseSpec, k: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Support and CDF of the sum of ``k`` independent noise draws (exact convolution).
-
-    ``(None, None)`` when the support would be too wide; the caller then uses the normal
-    approximation (a sum of that many draws is very nearly normal).
-    """
-    sd = np.sqrt(k * spec.variance)
-    if spec.mechanism == "laplace":
-        width = int(np.ceil(30 * spec.scale)) + 2
-    else:
-        width = int(np.ceil(9 * spec.scale)) + 2
-    if k * width > _MAX_SUPPORT or 12 * sd > _MAX_SUPPORT:
-        return None, None
-    points = np.arange(-width, width + 1, dtype=float)
-    if spec.mechanism == "laplace":
-        single = np.exp(-np.abs(points) / spec.scale)
-    else:
-        single = np.exp(-(points**2) / (2 * spec.scale**2))
-    single /= single.sum()
-    total = _convolution_power(single, k)
-    half = (len(total) - 1) // 2
-    support = np.arange(-half, half + 1, dtype=float)
-    keep = total > 1e-15
-    support, total = support[keep], total[keep]
-    cdf = np.cumsum(total)
-    cdf /= cdf[-1]
-    return support, cdf
+def _comparison_lists(
+    results: Mapping[str, np.ndarray],
+) -> list[tuple[dict[str, Interval | None], dict[str, Interval | None]]]:
+    """Per row of ``results``: (ratio intervals, difference intervals) by compared metric."""
+    values = {name: array[:, _COMPARED].tolist() for name, array in results.items()}
+    names = [metric for index, metric in enumerate(RATE_METRICS) if _COMPARED[index]]
+    out = []
+    for row in range(len(values["ratio_low"])):
+        ratio_low, ratio_high = values["ratio_low"][row], values["ratio_high"][row]
+        diff_low, diff_high = values["difference_low"][row], values["difference_high"][row]
+        ratio_ok, diff_ok = values["ratio_defined"][row], values["difference_defined"][row]
+        out.append(
+            (
+                {
+                    name: (ratio_low[i], ratio_high[i]) if ratio_ok[i] else None
+                    for i, name in enumerate(names)
+                },
+                {
+                    name: (diff_low[i], diff_high[i]) if diff_ok[i] else None
+                    for i, name in enumerate(names)
+                },
+            )
+        )
+    return out

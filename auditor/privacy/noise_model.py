@@ -51,6 +51,7 @@ __all__ = [
     "IndependentCells",
     "NoiseModel",
     "cell_fourth_cumulant",
+    "summed_cells_noise",
 ]
 
 
@@ -127,8 +128,12 @@ class IndependentCells:
     domain: GroupDomain
 
     def breakdown_noise(self, by: tuple[str, ...]) -> BreakdownNoise:
-        k = self.domain.multiplicity(by)
-        return BreakdownNoise(
-            covariance=np.eye(4) * (k * self.spec.variance),
-            fourth_cumulant=np.full(4, k * cell_fourth_cumulant(self.spec)),
-        )
+        return summed_cells_noise(self.spec, self.domain.multiplicity(by))
+
+
+def summed_cells_noise(spec: NoiseSpec, k: int) -> BreakdownNoise:
+    """The error on confusion cells that each sum ``k`` independently noised released cells."""
+    return BreakdownNoise(
+        covariance=np.eye(4) * (k * spec.variance),
+        fourth_cumulant=np.full(4, k * cell_fourth_cumulant(spec)),
+    )

@@ -36,8 +36,6 @@ class Release:
     """The error moments of the released cells per breakdown (a :class:`~.noise_model.NoiseModel`);
     ``None``: every finest cell carries its own independent noise from ``spec``
     (:class:`~.noise_model.IndependentCells`). See :meth:`breakdown_noise`."""
-    draw_cache: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
-    """Bootstrap draws by (released counts, multiplicity): deterministic, so safe to reuse."""
 
     def breakdown_noise(self, by: Iterable[str]) -> Any:
         """The :class:`~.noise_model.BreakdownNoise` of the groups of breakdown ``by``."""
@@ -84,7 +82,10 @@ class Release:
             "cells_epsilon": self.spec.epsilon,
             "cells_delta": self.spec.delta,
             "group_domain": self.domain.to_dict(),
-            "intervals": "parametric bootstrap over sampling error and the known noise",
+            "intervals": (
+                "score-test inversion over sampling error and the known noise (closed form); "
+                "ratios and differences by MOVER"
+            ),
             "omitted": [
                 "dataset.rows, rows_excluded and exclusions (exact counts)",
                 "dataset.size_bytes, sha256, source path, format and detected encoding "

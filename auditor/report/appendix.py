@@ -20,8 +20,8 @@ __all__ = ["INTERVAL_METHODS", "LIMITATIONS", "methodology", "noise_sd", "privac
 INTERVAL_METHODS = {
     "wilson": "Wilson score interval for every rate (it stays inside [0, 1] and behaves well for "
     "small groups and rates near 0 or 1)",
-    "dp_bootstrap": "parametric bootstrap that draws both the sampling error and the known noise "
-    "distribution of the release",
+    "dp_bootstrap": "score-test inversion that includes both the sampling error and the known "
+    "noise of the release (ratios and differences by MOVER)",
 }
 LIMITATIONS = (
     "This is an observational audit of the model's outputs on the data supplied. It measures "
@@ -210,9 +210,10 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
             "large groups and a lot for small ones."
         ),
         ctx.bullet(
-            "<b>Intervals</b> include both sampling error and the noise (parametric "
-            "bootstrap from the known noise distribution); a rate whose interval is too "
-            "wide to say anything is reported as not estimable at this ε."
+            "<b>Intervals</b> include both sampling error and the noise (a score test "
+            "inverted with the known noise variance); a rate whose noisy denominator is "
+            "too small for an interval narrower than 0.5 is reported as not estimable at "
+            "this ε."
         ),
         ctx.bullet(
             "<b>Ratios, differences and summaries</b> (demographic parity, equalized "
