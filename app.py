@@ -38,8 +38,11 @@ navigation = st.navigation(
             st.Page("pages/intersections.py", title="Intersections", icon=":material/grid_on:"),
             st.Page("pages/scores.py", title="Scores", icon=":material/tune:"),
             st.Page("pages/privacy.py", title="Privacy", icon=":material/shield:"),
-            st.Page("pages/baseline.py", title="Input vs output", icon=":material/compare_arrows:"),
             st.Page("pages/compare.py", title="Compare models", icon=":material/difference:"),
+        ],
+        # Not part of an audit: a study on its own (bundled) data.
+        "Separate study": [
+            st.Page("pages/baseline.py", title="Input vs output", icon=":material/compare_arrows:"),
         ],
         "Keep": [
             st.Page("pages/report.py", title="Report", icon=":material/description:"),

@@ -55,3 +55,17 @@ def test_the_pdf_chapter_says_the_study_is_not_part_of_the_audit():
     assert "Not part of this audit." in with_study
     without = _text(audit_pdf_bytes(document, charts=False))
     assert "Input restriction study" not in without
+
+
+def test_the_navigation_puts_the_study_outside_the_audit_section():
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    sections = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(value, ast.List):
+                    sections[key.value] = ast.unparse(value)
+    assert "pages/baseline.py" not in sections["Audit"]
+    assert "pages/baseline.py" in sections["Separate study"]
