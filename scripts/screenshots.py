@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -46,6 +47,17 @@ def _save(page) -> None:
     page.get_by_text("Saved as").wait_for(timeout=30_000)
 
 
+def _compare(page) -> None:
+    page.get_by_role("button", name="Compare", exact=True).click()
+    verdict = re.compile(r"^Release gate: (PASS|FAIL|NOT EVALUABLE)$")
+    page.get_by_text(verdict).first.wait_for(timeout=180_000)
+
+
+def _templates(page) -> None:
+    page.get_by_role("button", name="Compute the tables").click()
+    page.get_by_text("CSV of this table").first.wait_for(timeout=120_000)
+
+
 # (file name, sidebar link, what to do on the page, text that appears last on the page)
 PAGES = [
     ("home", "Home", None, "Or audit your own predictions"),
@@ -54,8 +66,10 @@ PAGES = [
     ("intersections", "Intersections", None, "Ratios compare each cell"),
     ("scores", "Scores", None, "A well-calibrated score"),
     ("privacy", "Privacy", _release, "exact (no noise)"),
+    ("compare", "Compare models", _compare, "Download comparison PDF"),
     ("baseline", "Input vs output", _study, "How well each remaining feature"),
     ("report", "Report", _save, "Saved as"),
+    ("templates", "Templates", _templates, "CSV of this table"),
     ("history", "History", None, "Download this audit's JSON"),
 ]
 
