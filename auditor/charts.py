@@ -564,11 +564,20 @@ def calibration_counts_chart(
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("bin:N", sort=order, title="score bin", axis=alt.Axis(labelAngle=-40)),
+            x=alt.X(
+                "bin:N",
+                sort=order,
+                title="score bin",
+                axis=alt.Axis(labelAngle=0 if max(map(len, order), default=0) <= 4 else -40),
+            ),
             xOffset=alt.XOffset(field="group", type="nominal"),
             y=alt.Y("n:Q", title="people"),
             color=alt.Color(
-                field="group", type="nominal", title=None, scale=colours or alt.Undefined
+                field="group",
+                type="nominal",
+                title=None,
+                scale=colours or alt.Undefined,
+                legend=None,  # the calibration chart above carries the legend
             ),
             tooltip=[
                 alt.Tooltip(field="group", type="nominal"),
@@ -576,7 +585,11 @@ def calibration_counts_chart(
                 alt.Tooltip("n:Q", format=",.0f", title="people in bin"),
             ],
         )
-        .properties(title="People per score bin", width=width, height=160)
+        .properties(
+            title=alt.TitleParams("People per score bin", subtitle="same group colours as above"),
+            width=width,
+            height=160,
+        )
     )
 
 

@@ -55,6 +55,7 @@ st.altair_chart(
         charts.intersection_heatmap(breakdown, metric, colour_by=colour_by), layout="grid"
     ),
     width="content",
+    theme=None,  # the chart's own font sizes: the theme shrinks a heatmap's labels
     key="heatmap",
 )
 st.caption(

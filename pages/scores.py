@@ -121,7 +121,7 @@ with two:
 st.subheader("ROC and calibration by group")
 full = _state.current()[1]
 colours = charts.group_colours(score_groups(full, attribute))
-one, two = st.columns(2)
+one, two = st.columns([3, 2])
 with one:
     roc = charts.roc_chart(
         roc_frame(base, attribute),
@@ -129,26 +129,24 @@ with one:
         colours=colours,
     )
     st.altair_chart(charts.sized_for_page(roc, layout="square"), key="roc_chart")
-    st.table(auc_table(full, attribute).set_index("group"))
 with two:
-    calibration = full["scores"][attribute]
-    st.altair_chart(
-        charts.sized_for_page(
-            charts.calibration_chart(calibration, colours=colours), layout="square"
-        ),
-        key="calibration_chart",
-    )
-    st.altair_chart(
-        charts.sized_for_page(
-            charts.calibration_counts_chart(calibration, colours=colours),
-            layout="square",
-            height=160,
-        ),
-        key="calibration_counts_chart",
-    )
-    st.caption(
-        "Groups flagged 'insufficient data' on the Disparities page have jagged lines: "
-        "too few people per score bin to read. "
-        "A well-calibrated score has the same observed rate at the same score in every "
-        "group; lines that part mean the score means different things for different groups."
-    )
+    st.table(auc_table(full, attribute).set_index("group"))
+calibration = full["scores"][attribute]
+st.altair_chart(
+    charts.sized_for_page(
+        charts.calibration_chart(calibration, colours=colours), layout="square", height=440
+    ),
+    key="calibration_chart",
+)
+st.altair_chart(
+    charts.sized_for_page(
+        charts.calibration_counts_chart(calibration, colours=colours), layout="square", height=240
+    ),
+    key="calibration_counts_chart",
+)
+st.caption(
+    "Groups flagged 'insufficient data' on the Disparities page have jagged lines: "
+    "too few people per score bin to read. "
+    "A well-calibrated score has the same observed rate at the same score in every "
+    "group; lines that part mean the score means different things for different groups."
+)
