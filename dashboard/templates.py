@@ -24,6 +24,7 @@ from .export import neutralise_cell
 
 __all__ = [
     "TemplateRequest",
+    "ll144_column_guess",
     "locate_source",
     "compute_template",
     "display_frame",
@@ -160,3 +161,17 @@ def frame_csv(frame: pd.DataFrame) -> str:
     for record in frame.itertuples(index=False):
         writer.writerow(["" if pd.isna(v) else neutralise_cell(v) for v in record])
     return out.getvalue()
+
+
+_SEX_WORDS = ("sex", "gender")
+_RACE_WORDS = ("race", "ethnic")
+
+
+def ll144_column_guess(protected: list[str]) -> tuple[str | None, str | None]:
+    """``(sex, race)``: the protected columns whose names say sex/gender and race/ethnicity,
+    for the LL 144 template's defaults (``None`` when no name says so — the user picks)."""
+
+    def named(words: tuple[str, ...]) -> str | None:
+        return next((c for c in protected if any(w in c.lower() for w in words)), None)
+
+    return named(_SEX_WORDS), named(_RACE_WORDS)

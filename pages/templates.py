@@ -19,6 +19,7 @@ from dashboard.templates import (
     compute_template,
     display_frame,
     frame_csv,
+    ll144_column_guess,
     locate_source,
     stratum_candidates,
 )
@@ -47,11 +48,15 @@ if template.startswith("NYC"):
         kinds.append(f"Scoring tool ({base.mapping.score} above the sample's median)")
     kind = st.radio("Type of tool", kinds, key="template_kind", horizontal=True)
     left, right = st.columns(2)
-    sex = left.selectbox("Sex column", [NONE, *protected], index=1, key="template_sex")
+    options = [NONE, *protected]
+    guessed_sex, guessed_race = ll144_column_guess(protected)  # by name, not by position
+    sex = left.selectbox(
+        "Sex column", options, index=options.index(guessed_sex or NONE), key="template_sex"
+    )
     race = right.selectbox(
         "Race/ethnicity column",
-        [NONE, *protected],
-        index=2 if len(protected) > 1 else 0,
+        options,
+        index=options.index(guessed_race or NONE),
         key="template_race",
     )
     exclude = st.checkbox(
