@@ -393,14 +393,6 @@ def _score_expression(
     return dialect.finite_double(score)
 
 
-def _score_bin(dialect: SqlDialect) -> str:
-    """The bin of the score ``s``: three significant digits (exact for integer scores)."""
-    return (
-        "CASE WHEN s IS NULL THEN NULL WHEN s = 0 THEN CAST(0 AS DOUBLE) "
-        f"ELSE {dialect.round_significant('s', 3)} END"
-    )
-
-
 def _finest_query(
     mapping: ColumnMapping,
     *,
@@ -425,6 +417,8 @@ def _finest_query(
     if mapping.score is not None:
         columns.append(f"{_score_expression(mapping, text=text, dialect=dialect)} AS s")
     inner = f"SELECT {', '.join(columns)} FROM {SOURCE_VIEW}"
+    if mapping.score is not None:
+        inner = dialect.with_score_bin(inner)
     raw = [f"r{i}" for i in range(len(mapping.protected))] + ["ry"]
     if mapping.prediction is not None:
         raw.append("rp")
@@ -441,7 +435,7 @@ def _finest_query(
             f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END AS rp2"
         )
     if mapping.score is not None:
-        raw.append(f"{_score_bin(dialect)} AS score_bin")
+        raw.append("score_bin")
     keys = ", ".join(str(i + 1) for i in range(len(raw)))
     counted = f"SELECT {', '.join(raw)}, count(*) AS n FROM ({inner}) GROUP BY {keys}"
     shaped = [
@@ -480,7 +474,7 @@ def _cube_query(
         prediction = f"CASE WHEN s IS NULL THEN NULL WHEN s >= {threshold} THEN '1' ELSE '0' END"
     select = [*attrs, "y_raw", f"{prediction} AS p_raw"]
     if mapping.score is not None:
-        select.append(f"{_score_bin(dialect)} AS score_bin")
+        select.append("score_bin")
     outer = ", ".join(select)
     sets = [[], *([a] for a in attrs), *itertools.combinations(attrs, 2)]
     clauses = [f"({', '.join([*s, 'y_raw', 'p_raw'])})" for s in sets]
@@ -489,7 +483,12 @@ def _cube_query(
             f"({', '.join([*s, 'y_raw', 'score_bin'])})" for s in [[], *([a] for a in attrs)]
         ]
     # p_raw and score_bin are output aliases; group on the expressions through a subquery.
-    inner = f"SELECT {outer} FROM rows"
+    binned = (
+        dialect.with_score_bin("SELECT * FROM rows")
+        if mapping.score is not None
+        else "SELECT * FROM rows"
+    )
+    inner = f"SELECT {outer} FROM ({binned})"
     group_cols = [*attrs, "y_raw", "p_raw"] + (["score_bin"] if mapping.score is not None else [])
     grouping = dialect.grouping(group_cols)
     query = (
@@ -516,16 +515,13 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
     distinct = [f"count(DISTINCT {a})" for a in attrs]
     distinct.append("count(DISTINCT y_raw)")
     distinct.append("count(DISTINCT p_raw)" if mapping.prediction is not None else "0")
-    distinct.append(
-        f"count(DISTINCT {dialect.round_significant('nullif(s, 0)', 3)})"
-        if mapping.score is not None
-        else "0"
-    )
+    # Non-zero scores never round to 0, so this counts the bins of the non-zero scores.
+    distinct.append("count(DISTINCT nullif(score_bin, 0))" if mapping.score is not None else "0")
     distinct.append("count(*)")
-    query = (
-        f"WITH rows AS (SELECT {rows} FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS})) "
-        f"SELECT {', '.join(distinct)} FROM rows"
-    )
+    head = f"SELECT {rows} FROM (SELECT * FROM {SOURCE_VIEW} LIMIT {HEAD_ROWS})"
+    if mapping.score is not None:
+        head = dialect.with_score_bin(head)
+    query = f"SELECT {', '.join(distinct)} FROM ({head})"
     counts = source.sql(query)[0]
     *group_counts, label_count, prediction_count, score_bins, head_rows = counts
     if head_rows == 0:

@@ -97,8 +97,9 @@ class SqlDialect:
             return f"CASE WHEN isfinite({number}) THEN {number} END"
         return f"CASE WHEN NOT isnan({number}) AND abs({number}) < double('inf') THEN {number} END"
 
-    def round_significant(self, expression: str, digits: int) -> str:
-        """A non-zero DOUBLE ``expression`` rounded to ``digits`` significant digits.
+    def with_score_bin(self, query: str, *, score: str = "s", digits: int = 3) -> str:
+        """``query`` with one more column, ``score_bin``: the score rounded to ``digits``
+        significant digits (0 stays 0, NULL stays NULL).
 
         DuckDB's ``round(x, p)`` rounds the exact binary value of ``x`` (0.1755 is stored as
         0.17549999…, so it rounds to 0.175), half away from zero on exact ties. Spark's
@@ -106,44 +107,55 @@ class SqlDialect:
         ``x * 10^p`` can itself round onto a tie (0.1755 * 1000 = 175.5 in doubles). So on
         Spark the scaled value's rounding error is computed exactly (Dekker's two-product)
         and decides the ties; everywhere else the nearest integer is unambiguous.
+
+        On Spark each intermediate value is a column of its own, computed once in a chain
+        of projections: written as one expression, the two-product repeats every
+        subexpression dozens of times (11 KB of SQL), which Spark's analyser and code
+        generator take tens of seconds to digest on a cold JVM.
         """
-        places = f"({int(digits) - 1} - CAST(floor(log10(abs({expression}))) AS INTEGER))"
+        places = f"({int(digits) - 1} - CAST(floor(log10(abs({score}))) AS INTEGER))"
         if self.name == "duckdb":
-            return f"round({expression}, {places})"
-        power = f"power(10, abs({places}))"
-        multiplied = f"({expression} * {power})"
-        divided = f"({expression} / {power})"
-        back = f"({divided} * {power})"
-        scaled = f"(CASE WHEN {places} >= 0 THEN {multiplied} ELSE {divided} END)"
-        # How far the exact scaled value lies above the double ``scaled`` (only its sign matters).
-        error = (
-            f"(CASE WHEN {places} >= 0 THEN {_two_product_error(expression, power, multiplied)} "
-            f"ELSE (({expression} - {back}) - {_two_product_error(divided, power, back)}) END)"
-        )
-        magnitude = f"abs({scaled})"
-        rounded = (
-            f"(CASE WHEN {magnitude} - floor({magnitude}) = 0.5 "
-            f"THEN sign({scaled}) * (floor({magnitude}) "
-            f"+ CASE WHEN sign({error}) * sign({scaled}) < 0 THEN 0 ELSE 1 END) "
-            f"ELSE round({scaled}) END)"
-        )
-        return f"(CASE WHEN {places} >= 0 THEN {rounded} / {power} ELSE {rounded} * {power} END)"
-
-
-def _two_product_error(a: str, b: str, product: str) -> str:
-    """``a * b - product`` exactly, for ``product`` the double ``a * b`` (Dekker, 1971)."""
-    split = "134217729.0D"  # 2^27 + 1
-
-    def halves(x: str) -> tuple[str, str]:
-        high = f"(({split} * {x}) - (({split} * {x}) - {x}))"
-        return high, f"({x} - {high})"
-
-    a_high, a_low = halves(a)
-    b_high, b_low = halves(b)
-    return (
-        f"(((({a_high} * {b_high}) - {product}) + {a_high} * {b_low} + {a_low} * {b_high}) "
-        f"+ {a_low} * {b_low})"
-    )
+            return (
+                f"SELECT *, CASE WHEN {score} IS NULL THEN NULL WHEN {score} = 0 "
+                f"THEN CAST(0 AS DOUBLE) ELSE round({score}, {places}) END AS score_bin "
+                f"FROM ({query})"
+            )
+        split = "134217729.0D"  # 2^27 + 1, Dekker's splitting constant for doubles
+        stages = [
+            # the decimal places to keep, and 10^|places|
+            f"CASE WHEN {score} IS NOT NULL AND {score} <> 0 THEN {places} END AS sb_places",
+            "power(10, abs(sb_places)) AS sb_power",
+            # the scaled value, and the two factors whose double product is ``sb_product``:
+            # score × 10^p for p ≥ 0, else (score / 10^p) × 10^p
+            f"CASE WHEN sb_places >= 0 THEN {score} * sb_power ELSE {score} / sb_power END "
+            "AS sb_scaled, "
+            f"CASE WHEN sb_places >= 0 THEN {score} ELSE {score} / sb_power END AS sb_factor",
+            "sb_factor * sb_power AS sb_product, "
+            f"(({split} * sb_factor) - (({split} * sb_factor) - sb_factor)) AS sb_factor_high, "
+            f"(({split} * sb_power) - (({split} * sb_power) - sb_power)) AS sb_power_high",
+            # sb_factor * sb_power - sb_product, exactly (Dekker, 1971)
+            "((((sb_factor_high * sb_power_high) - sb_product) "
+            "+ sb_factor_high * (sb_power - sb_power_high) "
+            "+ (sb_factor - sb_factor_high) * sb_power_high) "
+            "+ (sb_factor - sb_factor_high) * (sb_power - sb_power_high)) AS sb_product_error",
+            # how far the exact scaled value lies above the double ``sb_scaled`` (its sign)
+            "CASE WHEN sb_places >= 0 THEN sb_product_error "
+            f"ELSE (({score} - sb_product) - sb_product_error) END AS sb_error",
+            # (10^places overflows for scores below 1e-306: no integer part to round then)
+            "(CASE WHEN NOT abs(sb_scaled) < double('inf') THEN NULL "
+            "WHEN abs(sb_scaled) - floor(abs(sb_scaled)) = 0.5 "
+            "THEN sign(sb_scaled) * (floor(abs(sb_scaled)) "
+            "+ CASE WHEN sign(sb_error) * sign(sb_scaled) < 0 THEN 0 ELSE 1 END) "
+            "ELSE round(sb_scaled) END) AS sb_rounded",
+            "CASE WHEN sb_places >= 0 THEN sb_rounded / sb_power "
+            "ELSE sb_rounded * sb_power END AS sb_result",
+            # DuckDB keeps the score itself where the rounding is not finite (1e-307, 1.79e308)
+            f"CASE WHEN {score} IS NULL THEN NULL WHEN {score} = 0 THEN CAST(0 AS DOUBLE) "
+            f"WHEN abs(sb_result) < double('inf') THEN sb_result ELSE {score} END AS score_bin",
+        ]
+        for stage in stages:
+            query = f"SELECT *, {stage} FROM ({query})"
+        return query
 
 
 DUCKDB = SqlDialect(name="duckdb", text_type="VARCHAR", quote=quote_identifier)

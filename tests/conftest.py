@@ -59,6 +59,10 @@ SPARK_TEST_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.session.timeZone": "UTC",
+    # The test data are a few thousand rows: the JVM's start-up and just-in-time compilation
+    # dominate. The client compiler alone (no C2) and the serial collector start 2-3x faster
+    # on two busy cores (measured: 179 s -> 67 s for session + three audits at load 12).
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
 }
 
 

@@ -8,6 +8,9 @@ the input by engine-specific means (fingerprint, encoding, format).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -56,6 +59,11 @@ def test_compas_audit_is_identical_on_both_engines(spark):
     assert_same_cells(duck.cube.cells, on_spark.cube.cells)
     assert comparable(on_spark) == comparable(duck)
     assert on_spark.to_dict()["breakdowns"][0]["groups"]  # not two empty audits
+    # The file is fingerprinted in the cluster: SHA-256 over "path<TAB>size<TAB>sha256".
+    data = COMPAS_PREDICTIONS.read_bytes()
+    line = f"file:{COMPAS_PREDICTIONS}\t{len(data)}\t{hashlib.sha256(data).hexdigest()}\n"
+    assert on_spark.dataset.sha256 == hashlib.sha256(line.encode()).hexdigest()
+    assert on_spark.dataset.size_bytes == len(data)
 
 
 def test_score_audit_with_float_scores_bins_like_duckdb(spark):
@@ -74,6 +82,24 @@ def test_score_audit_with_float_scores_bins_like_duckdb(spark):
     assert comparable(on_spark) == comparable(duck)
 
 
+def test_score_bins_break_ties_like_duckdb(spark):
+    """Scores whose scaled value is (or looks like) an exact half, at every magnitude."""
+    scores = [
+        0.1755, -0.1755, 0.0001755, 175.5, 1755.0, 1.005, 2.675, 0.1745, 0.125, 12.35, 0.3335,
+        999.5, 9995.0, 1e-300, 1e-306, 1e-307, 5e-324, 1.7976931348623157e308, 7.5e305, 0.5,
+        0.0, -0.0, 123456789.5, 0.000123456, -2.5, 33.35, 4.4445, 0.0625,
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        {"g": ["a", "b"] * (len(scores) // 2), "y": [1, 0, 0, 1] * (len(scores) // 4)}
+    ).assign(s=scores)
+    mapping = ColumnMapping(label="y", protected=("g",), score="s", threshold=0.5)
+    with connect() as con:
+        duck = build_cube(open_source(frame, connection=con), mapping)
+    on_spark = build_cube(open_spark_source(spark.createDataFrame(frame), spark=spark), mapping)
+    assert duck.cells["score_bin"].nunique() > 15
+    assert_same_cells(duck.cells, on_spark.cells)
+
+
 def test_partitioned_parquet_folder_and_glob(spark, tmp_path, compas_frame):
     frame = compas_frame.assign(date=["2026-01", "2026-02", "2025-12"] * 2057 + ["2026-01"])
     pq.write_to_dataset(pa.Table.from_pandas(frame), tmp_path / "preds", partition_cols=["date"])
@@ -84,11 +110,16 @@ def test_partitioned_parquet_folder_and_glob(spark, tmp_path, compas_frame):
     assert on_spark.dataset.rows == len(wanted) < len(frame)
     assert comparable(on_spark) == comparable(duck)
     # The partition column survives the glob (Spark's basePath), so it can be audited too.
-    by_date = auditor.audit(glob, engine="spark", spark=spark, **{**COMPAS, "protected": ["date"]})
-    assert {g.key["date"] for g in by_date.breakdown("date").groups} == {"2026-01", "2026-02"}
-    # The whole folder: every partition.
-    whole = auditor.audit(str(tmp_path / "preds"), engine="spark", spark=spark, **COMPAS)
+    assert "date" in open_spark_source(glob, spark=spark).columns
+    # The whole folder: every partition, three files.
+    by_date = {**COMPAS, "protected": ["date"], "score": None}
+    whole = auditor.audit(str(tmp_path / "preds"), engine="spark", spark=spark, **by_date)
     assert whole.dataset.rows == len(frame)
+    assert {g.key["date"] for g in whole.breakdown("date").groups} == {
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    }
     assert "3 file(s)" in whole.dataset.fingerprint_method
 
 
@@ -99,31 +130,18 @@ def test_spark_dataframe_and_table_sources(spark, compas_frame):
     assert from_frame.dataset.engine == "spark"
     assert comparable(from_frame) == comparable(duck)
     assert "xxhash64" in from_frame.dataset.fingerprint_method
-    # Same rows in another order and partitioning: the same fingerprint.
-    shuffled = auditor.audit(frame.orderBy("race").repartition(3), **COMPAS)
-    assert shuffled.dataset.sha256 == from_frame.dataset.sha256
-    fewer = auditor.audit(frame.limit(6000), **COMPAS)
-    assert fewer.dataset.sha256 != from_frame.dataset.sha256
+
+    # Same rows in another order and partitioning: the same fingerprint; fewer rows: another.
+    def fingerprint(rows):
+        return open_spark_source(rows, spark=spark).fingerprint().sha256
+
+    assert fingerprint(frame.orderBy("race").repartition(3)) == from_frame.dataset.sha256
+    assert fingerprint(frame.limit(6000)) != from_frame.dataset.sha256
     spark.read.option("header", "true").csv(str(COMPAS_PREDICTIONS)).createOrReplaceTempView(
         "compas_table"
     )
     table = auditor.audit("table:compas_table", engine="spark", spark=spark, **COMPAS)
     assert comparable(table) == comparable(duck)
-
-
-def test_file_fingerprint_hashes_each_file_in_the_cluster(spark, tmp_path):
-    import hashlib
-
-    result = auditor.audit(COMPAS_PREDICTIONS, engine="spark", spark=spark, **COMPAS)
-    data = COMPAS_PREDICTIONS.read_bytes()
-    line = f"file:{COMPAS_PREDICTIONS}\t{len(data)}\t{hashlib.sha256(data).hexdigest()}\n"
-    assert result.dataset.sha256 == hashlib.sha256(line.encode()).hexdigest()
-    assert result.dataset.size_bytes == len(data)
-    listing = auditor.audit(
-        COMPAS_PREDICTIONS, engine="spark", spark=spark, spark_fingerprint="listing", **COMPAS
-    )
-    assert "not the content" in listing.dataset.fingerprint_method
-    assert listing.dataset.sha256 != result.dataset.sha256
 
 
 def test_grouping_sets_fallback_matches_duckdb(spark):
@@ -186,15 +204,42 @@ def test_cli_engine_spark(spark, tmp_path, capsys):
             "--engine", "spark",
             "--spark-master", "local[2]",
             "--spark-conf", "spark.sql.shuffle.partitions=2",
+            "--spark-fingerprint", "listing",
             "--json", str(out),
             "--quiet",
         ]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    import json
-
     document = json.loads(out.read_text())
     assert document["dataset"]["engine"] == "spark"
+    assert "not the content" in document["dataset"]["fingerprint_method"]
     assert main(["audit", "x.csv", "--label", "y", "--prediction", "p", "--protected", "g",
                  "--engine", "spark", "--spark-conf", "novalue"]) == 2  # fmt: skip
     assert "key=value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--spark-master", "local[1]"], "already running in this process on master 'local[2]'"),
+        (["--spark-conf", "spark.executor.memory=1g"], "cannot be changed in the SparkSession"),
+    ],
+)
+def test_running_session_refuses_a_master_or_setting_it_would_ignore(
+    spark, capsys, option, message
+):
+    code = main(["audit", str(COMPAS_PREDICTIONS), "--label", "two_year_recid",
+                 "--prediction", "high_risk", "--protected", "race", "--engine", "spark",
+                 *option])  # fmt: skip
+    error = capsys.readouterr().err
+    assert code == 2 and error.count("\n") == 1 and message in error, error
+
+
+def test_running_session_takes_run_time_settings(spark):
+    from auditor.spark import spark_session
+
+    try:
+        assert spark_session(conf=["spark.sql.shuffle.partitions=3"]) is spark
+        assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "2")

@@ -48,18 +48,20 @@ def spark_session(
     """The SparkSession to count with.
 
     ``session`` is used as given. Otherwise the active session is reused (under
-    ``spark-submit``, or in a notebook of a managed Spark service) unless ``master`` is given;
-    else a new session is started on ``master`` (default: pyspark's, ``local[*]``) with
-    ``conf`` applied. The console progress bar is switched off: it would corrupt
-    ``auditor audit … --json -``.
+    ``spark-submit``, or in a notebook of a managed Spark service); ``conf`` settings that
+    can change at run time (``spark.sql.*``) are applied to it, and a ``master`` or a
+    start-up setting (``spark.executor.memory``…) it was not started with is refused with
+    one clear error — Spark would silently ignore them. With no session running, a new one
+    is started on ``master`` (default: pyspark's, ``local[*]``) with ``conf`` applied. The
+    console progress bar is switched off: it would corrupt ``auditor audit … --json -``.
     """
     sql = import_pyspark()
     settings = parse_spark_conf(conf)
     if session is not None:
         return session
     active = sql.SparkSession.getActiveSession()
-    if active is not None and master is None and not settings:
-        return active
+    if active is not None:
+        return _reuse(active, master=master, settings=settings)
     builder = sql.SparkSession.builder.appName("auditor")
     if master is not None:
         builder = builder.master(master)
@@ -76,3 +78,27 @@ def spark_session(
         ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _reuse(active: Any, *, master: str | None, settings: Mapping[str, str]) -> Any:
+    """The running session, if it is the one asked for: a SparkSession cannot be restarted
+    on another master, nor take start-up settings, from inside the process that runs it."""
+    running = active.sparkContext.master
+    if master is not None and master != running:
+        raise InputError(
+            f"a SparkSession is already running in this process on master {running!r}, so "
+            f"--spark-master {master!r} would be ignored: leave out --spark-master to count "
+            "on the running session, or stop it first (spark.stop())"
+        )
+    for key, value in settings.items():
+        if active.conf.get(key, None) == value:
+            continue
+        if not active.conf.isModifiable(key):
+            raise InputError(
+                f"Spark setting {key}={value} cannot be changed in the SparkSession already "
+                f"running on {running!r} (it is read when a session starts): set it where "
+                "the session is started (spark-submit --conf, the cluster's configuration), "
+                "or stop the running session first"
+            )
+        active.conf.set(key, value)
+    return active
