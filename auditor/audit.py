@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -301,7 +301,12 @@ def _matching_cube(counted: Counted, mapping: ColumnMapping) -> Counted:
         )
     if tuple(mapping.protected) == tuple(saved.protected):
         return counted
-    return replace(counted, cube=marginal_cube(counted.cube, mapping.protected), mapping=mapping)
+    return replace(
+        counted,
+        cube=marginal_cube(counted.cube, mapping.protected),
+        mapping=mapping,
+        parts=tuple((marginal_cube(cube, mapping.protected), path) for cube, path in counted.parts),
+    )
 
 
 def _inputs_extra(counted: Counted, *, private: bool) -> dict[str, Any]:
@@ -333,7 +338,7 @@ def audit(
     categories: Mapping[str, Iterable[str]] | None = None,
     store: str | os.PathLike | None = None,
     privacy_budget: float | None = None,
-    dataset_name: str | None = None,
+    dataset_name: str | Sequence[str] | None = None,
     seed: int | None = None,
     max_groups: int = DEFAULT_MAX_GROUPS,
     connection: duckdb.DuckDBPyConnection | None = None,
@@ -382,7 +387,9 @@ def audit(
         the server's paths.
     categories, store, privacy_budget, dataset_name
         DP only: the public values of protected attributes, the ledger, the data set's total
-        ε and the curator's name for the data set the budget belongs to.
+        ε and the curator's name for the data set the budget belongs to. A private audit of
+        several saved cubes is charged ε to the data set of every cube (one name per cube,
+        in order, if named; see :func:`~auditor.privacy.release_cube`).
     bisg, bisg_estimator
         Estimate race from surname and ZIP code (and first name): a
         :class:`~auditor.bisg.BisgSpec` or text ``"surname=COL,zip=COL[,first_name=COL]"``.
@@ -447,12 +454,6 @@ def audit(
             progress=lambda f, m: report(0.05 + 0.75 * f, m),
         )
         cube, fingerprint = counted.cube, counted.fingerprint
-        if epsilon is not None and len(counted.inputs) > 1 and store is not None:
-            raise InputError(
-                "a private audit of several merged cubes cannot be charged to a ledger yet (the "
-                "ledger keys one data set per release): audit them without --store, or release "
-                "each cube on its own"
-            )
     else:
         if engine != "duckdb":
             raise InputError("--bisg counts with DuckDB: leave out --engine spark")
@@ -521,6 +522,7 @@ def audit(
             store=store,
             privacy_budget=privacy_budget,
             seed=seed,
+            inputs=counted.parts if len(counted.parts) > 1 else None,
             request={
                 "columns": mapping_document(mapping),
                 "options": {

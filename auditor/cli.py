@@ -131,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--store", help="DuckDB file with the audit history and privacy ledger")
     audit.add_argument("--privacy-budget", type=_positive_float, help="total ε for this data set")
     audit.add_argument(
-        "--dataset-name", help="the data set's name in the privacy ledger (its budget's key)"
+        "--dataset-name",
+        action="append",
+        help="the data set's name in the privacy ledger (its budget's key); for merged cubes, "
+        "once per cube, in order",
     )
     audit.add_argument("--seed", type=_seed, help="seeded noise for tests: output is NOT private")
     audit.add_argument("--policy", help="output specification (TOML)")
@@ -505,7 +508,11 @@ def _run_audit(args: argparse.Namespace) -> int:
         categories=_read_categories(args.categories),
         store=args.store,
         privacy_budget=args.privacy_budget,
-        dataset_name=args.dataset_name,
+        dataset_name=(
+            args.dataset_name[0]
+            if args.dataset_name and len(args.dataset_name) == 1
+            else args.dataset_name
+        ),
         seed=args.seed,
         progress=_progress_printer(args.quiet),
         bisg=args.bisg,

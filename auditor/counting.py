@@ -60,6 +60,9 @@ class Counted:
     encoding: str | None = None
     inputs: tuple[CubeInput, ...] = field(default=())
     """For a sum of saved cubes: every input (empty when the data was counted directly)."""
+    parts: tuple[tuple[CountCube, str], ...] = field(default=())
+    """For a sum of saved cubes: each cube file's exact cube and path — the data sets a
+    private release of the sum is charged to (empty otherwise)."""
 
 
 def is_spark_frame(source: Any) -> bool:

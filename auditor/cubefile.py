@@ -11,12 +11,12 @@ A cube file holds exact counts of real people: it is as sensitive as the data it
 Privacy accounting of a merged audit (``--epsilon``): the merged cube is released once, with
 noise calibrated to sensitivity 1 — one person is one row of one input, so adding or removing
 that person changes one cell of the sum by one. That single release is ε-DP with respect to
-*each* input data set, so it spends ε of the budget of every input. This assumes the inputs
-hold different people (shards, or disjoint periods); the same input twice is refused, but
-overlapping inputs cannot be detected and would need ε × (number of inputs a person is in).
-The ledger (``--store``) keys one data set per release, so a merged private audit is not yet
-charged to a ledger: with ``--store`` it is refused, and a curator must record the spend
-against every input.
+*each* input data set, so it spends ε of the budget of every input: with ``--store`` the
+release is charged to the data set of each cube file (recognised by the content of its cube,
+or named with one ``--dataset-name`` per input) in one serialised ledger transaction, and
+refused as a whole if any of them lacks the budget. This assumes the inputs hold different
+people (shards, or disjoint periods); the same input twice is refused, but overlapping inputs
+cannot be detected and would need ε × (number of inputs a person is in).
 """
 
 from __future__ import annotations
@@ -269,6 +269,7 @@ def merge_counted(parts: Sequence[Counted]) -> Counted:
         format="cube",
         engine="cube",
         inputs=inputs,
+        parts=tuple((part.cube, part.source) for part in parts),
     )
 
 

@@ -595,6 +595,116 @@ class AuditStore:
 
         return self._run(spend, write=True)
 
+    def commit_joint_release(
+        self,
+        *,
+        charges: Sequence[tuple[str, str | None, str]],
+        epsilon: float,
+        delta: float,
+        mechanism: str,
+        cells: Sequence[Mapping[str, Any]],
+        details: Mapping[str, Any] | None = None,
+        total: float | None = None,
+        release_id: str | None = None,
+        record: bool = True,
+    ) -> tuple[ReleaseRecord | None, list[BudgetState]]:
+        """One release of a sum of data sets (merged cubes), charged ε to **every** one of
+        them — checked, and recorded, in one serialised transaction.
+
+        ``charges`` holds, per input, ``(content fingerprint, declared name or None, a
+        description for messages)``. Each input is resolved to its data set as
+        :meth:`commit_release` does; the release is refused as a whole (nothing recorded)
+        if any data set lacks a total or the budget for it, and the message names every such
+        input. Inputs that resolve to the same data set are charged once each (their people
+        are counted once per input in the sum). The release is recorded once per input: the
+        first row has ``release_id`` (what the output carries, and what re-issues it), the
+        others ``release_id.2``, ``release_id.3``…, each with the same cells, so every data
+        set's list of releases shows it. ``record=False`` checks without recording.
+        """
+        release_id = release_id or uuid.uuid4().hex
+        created_at = _now()
+        cells_json = json.dumps(list(cells), ensure_ascii=False, default=_plain)
+        details_json = json.dumps(
+            {**dict(details or {}), "joint_release": release_id},
+            ensure_ascii=False,
+            default=_plain,
+        )
+        row_ids = [release_id] + [f"{release_id}.{i}" for i in range(2, len(charges) + 1)]
+
+        def spend(con: duckdb.DuckDBPyConnection) -> tuple[ReleaseRecord | None, list[BudgetState]]:
+            if record:
+                done = con.execute(
+                    "SELECT name FROM ledger_releases WHERE id = ?", [release_id]
+                ).fetchone()
+                if done is not None:  # a retried commit: recorded already
+                    names = con.execute(
+                        "SELECT DISTINCT name FROM ledger_releases WHERE id = ? OR id LIKE ? "
+                        "ORDER BY 1",
+                        [release_id, f"{release_id}.%"],
+                    ).fetchall()
+                    return self._record(con, release_id), [self._budget(con, n) for (n,) in names]
+            resolved: list[tuple[str | None, str | None]] = []
+            by_key: dict[str, str | None] = {}
+            for content, name, description in charges:
+                try:
+                    found, key = self._resolve_dataset(con, content, name, create=record)
+                except PrivacyError as error:
+                    raise type(error)(f"input {description}: {error}") from None
+                if key is not None and name is None and key in by_key:
+                    found = by_key[key]  # the same new content twice: one data set
+                if key is not None:
+                    by_key.setdefault(key, found)
+                resolved.append((found, key))
+            # Data sets, each with the inputs charged to it (a new, unnamed content is its own).
+            groups: dict[Any, tuple[str | None, list[str]]] = {}
+            for (found, key), (_, _, description) in zip(resolved, charges, strict=True):
+                group = found if found is not None else ("new", key or description)
+                groups.setdefault(group, (found, []))[1].append(description)
+            refusals: list[tuple[PrivacyError, str]] = []
+            states = []
+            for found, descriptions in groups.values():
+                try:
+                    states.append(self._check(con, found, epsilon * len(descriptions), total))
+                except PrivacyError as error:
+                    refusals.append((error, ", ".join(descriptions)))
+            if refusals:
+                kind = (
+                    BudgetExceededError
+                    if all(isinstance(e, BudgetExceededError) for e, _ in refusals)
+                    else PrivacyError
+                )
+                raise kind(
+                    f"the merged release is charged ε={epsilon:g} to every input's data set "
+                    "and is refused as a whole: "
+                    + "; ".join(f"input {names}: {error}" for error, names in refusals)
+                )
+            if not record:
+                return None, states
+            for row_id, (found, key) in zip(row_ids, resolved, strict=True):
+                con.execute(
+                    "INSERT INTO ledger_contents VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [key, found, created_at],
+                )
+                con.execute(
+                    "INSERT INTO ledger_releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    [
+                        row_id,
+                        found,
+                        key,
+                        created_at,
+                        mechanism,
+                        float(epsilon),
+                        float(delta),
+                        cells_json,
+                        details_json,
+                    ],
+                )
+            names = dict.fromkeys(found for found, _ in resolved)
+            return self._record(con, release_id), [self._budget(con, n) for n in names]
+
+        return self._run(spend, write=record)
+
     _RELEASE_COLUMNS = "id, name, created_at, mechanism, epsilon, delta, cells, details"
 
     @staticmethod

@@ -7,6 +7,7 @@ concatenated rows in one pass.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,9 @@ import auditor
 from auditor.cli import main
 from auditor.counting import count_source
 from auditor.cubefile import count_cube, merge_counted, read_cube, write_cube
+from auditor.errors import BudgetExceededError, PrivacyError
 from auditor.ingest import ColumnMapping
+from auditor.store import AuditStore
 
 MAPPING = ColumnMapping(
     label="two_year_recid",
@@ -166,6 +169,97 @@ def test_private_audit_of_merged_cubes_releases_once_without_fingerprints(shards
         for item in counted.inputs:
             assert item.sha256 not in text and item.source not in text
     assert document["inputs"] == [{"engine": "duckdb"}, {"engine": "duckdb"}]
-    # The ledger keys one data set per release: a merged release is refused, not half-charged.
-    with pytest.raises(auditor.InputError, match="cannot be charged to a ledger"):
-        auditor.audit(cubes, **options, store=tmp_path / "ledger.duckdb", privacy_budget=2.0)
+
+
+CATEGORIES = {
+    "race": ["African-American", "Caucasian", "Hispanic", "Other", "Asian", "Native American"],
+    "sex": ["Male", "Female"],
+    "age_cat": ["Less than 25", "25 - 45", "Greater than 45"],
+}
+PRIVATE = dict(**MAPPING.__dict__, categories=CATEGORIES, seed=7)
+
+
+def test_private_merged_audit_is_charged_to_every_input_in_one_transaction(shards, tmp_path):
+    folder, _ = shards
+    cubes = [folder / "jan.parquet", folder / "feb.parquet"]
+    store = tmp_path / "ledger.duckdb"
+    merged = auditor.audit(cubes, **PRIVATE, epsilon=1.0, store=store, privacy_budget=2.5)
+    ledger = merged.to_dict()["privacy"]["ledger"]
+    charged = {item["dataset"]: item for item in ledger["charged_to"]}
+    assert len(charged) == 2
+    assert all(item["spent_epsilon"] == 1.0 and item["releases"] == 1 for item in charged.values())
+    # Each input is the same data set as its rows audited on their own (recognised by content):
+    # January's own release spends from the budget the merged release charged.
+    alone = auditor.audit(folder / "jan.csv", **PRIVATE, epsilon=1.0, store=store)
+    january = alone.to_dict()["privacy"]["ledger"]
+    assert january["dataset"] in charged and january["spent_epsilon"] == 2.0
+    (february,) = set(charged) - {january["dataset"]}
+    with AuditStore(store) as ledger_store:
+        assert ledger_store.budget(february).spent_epsilon == 1.0
+        # The merged release is listed under both data sets, re-issuable by its one id.
+        assert [r.id for r in ledger_store.releases(february)] == [f"{ledger['release_id']}.2"]
+        assert ledger_store.release(ledger["release_id"]).dataset in charged
+    # January has 0.5 left: a second merged release is refused as a whole, naming the input,
+    # and February is not charged for it.
+    with pytest.raises(BudgetExceededError, match=r"refused as a whole: input '.*jan\.parquet'"):
+        auditor.audit(cubes, **PRIVATE, epsilon=1.0, store=store)
+    with AuditStore(store) as ledger_store:
+        assert ledger_store.budget(february).spent_epsilon == 1.0
+        assert ledger_store.budget(january["dataset"]).spent_epsilon == 2.0
+
+
+def test_merged_release_needs_one_name_per_input_and_a_budget_for_each(shards, tmp_path, capsys):
+    folder, _ = shards
+    cubes = [str(folder / "jan.parquet"), str(folder / "feb.parquet")]
+    store = tmp_path / "ledger.duckdb"
+    with pytest.raises(PrivacyError, match="pass 2 data-set names in the order of the inputs"):
+        auditor.audit(cubes, **PRIVATE, epsilon=1.0, store=store, dataset_name="q1")
+    with AuditStore(store) as ledger_store:
+        ledger_store.set_budget("jan-2026", 1.0)
+    # February has no budget yet and none is declared: the whole release is refused.
+    with pytest.raises(PrivacyError, match=r"input '.*feb\.parquet': store .* has no privacy"):
+        auditor.audit(
+            cubes, **PRIVATE, epsilon=0.5, store=store, dataset_name=["jan-2026", "feb-2026"]
+        )
+    with AuditStore(store) as ledger_store:
+        assert ledger_store.budget("jan-2026").spent_epsilon == 0.0
+    categories = tmp_path / "categories.toml"
+    categories.write_text("\n".join(f"{k} = {json.dumps(v)}" for k, v in CATEGORIES.items()) + "\n")
+    private = ["--epsilon", "0.5", "--store", str(store), "--categories", str(categories),
+               "--seed", "3", "--dataset-name", "jan-2026", "--dataset-name", "feb-2026"]  # fmt: skip
+    out = tmp_path / "private.json"
+    assert main(["audit", *cubes, *private, "--privacy-budget", "1", "--json", str(out),
+                 "--quiet"]) == 0, capsys.readouterr().err  # fmt: skip
+    document = json.loads(out.read_text())
+    assert document["privacy"]["ledger"]["dataset"] == "jan-2026 + feb-2026"
+    assert [i["remaining_epsilon"] for i in document["privacy"]["ledger"]["charged_to"]] == [
+        0.5,
+        0.5,
+    ]
+    assert main(["audit", *cubes, *private[:-4], "--epsilon", "0.75", "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "jan.parquet" in error and "feb.parquet" in error
+
+
+def test_concurrent_merged_releases_never_overspend(shards, tmp_path):
+    """Four threads race for a budget that holds two releases: the ledger lock lets two in."""
+    folder, _ = shards
+    cubes = [folder / "jan.parquet", folder / "feb.parquet"]
+    store = tmp_path / "ledger.duckdb"
+    names = ["jan-2026", "feb-2026"]
+    with AuditStore(store) as ledger_store:
+        for name in names:
+            ledger_store.set_budget(name, 2.5)
+
+    def release(_):
+        try:
+            auditor.audit(cubes, **PRIVATE, epsilon=1.0, store=store, dataset_name=names)
+        except BudgetExceededError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(release, range(4)))
+    assert sorted(outcomes) == [False, False, True, True]
+    with AuditStore(store) as ledger_store:
+        assert [ledger_store.budget(n).spent_epsilon for n in names] == [2.0, 2.0]

@@ -21,7 +21,7 @@ import dataclasses
 import json
 import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -182,12 +182,13 @@ def release_cube(
     delta: float | None = None,
     mechanism: Mechanism | None = None,
     categories: Mapping[str, Iterable[str]] | None = None,
-    dataset_name: str | None = None,
+    dataset_name: str | Sequence[str] | None = None,
     store: Any = None,
     privacy_budget: float | None = None,
     seed: int | None = None,
     request: Mapping[str, Any] | None = None,
     fingerprint: Any = None,
+    inputs: Sequence[tuple[CountCube, str]] | None = None,
 ) -> tuple[CountCube, dict[str, Any]]:
     """Release ``cube``'s finest counts once with (ε, δ)-DP; return the noisy cube and its JSON.
 
@@ -217,6 +218,13 @@ def release_cube(
     fingerprint
         Ignored (the ledger used to be keyed by the file's SHA-256; it is now keyed by the
         content of the cube, see :func:`~auditor.privacy.content_fingerprint`).
+    inputs
+        When ``cube`` is the sum of several data sets (merged cube files): each one's exact
+        cube and a description (its path, for messages only). One person is one row of one
+        input, so the one release of the sum is ε-DP for each input's data set and is
+        charged ε to **every** one of them, in one ledger transaction; ``dataset_name`` is
+        then one name per input, in order (or none). The release is refused as a whole if
+        any input's data set lacks the budget (the message names each such input).
 
     Examples
     --------
@@ -250,15 +258,27 @@ def release_cube(
         )
     ledger = None
     content = None
+    charges = _charges(inputs, dataset_name) if store is not None else None
     if store is not None:
         from ..store import AuditStore
 
-        content = content_fingerprint(cube)
         ledger = store if isinstance(store, AuditStore) else AuditStore(store)
-        # Early refusal (nothing recorded); the authoritative check is in commit_release.
-        ledger.check_release(
-            content=content, dataset=dataset_name, epsilon=float(epsilon), total=privacy_budget
-        )
+        # Early refusal (nothing recorded); the authoritative check is in the commit.
+        if charges is not None:
+            ledger.commit_joint_release(
+                charges=charges,
+                epsilon=float(epsilon),
+                delta=0.0,
+                mechanism=mech,
+                cells=[],
+                total=privacy_budget,
+                record=False,
+            )
+        else:
+            content = content_fingerprint(cube)
+            ledger.check_release(
+                content=content, dataset=dataset_name, epsilon=float(epsilon), total=privacy_budget
+            )
 
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise PrivacyError(f"seed must be a whole number of 0 or more, not {seed!r}")
@@ -298,7 +318,23 @@ def release_cube(
     privacy = release.describe()
     release_id = uuid.uuid4().hex
     privacy["release_id"] = release_id
-    if ledger is not None:
+    if ledger is not None and charges is not None:
+        _, states = ledger.commit_joint_release(
+            charges=charges,
+            epsilon=float(epsilon),
+            delta=float(total_delta),
+            mechanism=mech,
+            cells=released.to_dict(orient="records"),
+            details={
+                "privacy": privacy,
+                "attributes": list(cube.attributes),
+                "request": dict(request or {}),
+            },
+            total=privacy_budget,
+            release_id=release_id,
+        )
+        privacy["ledger"] = _joint_ledger_section(release_id, states, inputs=len(charges))
+    elif ledger is not None:
         record, state = ledger.commit_release(
             content=content,
             dataset=dataset_name,
@@ -332,6 +368,62 @@ def _ledger_section(dataset: str, release_id: str, state: Any) -> dict[str, Any]
         "releases": state.releases,
         "keyed_by": (
             "the data-set name, and an HMAC of the rows' content kept only in the store; "
+            "no fingerprint of the data is published"
+        ),
+    }
+
+
+def _charges(
+    inputs: Sequence[tuple[CountCube, str]] | None, dataset_name: str | Sequence[str] | None
+) -> list[tuple[str, str | None, str]] | None:
+    """(content fingerprint, declared name, description) per input of a merged release;
+    ``None`` for a release of one data set."""
+    if inputs is None or len(inputs) < 2:
+        if dataset_name is not None and not isinstance(dataset_name, str):
+            raise PrivacyError(
+                f"{len(list(dataset_name))} data-set names for one data set: pass one name"
+            )
+        return None
+    if dataset_name is None:
+        names: list[str | None] = [None] * len(inputs)
+    elif isinstance(dataset_name, str) or len(dataset_name) != len(inputs):
+        given = 1 if isinstance(dataset_name, str) else len(dataset_name)
+        raise PrivacyError(
+            f"a merged release is charged to the data set of each of its {len(inputs)} inputs: "
+            f"pass {len(inputs)} data-set names in the order of the inputs "
+            f"(--dataset-name A --dataset-name B …), not {given}, or none to let the ledger "
+            "recognise each input by its content"
+        )
+    else:
+        names = list(dataset_name)
+    return [
+        (content_fingerprint(part), name, f"'{description}'")
+        for (part, description), name in zip(inputs, names, strict=True)
+    ]
+
+
+def _joint_ledger_section(release_id: str, states: Sequence[Any], *, inputs: int) -> dict:
+    """The ledger facts of a release charged to several data sets, one entry per data set."""
+    return {
+        "dataset": " + ".join(state.dataset for state in states),
+        "release_id": release_id,
+        "charged_to": [
+            {
+                "dataset": state.dataset,
+                "total_epsilon": state.total,
+                "spent_epsilon": state.spent_epsilon,
+                "remaining_epsilon": state.remaining,
+                "spent_delta": state.spent_delta,
+                "releases": state.releases,
+            }
+            for state in states
+        ],
+        "accounting": (
+            f"one release of the sum of {inputs} inputs, each person one row of one input: "
+            "ε-DP for each input's data set, so ε is charged to every one of them"
+        ),
+        "keyed_by": (
+            "the data-set names, and an HMAC of each input's content kept only in the store; "
             "no fingerprint of the data is published"
         ),
     }
