@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from .counting import Counted, count_source, source_paths
-from .cube import DEFAULT_MAX_GROUPS, CountCube, build_cube, marginal_cube
+from .cube import DEFAULT_MAX_GROUPS, MISSING_GROUP, CountCube, build_cube, marginal_cube
 from .cubefile import is_cube_file, merge_counted, read_cube, sorted_inputs
 from .engine import connect
 from .errors import InputError
@@ -23,10 +23,12 @@ from .metrics import (
     IntervalEstimator,
     compute_breakdown,
 )
+from .ordering import group_rank
 from .policy import Policy, evaluate_policy, load_policy
 from .result import AuditResult, DatasetInfo, mapping_document, public_dataset_info
 from .scores import score_analysis
 from .version import __version__
+from .vocabulary import Vocabulary
 
 __all__ = ["audit", "evaluate_cube", "parse_reference", "reaudit"]
 
@@ -89,8 +91,16 @@ def evaluate_cube(
     min_group_size: int = 30,
     intersections: bool = True,
     intervals: IntervalEstimator | None = None,
+    decision_favourable: bool = True,
+    group_order: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Any, tuple, Any]:
-    """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``."""
+    """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``.
+
+    ``decision_favourable=False`` (the positive decision harms: "flagged high risk") puts
+    impact ratios and the four-fifths rule on the favourable complement. Groups are listed
+    in ``group_order`` (per attribute), else in their natural order when they are ordered
+    buckets (``<25``, ``25-39``, ``60+``; see :mod:`auditor.ordering`).
+    """
     estimator = intervals or ExactIntervals()
     reference = _checked_reference(cube, reference)
     overall_keys, overall_counts = _groups_of(cube.counts(()), ())
@@ -105,7 +115,13 @@ def evaluate_cube(
     ).groups[0]
     breakdowns = tuple(
         _evaluate_breakdown(
-            cube, by, reference=reference, min_group_size=min_group_size, estimator=estimator
+            cube,
+            by,
+            reference=reference,
+            min_group_size=min_group_size,
+            estimator=estimator,
+            decision_favourable=decision_favourable,
+            group_order=group_order,
         )
         for by in cube.breakdowns(intersections=intersections)
     )
@@ -148,8 +164,12 @@ def _evaluate_breakdown(
     reference: Mapping[str, str],
     min_group_size: int,
     estimator: IntervalEstimator,
+    decision_favourable: bool = True,
+    group_order: Mapping[str, Sequence[str]] | None = None,
 ):
     keys, counts = _groups_of(cube.counts(by), by)
+    order = group_rank(keys, orders=group_order, last=(MISSING_GROUP,))
+    keys, counts = [keys[i] for i in order], [counts[i] for i in order]
     breakdown = compute_breakdown(
         keys,
         counts,
@@ -159,6 +179,7 @@ def _evaluate_breakdown(
         intervals=_for_breakdown(estimator, by),
         significance=not cube.is_private and not (set(by) & cube.estimated),
         has_label=cube.has_label,
+        decision_favourable=decision_favourable,
     )
     if cube.is_private:
         from .privacy import mark_not_estimable
@@ -213,6 +234,8 @@ def reaudit(
                 reference=wanted,
                 min_group_size=options["min_group_size"],
                 estimator=estimator,
+                decision_favourable=options.get("decision_favourable", True),
+                group_order=options.get("group_order"),
             )
             for breakdown in result.breakdowns
         )
@@ -229,6 +252,8 @@ def reaudit(
         min_group_size=options["min_group_size"],
         intersections=options["intersections"],
         intervals=_estimator_for(result.cube, confidence=options["confidence"]),
+        decision_favourable=options.get("decision_favourable", True),
+        group_order=options.get("group_order"),
     )
     return replace(
         result,
@@ -352,6 +377,10 @@ def audit(
     spark_master: str | None = None,
     spark_conf: Mapping[str, str] | Iterable[str] | None = None,
     spark_fingerprint: Literal["content", "listing"] = "content",
+    vocabulary: Vocabulary | None = None,
+    decision_favourable: bool = True,
+    group_order: Mapping[str, Iterable[str]] | None = None,
+    bins: Mapping[str, Any] | None = None,
 ) -> AuditResult:
     """Audit a model's outputs across protected groups.
 
@@ -370,6 +399,24 @@ def audit(
         One or more protected attributes; every pair is also audited (intersections).
     positive_label
         The favourable (or flagged) outcome when labels are not 0/1, true/false or yes/no.
+    decision_favourable
+        Whether the positive decision favours the person (approved, hired: default) or not
+        (flagged high risk, denied). When not, impact ratios and the four-fifths rule are
+        computed on the favourable complement ("not flagged"): the rule compares rates of
+        the favourable outcome, and a shortfall in an unfavourable one is meaningless.
+    group_order
+        The order of each attribute's groups in every table, chart and report, e.g.
+        ``{"age_band": ["<25", "25-39", "40-59", "60+"]}``; default: the natural order of
+        ordered buckets (detected), else as counted.
+    bins
+        Numeric protected attributes to group into bands in the DuckDB query: the inner
+        edges (``{"age": [25, 40, 60]}`` → ``<25``, ``25-39``, ``40-59``, ``60+``) or
+        ``"quartiles"``/``"quintiles"``/``"tertiles"`` (edges from the data's quantiles),
+        instead of one group per distinct value (see :mod:`auditor.binning`).
+    vocabulary
+        The data set's words (:func:`auditor.vocabulary.vocabulary_from_names`: the decision,
+        the outcome, the people), carried into the JSON (``vocabulary``), the PDF and the
+        dashboard.
     reference
         Reference group per attribute, e.g. ``{"race": "Caucasian"}``; default the largest.
     policy
@@ -429,6 +476,7 @@ def audit(
         score=score,
         threshold=threshold,
         positive_label=positive_label,
+        bins=_bin_edges(source, bins, connection=connection, private=epsilon is not None),
     )
     if not 0 < confidence < 1:
         raise InputError(f"confidence must be between 0 and 1, not {confidence}")
@@ -436,6 +484,7 @@ def audit(
         raise InputError(f"min_group_size must be 0 or more, not {min_group_size}")
     resolved_policy = _resolve_policy(policy)
     requested_reference = parse_reference(reference)
+    order = {str(k): [str(v) for v in values] for k, values in (group_order or {}).items()}
     strata = _checked_strata(strata, protected=protected, epsilon=epsilon)
     bisg_cubes = None
     if bisg_spec is None:
@@ -529,6 +578,8 @@ def audit(
                     "min_group_size": min_group_size,
                     "intersections": intersections,
                     "confidence": confidence,
+                    "decision_favourable": bool(decision_favourable),
+                    "group_order": order,
                 },
             },
         )
@@ -551,6 +602,8 @@ def audit(
         min_group_size=min_group_size,
         intersections=intersections,
         intervals=_estimator_for(cube, confidence=confidence),
+        decision_favourable=bool(decision_favourable),
+        group_order=order,
     )
     scores = None
     if cube.has_score and cube.has_label:
@@ -585,6 +638,8 @@ def audit(
             min_group_size=min_group_size,
             intersections=intersections,
             confidence=confidence,
+            decision_favourable=bool(decision_favourable),
+            group_order=order,
         )
     report(1.0, "Done")
     return AuditResult(
@@ -602,7 +657,10 @@ def audit(
             "intersections": intersections,
             "confidence": confidence,
             "interval_method": _estimator_for(cube, confidence=confidence).method,
+            "decision_favourable": bool(decision_favourable),
+            "group_order": order,
         },
+        vocabulary=vocabulary if vocabulary is not None else Vocabulary(),
         scores=scores,
         stratified_cube=stratified_cube,
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -610,6 +668,35 @@ def audit(
         estimated=estimated,
         extra={**extra, **_inputs_extra(counted, private=cube.is_private)},
     )
+
+
+def _bin_edges(
+    source: Any, bins: Mapping[str, Any] | None, *, connection, private: bool
+) -> dict[str, tuple[float, ...]]:
+    """Edges for each binned attribute; quantile bands are computed from the data in DuckDB
+    (one aggregate query) — not under DP, where data-dependent edges would leak."""
+    from .binning import parse_bins, quantile_edges
+
+    parsed = parse_bins(bins)
+    named = [column for column, spec in parsed.items() if isinstance(spec, str)]
+    if not named:
+        return parsed  # type: ignore[return-value]
+    if private:
+        raise InputError(
+            f"quantile bands for {named[0]!r} depend on the data, which a private audit may not "
+            "reveal: give the edges yourself (e.g. --bin age=25,40,60)"
+        )
+    own_connection = connection is None
+    con = connection or connect()
+    try:
+        opened = open_source(source, connection=con)
+        return {
+            column: quantile_edges(opened, column, spec) if isinstance(spec, str) else spec
+            for column, spec in parsed.items()
+        }
+    finally:
+        if own_connection:
+            con.close()
 
 
 def _bisg_spec(bisg: Any, estimator: str):

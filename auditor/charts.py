@@ -30,6 +30,7 @@ from .heatmap_cells import (
     worst_cell,
 )
 from .narrative import METRIC_NAMES
+from .vocabulary import metric_label
 
 __all__ = [
     "BAND",
@@ -73,6 +74,11 @@ _SMALL_COLOUR = "#c9c9c9"
 def _expression_safe(title: Any) -> str:
     """A title Vega-Lite copies into an expression string (tooltip keys): no backslash escapes."""
     return str(title).replace("\\", "\u29f5")
+
+
+def _capitalised(text: str) -> str:
+    """First letter upper case, the rest as written ("Approved (selection rate)")."""
+    return text[:1].upper() + text[1:]
 
 
 def _label(key: Mapping[str, str]) -> str:
@@ -129,15 +135,19 @@ def _status_colour() -> alt.Color:
     )
 
 
-def rate_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -> alt.Chart:
-    """Horizontal bars of ``metric`` per group with interval error bars."""
+def rate_chart(
+    breakdown: Mapping[str, Any], metric: str, *, width: int = 480, vocabulary: Any = None
+) -> alt.Chart:
+    """Horizontal bars of ``metric`` per group with interval error bars (named in the
+    ``vocabulary``'s words when given: "approved (selection rate)")."""
+    name = metric_label(metric, vocabulary)
     frame = group_frame(breakdown, metric).dropna(subset=["value"])
-    title = f"{METRIC_NAMES.get(metric, metric).capitalize()} by {' × '.join(breakdown['by'])}"
+    title = f"{_capitalised(name)} by {' × '.join(breakdown['by'])}"
     base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
     bars = base.mark_bar().encode(
         x=alt.X(
             "value:Q",
-            title=METRIC_NAMES.get(metric, metric),
+            title=name,
             scale=alt.Scale(domain=[0, 1]),
             axis=alt.Axis(format="%"),
         ),
@@ -151,17 +161,19 @@ def rate_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -
         ],
     )
     errors = base.mark_errorbar(ticks=True, color="black").encode(
-        x=alt.X("lower:Q", title=METRIC_NAMES.get(metric, metric)), x2="upper:Q"
+        x=alt.X("lower:Q", title=name), x2="upper:Q"
     )
     return (bars + errors).properties(title=title, width=width, height=max(60, 22 * len(frame)))
 
 
-def disparity_chart(breakdown: Mapping[str, Any], metric: str, *, width: int = 480) -> alt.Chart:
+def disparity_chart(
+    breakdown: Mapping[str, Any], metric: str, *, width: int = 480, vocabulary: Any = None
+) -> alt.Chart:
     """Each group's ratio to the reference (log scale) with its interval and the 0.8–1.25 band."""
     frame = group_frame(breakdown, metric).dropna(subset=["ratio"])
     frame = frame[frame["ratio"] > 0]
     reference = ", ".join(f"{k}={v}" for k, v in breakdown["reference"].items())
-    title = f"{METRIC_NAMES.get(metric, metric).capitalize()}: ratio to reference ({reference})"
+    title = f"{_capitalised(metric_label(metric, vocabulary))}: ratio to reference ({reference})"
     values = [BAND[0], BAND[1], *frame["ratio"].tolist()]
     values += [v for v in frame["ratio_lower"].dropna().tolist() if v > 0]
     values += frame["ratio_upper"].dropna().tolist()

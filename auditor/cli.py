@@ -145,7 +145,26 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(VOCABULARIES),
         default="generic",
         help="words for the PDF's sentences, e.g. 'compas': defendants who re-offended, "
-        "flagged high-risk (default: generic)",
+        "flagged high-risk (default: generic); the --*-name options below replace them",
+    )
+    _add_word_arguments(audit)
+    audit.add_argument(
+        "--bin",
+        action="append",
+        default=[],
+        metavar="COL=EDGES|quartiles",
+        help="count a numeric protected attribute in bands, computed in the DuckDB query: inner "
+        "edges (age=25,40,60 gives <25, 25-39, 40-59, 60+) or tertiles, quartiles, quintiles, "
+        "deciles from the data (not with --epsilon); repeat for more (default: one group per value)",
+    )
+    audit.add_argument(
+        "--group-order",
+        action="append",
+        default=[],
+        metavar="COL=V1,V2,…",
+        help="the order of a protected attribute's groups in tables, charts and the PDF; repeat "
+        "for more (default: ordered buckets such as <25, 25-39, 60+ in their natural order, "
+        "detected; other values as counted)",
     )
     audit.add_argument(
         "--bisg",
@@ -517,6 +536,10 @@ def _run_audit(args: argparse.Namespace) -> int:
         progress=_progress_printer(args.quiet),
         bisg=args.bisg,
         bisg_estimator=args.bisg_estimator,
+        vocabulary=_vocabulary(args),
+        decision_favourable=args.decision_direction == "favourable",
+        bins=args.bin or None,
+        group_order=_group_order(args.group_order),
         **_engine_options(args),
     )
     document = with_engagement(result.to_dict(), engagement)
@@ -525,7 +548,7 @@ def _run_audit(args: argparse.Namespace) -> int:
     if args.pdf_out:
         from .report import write_audit_pdf
 
-        write_audit_pdf(document, args.pdf_out, vocabulary=args.vocabulary)
+        write_audit_pdf(document, args.pdf_out, vocabulary=_vocabulary(args))
     if args.store:
         from .store import AuditStore
 
@@ -537,6 +560,78 @@ def _run_audit(args: argparse.Namespace) -> int:
         for line in _summary_lines(result) + template_summary_lines(result):
             print(line, file=sys.stderr)
     return result.exit_code
+
+
+def _add_word_arguments(audit: argparse.ArgumentParser) -> None:
+    """The domain's words: every sentence, header and chart of the JSON and PDF uses them."""
+    words = audit.add_argument_group(
+        "the domain's words (sentences, headers and charts of the JSON and PDF read in them)"
+    )
+    words.add_argument(
+        "--decision-name",
+        metavar="WORDS",
+        help="what the positive decision does to a person, e.g. 'approved', 'hired', 'flagged "
+        "high risk' (default: 'predicted positive')",
+    )
+    words.add_argument(
+        "--decision-opposite",
+        metavar="WORDS",
+        help="the other decision, e.g. 'denied' (default: 'not' + the decision name)",
+    )
+    words.add_argument(
+        "--outcome-name",
+        metavar="WORDS",
+        help="the positive true outcome, e.g. 'repaid', 'good credit', 're-offended' (default: "
+        "'the positive outcome')",
+    )
+    words.add_argument(
+        "--outcome-opposite",
+        metavar="WORDS",
+        help="the other outcome, e.g. 'bad credit' (default: 'not' + the outcome name)",
+    )
+    words.add_argument(
+        "--people-name",
+        metavar="WORDS",
+        help="who the rows are, e.g. 'applicants', 'defendants' (default: 'people')",
+    )
+    words.add_argument(
+        "--decision-direction",
+        choices=("favourable", "unfavourable"),
+        default="favourable",
+        help="whether the positive decision favours the person (approved, hired: default) or "
+        "harms them (flagged high risk, denied); when unfavourable, impact ratios and the "
+        "four-fifths rule are computed on the favourable complement (not flagged)",
+    )
+
+
+def _group_order(items: list[str]) -> dict[str, list[str]] | None:
+    """``["age=<25,25-39,60+"]`` → ``{"age": ["<25", "25-39", "60+"]}``."""
+    order = {}
+    for item in items:
+        if "=" not in item:
+            raise _UsageError(
+                f"--group-order {item!r} is not of the form COL=V1,V2,…, "
+                "e.g. --group-order age_band=<25,25-39,40-59,60+"
+            )
+        column, values = item.split("=", 1)
+        order[column.strip()] = [v.strip() for v in values.split(",") if v.strip()]
+    return order or None
+
+
+def _vocabulary(args: argparse.Namespace):
+    """The words the options name, else the named --vocabulary."""
+    from .vocabulary import vocabulary_from_names
+
+    names = {
+        "decision": args.decision_name,
+        "not_decision": args.decision_opposite,
+        "outcome": args.outcome_name,
+        "not_outcome": args.outcome_opposite,
+        "people": args.people_name,
+    }
+    if any(names.values()):
+        return vocabulary_from_names(**names)
+    return VOCABULARIES[args.vocabulary]
 
 
 def _run_baseline(args: argparse.Namespace) -> int:

@@ -362,13 +362,25 @@ def _row_expressions(
 ) -> list[str]:
     parts = []
     for index, name in enumerate(mapping.protected):
-        parts.append(f"{_group_value(dialect.quote(name), dialect)} AS {_attr_alias(index)}")
+        column = _protected_column(mapping, name, text=text, dialect=dialect)
+        parts.append(f"{_group_value(column, dialect)} AS {_attr_alias(index)}")
     parts.append(f"{_text_value(_label_column(mapping, dialect), dialect)} AS y_raw")
     if mapping.score is not None:
         parts.append(f"{_score_expression(mapping, text=text, dialect=dialect)} AS s")
     if mapping.prediction is not None:
         parts.append(f"{_text_value(dialect.quote(mapping.prediction), dialect)} AS p_raw")
     return parts
+
+
+def _protected_column(mapping: ColumnMapping, name: str, *, text: bool, dialect: SqlDialect) -> str:
+    """A protected attribute's column, or its band label when the mapping bins it (the band
+    is computed here, in the counting query: see :mod:`auditor.binning`)."""
+    edges = mapping.bins.get(name)
+    if not edges:
+        return dialect.quote(name)
+    from .binning import bin_expression
+
+    return bin_expression(dialect.quote(name), edges, text=True, dialect=dialect)
 
 
 def _label_column(mapping: ColumnMapping, dialect: SqlDialect) -> str:
@@ -408,7 +420,10 @@ def _finest_query(
     whose raw values may all differ, is binned (and thresholded) per row before grouping.
     """
     # The inner projection renames every column it uses, so no source column name can clash.
-    columns = [f"{dialect.quote(name)} AS r{i}" for i, name in enumerate(mapping.protected)]
+    columns = [
+        f"{_protected_column(mapping, name, text=text, dialect=dialect)} AS r{i}"
+        for i, name in enumerate(mapping.protected)
+    ]
     columns.append(f"{_label_column(mapping, dialect)} AS ry")
     if mapping.prediction is not None:
         columns.append(f"{dialect.quote(mapping.prediction)} AS rp")

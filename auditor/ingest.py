@@ -14,7 +14,7 @@ import gzip
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -59,11 +59,21 @@ class ColumnMapping:
     score: str | None = None
     threshold: float | None = None
     positive_label: str | None = None
+    bins: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    """Numeric protected attributes counted in bands: column → inner edges (see
+    :mod:`auditor.binning`; the band is computed in the counting query)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.protected, str):
             object.__setattr__(self, "protected", (self.protected,))
         object.__setattr__(self, "protected", tuple(self.protected))
+        object.__setattr__(self, "bins", {str(k): tuple(v) for k, v in dict(self.bins).items()})
+        unknown = [name for name in self.bins if name not in self.protected]
+        if unknown:
+            raise InputError(
+                f"--bin names {unknown[0]!r}, which is not a protected attribute: bin one of "
+                f"{list(self.protected)}"
+            )
         if not self.protected:
             raise InputError(
                 "no protected attribute given: name at least one column with --protected COL"

@@ -103,6 +103,21 @@ class ConfusionCounts:
     def cells(self, names: Sequence[str]) -> float:
         return sum(getattr(self, name) for name in names)
 
+    def predictions_swapped(self) -> ConfusionCounts:
+        """The same people with the decision read the other way round (positive ↔ negative):
+        the selection rate becomes 1 − the selection rate. For the four-fifths rule on an
+        unfavourable decision ("flagged high risk"), whose favourable rate is the complement."""
+        variance = self.proxy_variance
+        return ConfusionCounts(
+            tp=self.fn,
+            fp=self.tn,
+            tn=self.fp,
+            fn=self.tp,
+            proxy_variance=None
+            if variance is None
+            else (variance[3], variance[2], variance[1], variance[0]),
+        )
+
 
 def rate(counts: ConfusionCounts, metric: str) -> float | None:
     """``metric`` for one group, or ``None`` when its denominator is zero (or not positive)."""
@@ -304,6 +319,10 @@ class BreakdownResult:
     group's ``adverse_impact.impact_ratio`` divides by its rate (``None``: no such group)."""
     has_label: bool = True
     """False for an audit without ground truth: only label-free metrics are present."""
+    decision_favourable: bool = True
+    """Whether the positive decision favours the person ("approved") or not ("flagged high
+    risk"). When not, impact ratios and the four-fifths rule compare the favourable
+    complement (1 − selection rate: "not flagged"), as the rule compares favourable rates."""
 
     def group(self, **key: str) -> GroupResult:
         """The group with these values, e.g. ``breakdown.group(race="Caucasian")``."""
@@ -602,6 +621,14 @@ def _comparison_lists(
     return ratio, difference
 
 
+def _favourable_complement(counts: Sequence[ConfusionCounts], enough: np.ndarray) -> tuple:
+    """The arguments of :func:`_adverse_impact` with every decision read the other way round
+    (selected = not given the unfavourable decision)."""
+    swapped = [c.predictions_swapped() for c in counts]
+    confusion = np.array([(c.tp, c.fp, c.tn, c.fn) for c in swapped], dtype=float)
+    return swapped, confusion, enough, rate_part_arrays(confusion)
+
+
 def compute_breakdown(
     keys: Sequence[Mapping[str, str]],
     counts: Sequence[ConfusionCounts],
@@ -613,6 +640,7 @@ def compute_breakdown(
     significance: bool = True,
     alpha: float = 0.05,
     has_label: bool = True,
+    decision_favourable: bool = True,
 ) -> BreakdownResult:
     """Audit one breakdown from its groups' counts.
 
@@ -620,7 +648,8 @@ def compute_breakdown(
     counts. ``reference`` optionally names the reference value per attribute (for the
     display comparisons; the impact ratios always divide by the highest selection rate among
     the groups with enough data). Without a label (``has_label=False``: the counts hold no
-    ground truth) only the label-free metrics are computed; the others are absent.
+    ground truth) only the label-free metrics are computed; the others are absent. With
+    ``decision_favourable=False`` the impact ratios compare the favourable complement.
 
     Every figure is computed for all groups at once (numpy arrays over the groups; see
     :mod:`auditor.group_statistics`), equal bit for bit to the one-group formulas above.
@@ -649,10 +678,11 @@ def compute_breakdown(
     flags = _flag_tuples(confusion, sizes, min_group_size=min_group_size, has_label=has_label)
     enough = np.array(["insufficient_data" not in f and "empty" not in f for f in flags])
     comparison_index, impacts = _adverse_impact(
-        counts,
-        confusion,
-        enough,
-        parts,
+        *(
+            (counts, confusion, enough, parts)
+            if decision_favourable
+            else _favourable_complement(counts, enough)
+        ),
         estimator=estimator,
         significance=significance,
         alpha=alpha,
@@ -714,6 +744,7 @@ def compute_breakdown(
             dict(keys[comparison_index]) if comparison_index is not None else None
         ),
         has_label=has_label,
+        decision_favourable=decision_favourable,
     )
 
 

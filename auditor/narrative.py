@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import HEADLINE_METRICS, Disparity, format_p, ranked_disparities
+from .vocabulary import Vocabulary, vocabulary_from_names
 
 __all__ = [
     "METRIC_NAMES",
@@ -41,32 +42,21 @@ METRIC_NAMES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Vocabulary:
-    """Words for the people and outcomes of a data set, so sentences read naturally."""
-
-    people: str = "people"
-    actual_positive: str = "had the positive outcome"
-    actual_negative: str = "did not have the positive outcome"
-    predicted_positive: str = "were predicted positive"
-    predicted_negative: str = "were predicted negative"
-
-
 VOCABULARIES: dict[str, Vocabulary] = {
     "generic": Vocabulary(),
-    "compas": Vocabulary(
+    "compas": vocabulary_from_names(
         people="defendants",
-        actual_positive="re-offended",
-        actual_negative="did not re-offend",
-        predicted_positive="were flagged high-risk",
-        predicted_negative="were rated low-risk",
+        decision="flagged high-risk",
+        not_decision="rated low-risk",
+        outcome="re-offended",
+        not_outcome="did not re-offend",
     ),
-    "adult": Vocabulary(
+    "adult": vocabulary_from_names(
         people="people",
-        actual_positive="earned over $50K",
-        actual_negative="earned $50K or less",
-        predicted_positive="were predicted to earn over $50K",
-        predicted_negative="were predicted to earn $50K or less",
+        decision="predicted to earn over $50K",
+        not_decision="predicted to earn $50K or less",
+        outcome="earned over $50K",
+        not_outcome="earned $50K or less",
     ),
 }
 
@@ -87,8 +77,16 @@ def _group_name(key: Mapping[str, str]) -> str:
 _ADJECTIVE_ATTRIBUTES = ("race", "sex", "gender", "ethnic", "nationality", "religion")
 
 
+_SEX_PLURALS = {"female": "women", "male": "men", "woman": "women", "man": "men"}
+
+
 def _subject(key: Mapping[str, str], people: str) -> str:
     """'African-American defendants', 'defendants with age_cat 25 - 45', or both combined."""
+    if people == "people" and len(key) == 1:
+        ((name, value),) = key.items()
+        plural = _SEX_PLURALS.get(str(value).strip().lower())
+        if plural is not None and any(w in name.lower() for w in ("sex", "gender")):
+            return plural  # "women", not "Female people"
     before = [str(v) for k, v in key.items() if any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)]
     after = [
         f"{k} {v}" for k, v in key.items() if not any(w in k.lower() for w in _ADJECTIVE_ATTRIBUTES)
@@ -125,6 +123,7 @@ def describe_group_comparison(
         g, r = r, g
     factor = high / low
     figures = f"({format_rate(high)} vs {format_rate(low)})"
+    g = g[:1].upper() + g[1:]  # a sentence starts with a capital ("Women who…", "Applicants…")
     if metric == "selection_rate":
         return f"{g} {v.predicted_positive} {factor:.1f}× as often as {r} {figures}."
     if metric == "fpr":

@@ -44,7 +44,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -299,10 +299,21 @@ class CheckResult:
     interval: tuple[float, float] | None = None
     """With ``evidence = "interval"``: the interval the verdict was judged on (worst group)."""
     inconclusive_groups: tuple[Mapping[str, str], ...] = ()
+    on_favourable_complement: bool = False
+    """The four-fifths rule on an unfavourable decision ("flagged high risk"): judged on the
+    share *not* given that decision, the favourable rate the rule compares."""
 
     @property
     def passed(self) -> bool | None:
         return None if self.outcome == "not_evaluable" else self.outcome == "pass"
+
+    @property
+    def description(self) -> str:
+        """The check in words (on an unfavourable decision: on its favourable complement)."""
+        if not self.on_favourable_complement:
+            return self.check.describe()
+        suffix = " (judged on the interval)" if self.check.evidence == "interval" else ""
+        return FAVOURABLE_COMPLEMENT_DESCRIPTION.format(bound=self.check.bound) + suffix
 
     @property
     def status(self) -> Outcome:
@@ -326,8 +337,9 @@ class CheckResult:
             "failing_groups": [dict(g) for g in self.failing_groups],
             "skipped_groups": [dict(g) for g in self.skipped_groups],
             "test": dict(self.test) if self.test else None,
-            "description": self.check.describe(),
+            "description": self.description,
             "evidence": self.check.evidence,
+            **({"judged_on": "favourable_complement"} if self.on_favourable_complement else {}),
             **(
                 {
                     "interval": list(self.interval) if self.interval is not None else None,
@@ -443,7 +455,60 @@ def _worst_group_test(
     return None
 
 
+FAVOURABLE_COMPLEMENT_DESCRIPTION = (
+    "impact ratio of the favourable complement (share not given the unfavourable decision "
+    "÷ highest such share) ≥ {bound:g}"
+)
+"""The four-fifths check's description when the decision is unfavourable (see
+:func:`on_favourable_complement`)."""
+
+
+def on_favourable_complement(check: PolicyCheck, breakdown: BreakdownResult) -> bool:
+    """Whether ``check`` is the four-fifths rule on an unfavourable decision.
+
+    The rule (29 CFR 1607.4(D)) compares rates of the *favourable* outcome: a group
+    selected, hired or approved less often than four-fifths of the best group. When the
+    positive decision is unfavourable ("flagged high risk", "denied"), a shortfall in it is
+    no harm, so the rule is judged on the favourable complement (1 − selection rate: "not
+    flagged"), where a shortfall is one. Only ``selection_rate`` with ``ratio_at_least``
+    turns; the other rules (error rates, ``ratio_at_most``, differences) keep their metric.
+    """
+    return (
+        not breakdown.decision_favourable
+        and check.metric == "selection_rate"
+        and check.rule == "ratio_at_least"
+    )
+
+
+def _complement_breakdown(breakdown: BreakdownResult) -> BreakdownResult:
+    """The breakdown with every group's decision read the other way round (selection rate
+    1 − rate, counts swapped), so the rule, its tests and intervals see the favourable rate."""
+    groups = []
+    for group in breakdown.groups:
+        rate_value = group.metrics.get("selection_rate")
+        groups.append(
+            replace(
+                group,
+                counts=group.counts.predictions_swapped(),
+                metrics={
+                    **group.metrics,
+                    "selection_rate": None if rate_value is None else 1.0 - rate_value,
+                },
+            )
+        )
+    return replace(breakdown, groups=tuple(groups))
+
+
 def _evaluate_group_rule(
+    check: PolicyCheck, breakdown: BreakdownResult, *, tests: bool = True
+) -> CheckResult:
+    if on_favourable_complement(check, breakdown):
+        result = _evaluate_group_rule_on(check, _complement_breakdown(breakdown), tests=tests)
+        return replace(result, on_favourable_complement=True)
+    return _evaluate_group_rule_on(check, breakdown, tests=tests)
+
+
+def _evaluate_group_rule_on(
     check: PolicyCheck, breakdown: BreakdownResult, *, tests: bool = True
 ) -> CheckResult:
     eligible, skipped = [], []

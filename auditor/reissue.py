@@ -55,6 +55,7 @@ def reissue(
     min_group_size = int(options.get("min_group_size", 30))
     intersections = bool(options.get("intersections", True))
     confidence = float(options.get("confidence", 0.95))
+    decision_favourable = bool(options.get("decision_favourable", True))
     wanted = parse_reference(reference)
     levels = privacy["group_domain"]["levels"]
     kept = {k: v for k, v in wanted.items() if v in levels.get(k, ())}
@@ -66,6 +67,8 @@ def reissue(
         min_group_size=min_group_size,
         intersections=intersections,
         intervals=estimator,
+        decision_favourable=decision_favourable,
+        group_order=options.get("group_order"),
     )
     return AuditResult(
         dataset=public_dataset_info(privacy, rows_used=cube.rows_used),
@@ -82,6 +85,8 @@ def reissue(
             "intersections": intersections,
             "confidence": confidence,
             "interval_method": estimator.method,
+            "decision_favourable": decision_favourable,
+            "group_order": options.get("group_order") or {},
         },
         scores=None,
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),

@@ -13,6 +13,7 @@ from .ingest import ColumnMapping
 from .metrics import BreakdownResult, GroupResult
 from .policy import PolicyResult
 from .scores import ScoreGroup
+from .vocabulary import Vocabulary
 
 __all__ = ["SCHEMA", "AuditResult", "DatasetInfo", "group_to_dict"]
 
@@ -81,6 +82,7 @@ def mapping_document(mapping: ColumnMapping) -> dict[str, Any]:
         "threshold": mapping.threshold,
         "protected": list(mapping.protected),
         "positive_label": mapping.positive_label,
+        **({"bins": {k: list(v) for k, v in mapping.bins.items()}} if mapping.bins else {}),
     }
 
 
@@ -218,6 +220,11 @@ def _breakdown_document(breakdown: BreakdownResult) -> dict[str, Any]:
             if breakdown.summary_sufficient_data is not None
             else None
         ),
+        **(
+            {"impact_ratio_rate": "favourable_complement"}
+            if not breakdown.decision_favourable
+            else {}
+        ),
         "impact_ratio_comparison": (
             {k: str(v) for k, v in breakdown.impact_ratio_comparison.items()}
             if breakdown.impact_ratio_comparison is not None
@@ -255,6 +262,8 @@ class AuditResult:
     evaluated_from: CountCube | None = field(default=None, repr=False, compare=False)
     """The cube the breakdowns were computed from; if ``cube`` is swapped (e.g. with
     ``dataclasses.replace``), :func:`auditor.reaudit` notices and recomputes everything."""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    """The data set's words (decision, outcome, people): the JSON's ``vocabulary``."""
 
     @property
     def passed(self) -> bool:
@@ -295,6 +304,7 @@ class AuditResult:
             "overall": group_to_dict(self.overall),
             "breakdowns": [breakdown_to_dict(b, estimated=self.estimated) for b in self.breakdowns],
             "policy": self.policy.to_dict() if self.policy is not None else None,
+            "vocabulary": self.vocabulary.to_dict(),
         }
         document["findings"] = [finding.to_dict() for finding in ranked_disparities(document)[:10]]
         if self.scores is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .bundle import SAMPLE_DIR  # the checkout's sample_data/, or the wheel's copy
 from .errors import InputError
+from .narrative import VOCABULARIES
 
 __all__ = ["SAMPLE_DIR", "SAMPLES", "Sample", "get_sample"]
 
@@ -32,6 +33,8 @@ class Sample:
     score: str | None = None
     positive_label: str | None = None
     vocabulary: str = "generic"
+    decision_favourable: bool = True
+    """False when the positive decision harms the person (COMPAS: flagged high risk)."""
     reference: Mapping[str, str] = field(default_factory=dict)
     raw_file: str | None = None
     """Training data for the input-restriction study, if the sample has it."""
@@ -55,6 +58,8 @@ class Sample:
             "protected": list(self.protected),
             "positive_label": self.positive_label,
             "reference": dict(self.reference),
+            "vocabulary": VOCABULARIES[self.vocabulary],
+            "decision_favourable": self.decision_favourable,
         }
 
     def audit(self, *, progress: Callable[[float, str], None] | None = None, **options: Any):
@@ -84,6 +89,7 @@ SAMPLES: dict[str, Sample] = {
         score="decile_score",
         protected=("race", "sex", "age_cat"),
         vocabulary="compas",
+        decision_favourable=False,
         reference={"race": "Caucasian"},
     ),
     "adult": Sample(

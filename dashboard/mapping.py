@@ -46,6 +46,11 @@ _PROTECTED_WORDS = (
 )
 
 
+_PROTECTED_NAMES = ("age", "age_years", "foreign_worker", "citizenship", "national origin")
+"""Whole column names of protected attributes too short or common to match inside other names
+("age" is in "average", "page", "wage")."""
+
+
 _LABEL_WORDS = (
     "label",
     "target",
@@ -58,6 +63,9 @@ _LABEL_WORDS = (
     "class",
     "default",
     "churn",
+    "credit",
+    "repaid",
+    "repay",
 )
 
 
@@ -154,7 +162,9 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
     prediction = pick(_PREDICTION_WORDS, binary, {label} if label else set())
     if label is None:
         remaining = [c for c in binary if c != prediction]
-        label = remaining[0] if remaining else None
+        # a column named like a protected attribute (sex) is not the outcome
+        plain = [c for c in remaining if not _mentions(c, _PROTECTED_WORDS)]
+        label = (plain or remaining or [None])[0]
     if prediction is None:
         prediction = next(
             (c for c in binary if c not in (label,) and not _mentions(c, _PROTECTED_WORDS)), None
@@ -178,8 +188,12 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
         c
         for c in columns
         if c not in (label, prediction, score)
-        and _mentions(c, _PROTECTED_WORDS)
-        and 1 < len(distinct[c]) <= 50
+        and (
+            (_mentions(c, _PROTECTED_WORDS) and 1 < len(distinct[c]) <= 50)
+            # an age in years: offered for binning on the Upload page
+            or (c.strip().lower() in _PROTECTED_NAMES and _numeric(preview, c) is not None)
+            or (c.strip().lower() in _PROTECTED_NAMES and 1 < len(distinct[c]) <= 50)
+        )
     ]
 
     positive_label = None

@@ -185,6 +185,10 @@ def dataset() -> dict[str, Any]:
 
 
 def vocabulary() -> Vocabulary:
+    """The loaded audit's words (named at mapping time, or the sample's)."""
+    result = base_audit()
+    if result is not None and result.vocabulary != Vocabulary():
+        return result.vocabulary
     return VOCABULARIES.get(dataset().get("vocabulary", "generic"), VOCABULARIES["generic"])
 
 

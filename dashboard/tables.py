@@ -9,11 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from auditor.narrative import METRIC_NAMES, format_rate
+from auditor.narrative import format_rate
+from auditor.vocabulary import metric_label
 
 from .formatting import FLAG_NAMES, display_rate, format_count, format_interval, format_ratio
 
 __all__ = [
+    "default_metric",
     "VERDICT_COLOURS",
     "groups_not_judged",
     "verdict_grid",
@@ -38,6 +40,14 @@ SUMMARY_NAMES = {
 
 
 HEADLINE = ("selection_rate", "fpr", "fnr")
+"""Selection (approval) rate first, then the error rates: the default metric follows the
+decision, not the error a risk tool is judged on."""
+
+
+def default_metric(choices: Sequence[str]) -> str:
+    """The metric a page starts with: the selection rate (approved, hired, flagged) if the
+    audit has it, else the first choice."""
+    return HEADLINE[0] if HEADLINE[0] in choices else choices[0]
 
 
 def headline_metrics(metric: str, *, has_label: bool = True) -> list[str]:
@@ -75,11 +85,20 @@ def group_table(
     *,
     private: bool = False,
     ratio_metric: str | None = None,
+    vocabulary: Any = None,
 ) -> pd.DataFrame:
     """One row per group: size, each metric with its 95% interval, ratio to the reference, notes.
 
     Undefined values read 'n/a' (never 0). In DP mode the sizes are noisy and shown as ≈.
+    Headers name the metrics in the ``vocabulary``'s words when given ("approved (selection
+    rate)"); an unfavourable decision's impact ratio says it compares the complement.
     """
+    complement = breakdown.get("impact_ratio_rate") == "favourable_complement"
+    impact_header = (
+        f"impact ratio (not {getattr(vocabulary, 'decision', '') or 'selected'} ÷ highest)"
+        if complement
+        else "impact ratio (÷ highest)"
+    )
     ratio_metric = ratio_metric or (metrics[0] if metrics else None)
     rows = []
     for group in breakdown["groups"]:
@@ -99,7 +118,7 @@ def group_table(
                 text += f" ({format_interval(interval)})"
             if private and "not_estimable" in group.get("flags", []):
                 text = f"{text} — not estimable at this ε"
-            row[f"{METRIC_NAMES.get(metric, metric)} (95% interval)"] = text
+            row[f"{metric_label(metric, vocabulary)} (95% interval)"] = text
             if metric == ratio_metric:
                 ratio = group.get("ratio_to_reference", {}).get(metric)
                 row["÷ reference"] = (
@@ -107,7 +126,7 @@ def group_table(
                 )
         if "impact_ratio" in group:
             impact = group.get("adverse_impact") or {}
-            row["impact ratio (÷ highest)"] = (
+            row[impact_header] = (
                 "1 (highest)"
                 if impact.get("is_comparison")
                 else format_ratio(group["impact_ratio"])

@@ -44,6 +44,8 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
         min_group_size=options["min_group_size"],
         intersections=options["intersections"],
         intervals=estimator,
+        decision_favourable=options.get("decision_favourable", True),
+        group_order=options.get("group_order"),
     )
     return dataclasses.replace(
         result,
@@ -112,7 +114,13 @@ def private_view(
             "columns": mapping_document(result.mapping),
             "options": {
                 k: result.options[k]
-                for k in ("min_group_size", "intersections", "confidence")
+                for k in (
+                    "min_group_size",
+                    "intersections",
+                    "confidence",
+                    "decision_favourable",
+                    "group_order",
+                )
                 if k in result.options
             },
         },

@@ -36,6 +36,10 @@ class Inspection:
     format: str
     columns: tuple[str, ...]
     preview: pd.DataFrame
+    rows: int | None = None
+    """All rows of the file (counted by DuckDB), not only the preview's."""
+    name: str = ""
+    """The file's name as the user uploaded it (never the server's path)."""
 
 
 class Workspace:
@@ -85,12 +89,17 @@ class Workspace:
     def inspect(self, path: str | Path, *, rows: int = 500) -> Inspection:
         """Columns and the first ``rows`` rows (for the preview and the mapping suggestions)."""
         source = self.open(path)
+        from auditor.ingest import SOURCE_VIEW
+
+        ((total,),) = source.sql(f"SELECT count(*) FROM {SOURCE_VIEW}")
         return Inspection(
             path=Path(path),
             description=source.description,
             format=source.format,
             columns=tuple(source.columns),
             preview=source.preview(rows),
+            rows=int(total),
+            name=self.upload_names.get(Path(path), Path(path).name),
         )
 
     def audit(self, path: str | Path, **options: Any):

@@ -4,11 +4,8 @@ import streamlit as st
 
 import auditor
 from auditor import charts
-from auditor.narrative import (
-    METRIC_NAMES,
-    largest_disparities,
-    verdict_sentence,
-)
+from auditor.narrative import largest_disparities, verdict_sentence
+from auditor.vocabulary import impact_ratio_words, metric_label
 from dashboard import state as _state
 from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
@@ -17,6 +14,7 @@ from dashboard.sentences import SENTENCE_LIMIT, comparison_sentences
 from dashboard.tables import (
     breakdown_for,
     checks_table,
+    default_metric,
     group_table,
     groups_not_judged,
     headline_metrics,
@@ -42,12 +40,13 @@ attribute = top[0].selectbox(
 )
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("disp_metric") not in metric_choices:
-    st.session_state["disp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
+    st.session_state["disp_metric"] = default_metric(metric_choices)
+vocabulary = _state.vocabulary()
 metric = top[1].selectbox(
     "Metric",
     metric_choices,
     key="disp_metric",
-    format_func=lambda m: METRIC_NAMES.get(m, m),
+    format_func=lambda m: metric_label(m, vocabulary),
 )
 view, document = _state.current()
 options = reference_options(breakdown_for(document, attribute))
@@ -65,7 +64,6 @@ if reference != current_reference:
     view, document = _state.current()
 
 breakdown = breakdown_for(document, attribute)
-vocabulary = _state.vocabulary()
 if breakdown.get("estimated") and (notice := estimated_notice(document)):
     st.warning(notice)
 
@@ -87,7 +85,7 @@ if sentences:
     st.markdown("\n".join(f"- {md(s, limit=SENTENCE_LIMIT)}" for s in sentences))
 else:
     st.caption(
-        f"No comparison on the {METRIC_NAMES.get(metric, metric)} is defined for these groups."
+        f"No comparison on the {md(metric_label(metric, vocabulary))} is defined for these groups."
     )
 
 private = view.is_private
@@ -97,13 +95,14 @@ table = group_table(
     headline_metrics(metric, has_label=base.cube.has_label),
     private=private,
     ratio_metric=metric,
+    vocabulary=vocabulary,
 )
 st.table(table.set_index("group"))
 st.caption(
     "Intervals are 95% Wilson intervals. 'n/a' means the rate is undefined (no one in its "
     "denominator), never zero. Groups below the minimum size "
     f"({view.options.get('min_group_size', 30)}) are flagged 'insufficient data' and left out of verdicts. "
-    "Impact ratio: the group's selection rate ÷ the highest selection rate among the groups "
+    f"Impact ratio: {md(impact_ratio_words(breakdown, vocabulary)).lower()} among the groups "
     f"with enough data ({md(impact_comparison_text(breakdown), limit=1000)}) — the four-fifths rule's ratio; it does not "
     "depend on the reference group. 'Short of 4/5': more selections the group would need to "
     "reach four-fifths of that rate."
@@ -112,11 +111,13 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.altair_chart(
-        charts.sized_for_page(charts.rate_chart(breakdown, metric)), key="disp_rate_chart"
+        charts.sized_for_page(charts.rate_chart(breakdown, metric, vocabulary=vocabulary)),
+        key="disp_rate_chart",
     )
 with right:
     st.altair_chart(
-        charts.sized_for_page(charts.disparity_chart(breakdown, metric)), key="disp_ratio_chart"
+        charts.sized_for_page(charts.disparity_chart(breakdown, metric, vocabulary=vocabulary)),
+        key="disp_ratio_chart",
     )
 
 st.subheader("Summary")

@@ -5,6 +5,7 @@ import streamlit as st
 import auditor
 from dashboard import state as _state
 from dashboard.audit_slots import BUSY_MESSAGE, audit_slots
+from dashboard.bins import BIN_CHOICES, EDGES, bins_request, numeric_columns
 from dashboard.bisg import suggest_bisg_columns
 from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
@@ -16,11 +17,15 @@ from dashboard.mapping import (
 )
 from dashboard.plaintext import md
 from dashboard.progress import progress_callback
+from dashboard.words import DIRECTIONS, FAVOURABLE, UNFAVOURABLE, suggest_words, words_vocabulary
 from dashboard.workspace import UPLOAD_TYPES
 
 _state.require_entrypoint(__file__)
 
 NO_SCORE = "(none)"
+SAVED_MAPPING = "saved_mapping"
+"""The mapping's widget values, kept across page switches (Streamlit forgets a widget's value
+when its page is not shown)."""
 
 st.title("Upload a prediction file and map its columns")
 limit_mb = int(st.get_option("server.maxUploadSize"))
@@ -45,6 +50,10 @@ def _inspect(file) -> None:
     suggestion = suggest_mapping(inspection.preview)
     st.session_state["inspection"] = inspection
     st.session_state["inspected_file"] = file.file_id
+    st.session_state.pop(SAVED_MAPPING, None)
+    st.session_state.pop("words_for", None)
+    for key in [k for k in st.session_state if str(k).startswith("map_")]:
+        del st.session_state[key]
     columns = list(inspection.columns)
     st.session_state["map_label"] = suggestion.label or columns[0]
     st.session_state["map_mode"] = (
@@ -57,12 +66,10 @@ def _inspect(file) -> None:
     st.session_state["map_positive"] = positive_choices(suggestion.label_values)[1]
 
 
-if upload is None:
-    st.session_state.pop("inspection", None)
-    st.session_state.pop("inspected_file", None)
+if upload is None and "inspection" not in st.session_state:
     st.stop()
 
-if st.session_state.get("inspected_file") != upload.file_id:
+if upload is not None and st.session_state.get("inspected_file") != upload.file_id:
     try:
         _inspect(upload)
     except auditor.AuditorError as error:
@@ -78,9 +85,25 @@ if st.session_state.get("inspected_file") != upload.file_id:
         st.stop()
 
 inspection = st.session_state["inspection"]
+file_name = inspection.name or (upload.name if upload is not None else "the file")
+# Back from another page: the file and its mapping are still here (not the widget's copy).
+for key, value in st.session_state.get(SAVED_MAPPING, {}).items():
+    if key not in st.session_state:
+        st.session_state[key] = value
+if upload is None:
+    kept, forget = st.columns([4, 1])
+    kept.info(
+        f"**{md(file_name)}** is loaded ({inspection.rows or 0:,} rows). Change the mapping "
+        "below and run the audit again, or upload another file above."
+    )
+    if forget.button("Remove this file", key="upload_forget"):
+        for key in ["inspection", "inspected_file", SAVED_MAPPING, "words_for"]:
+            st.session_state.pop(key, None)
+        st.rerun()
 columns = list(inspection.columns)
 st.caption(
-    f"{md(inspection.description)} · {inspection.format} · {len(columns)} columns · first rows:"
+    f"**{md(file_name)}** · {inspection.rows or 0:,} rows · {inspection.format} · "
+    f"{len(columns)} columns · first rows, in file order:"
 )
 st.dataframe(inspection.preview.head(10), hide_index=True, key="upload_preview")
 
@@ -155,6 +178,76 @@ with right:
             "Threshold (score ≥ threshold is positive)", key="map_threshold", format="%g"
         )
 
+st.subheader("The decision and the outcome in your words")
+st.caption(
+    "Every sentence, table header, chart and the PDF use these words, e.g. “women who had good "
+    "credit were denied 2.4× as often as men who had good credit”."
+)
+named_positive = None if positive in (AUTOMATIC_POSITIVE, CHOOSE_POSITIVE) else positive
+decision_column = prediction if mode == "Prediction column" else score
+words_for = (label, decision_column, named_positive)
+if st.session_state.get("words_for") != words_for:
+    guess = suggest_words(
+        label=label,
+        prediction=None if decision_column == NO_SCORE else decision_column,
+        positive=named_positive,
+        values_column=values_column,
+        other=next((v for v in label_values if v != named_positive), None)
+        if named_positive is not None and len(label_values) == 2
+        else None,
+    )
+    st.session_state["words_for"] = words_for
+    st.session_state["map_decision_name"] = guess.decision
+    st.session_state["map_not_decision"] = guess.not_decision
+    st.session_state["map_outcome_name"] = guess.outcome
+    st.session_state["map_not_outcome"] = guess.not_outcome
+    st.session_state["map_direction"] = FAVOURABLE if guess.favourable else UNFAVOURABLE
+    st.session_state.setdefault("map_people", "people")
+w1, w2, w3 = st.columns(3)
+decision_name = w1.text_input(
+    "The positive decision in words",
+    key="map_decision_name",
+    help="What the positive value means for the person: approved, hired, flagged high risk.",
+)
+not_decision = w2.text_input(
+    "The other decision", key="map_not_decision", help="e.g. denied, not hired, rated low risk"
+)
+direction = w3.radio(
+    "For the person, the positive decision is…",
+    DIRECTIONS,
+    key="map_direction",
+    help="The four-fifths rule compares rates of the favourable decision: for an unfavourable "
+    "one (flagged high risk) it is computed on the share not flagged.",
+)
+outcome_name = not_outcome = ""
+if label is not None:
+    outcome_name = w1.text_input(
+        "The positive true outcome in words",
+        key="map_outcome_name",
+        help="e.g. repaid, good credit, re-offended",
+    )
+    not_outcome = w2.text_input(
+        "The other outcome", key="map_not_outcome", help="e.g. defaulted, bad credit"
+    )
+people = w3.text_input("Who the rows are", key="map_people", help="e.g. applicants, defendants")
+
+bin_choices: dict[str, tuple[str, str]] = {}
+for column in numeric_columns(inspection.preview, protected):
+    b1, b2 = st.columns(2)
+    choice = b1.selectbox(
+        f"{md(column)} is a number with many values: count it as",
+        BIN_CHOICES,
+        key=f"map_bin_{column}",
+        help="One group per value gives dozens of tiny groups, each too small to judge. The "
+        "bands are computed in the database query.",
+    )
+    edges = b2.text_input(
+        "Edges (25, 40, 60 → <25, 25-39, 40-59, 60+)",
+        key=f"map_edges_{column}",
+        disabled=choice != EDGES,
+    )
+    bin_choices[column] = (choice, edges)
+
 bisg = None
 found = suggest_bisg_columns(columns)
 if found is not None:
@@ -194,6 +287,9 @@ if found is not None:
             "bisg_estimator": estimator,
         }
 
+st.session_state[SAVED_MAPPING] = {
+    key: st.session_state[key] for key in list(st.session_state) if str(key).startswith("map_")
+}
 run = st.button("Run the audit", key="run_audit", type="primary")
 if run and positive == CHOOSE_POSITIVE:
     st.error(
@@ -206,6 +302,15 @@ elif run:
         with audit_slots().slot(on_wait=lambda: bar.progress(0.0, text=BUSY_MESSAGE)):
             result = _state.workspace().audit(
                 inspection.path,
+                vocabulary=words_vocabulary(
+                    decision=decision_name,
+                    not_decision=not_decision,
+                    outcome=outcome_name,
+                    not_outcome=not_outcome,
+                    people=people,
+                ),
+                decision_favourable=direction == FAVOURABLE,
+                bins=bins_request(bin_choices),
                 label=label,
                 prediction=prediction,
                 score=None if score == NO_SCORE else score,
@@ -226,7 +331,7 @@ elif run:
             "Please report it with the file's column names."
         )
     else:
-        _state.set_audit(result, name=upload.name)
+        _state.set_audit(result, name=file_name)
         bar.progress(1.0, text="Done")
         st.success(
             f"Audited {result.dataset.rows_used:,} rows"

@@ -70,10 +70,22 @@ def test_every_page_runs_without_data(page):
     assert not at.error
 
 
+def _cell(table, group: str, metric: str):
+    """The value of ``metric`` (its statistical name, e.g. "false positive rate") in a group's
+    row; headers name it in the data set's words first ("flagged high-risk among those who did
+    not re-offend (false positive rate) (95% interval)")."""
+    row = _row(table, group)
+    (header,) = [h for h in row if f"{metric})" in h or h.startswith(f"{metric} (95%")]
+    return row[header]
+
+
 def test_loading_the_compas_sample_opens_disparities_with_propublica_fpr():
     at = _loaded()
-    fpr = _row(_tables(at)[0], "African-American")["false positive rate (95% interval)"]
+    fpr = _cell(_tables(at)[0], "African-American", "false positive rate")
     assert fpr.startswith("42.3% (")
+    # the decision's own rate comes first: "flagged high-risk", then the error rates
+    assert at.selectbox(key="disp_metric").value == "selection_rate"
+    at.selectbox(key="disp_metric").set_value("fpr").run()
     assert "1.9× as often as Caucasian defendants who did not re-offend (42.3% vs 22.0%)" in _text(
         at
     )
@@ -81,6 +93,7 @@ def test_loading_the_compas_sample_opens_disparities_with_propublica_fpr():
 
 def test_switching_the_reference_recomputes_the_ratios():
     at = _open(_loaded(), "disparities")
+    at.selectbox(key="disp_metric").set_value("fpr").run()  # the ratio column follows the metric
     table = _tables(at)[0]
     assert _row(table, "African-American")["÷ reference"] == "1.92×"
     assert _row(table, "Caucasian")["÷ reference"] == "reference"

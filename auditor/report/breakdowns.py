@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 from .. import charts, narrative
 from ..heatmap_cells import worst_cell_sentence
 from ..metrics import SUMMARY_DEFINITIONS
+from ..vocabulary import impact_ratio_words, metric_label
 from .context import ReportContext
 from .estimated import estimated_note, estimated_suffix
 from .figures import chart_image
@@ -146,19 +147,19 @@ def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[
     breakdown = for_display(breakdown)
     flow: list[Flowable] = []
     for metric in ("selection_rate", "fpr"):
-        name = narrative.METRIC_NAMES.get(metric, metric)
+        name = metric_label(metric, ctx.vocabulary)
         if _has_values(breakdown, metric):
             flow += chart_block(
                 ctx,
-                charts.rate_chart(breakdown, metric),
-                f"{name.capitalize()} per group with 95% intervals; grey bars "
+                charts.rate_chart(breakdown, metric, vocabulary=ctx.vocabulary),
+                f"{esc(name[:1].upper() + name[1:])} per group with 95% intervals; grey bars "
                 "are the reference group, light bars groups with insufficient "
                 "data.",
             )
         if _has_values(breakdown, metric, "ratio_to_reference"):
             flow += chart_block(
                 ctx,
-                charts.disparity_chart(breakdown, metric),
+                charts.disparity_chart(breakdown, metric, vocabulary=ctx.vocabulary),
                 f"Ratio of each group's {name} to the reference group's, log "
                 "scale. The shaded band (0.8–1.25, within a factor of 1.25 of the "
                 "reference) is a visual guide, not a verdict: the four-fifths rule "
@@ -220,6 +221,26 @@ def _other_level_note(ctx: ReportContext) -> list[Flowable]:
     ]
 
 
+def rates_note(vocabulary: Any) -> str:
+    """What the rate columns mean, in the audit's words when it has them."""
+    decision = getattr(vocabulary, "decision", "")
+    outcome = getattr(vocabulary, "outcome", "")
+    if not decision:
+        return (
+            "Selection rate = share predicted positive; TPR/FPR/FNR = true positive, false "
+            "positive, false negative rate; PPV = precision. Brackets: 95% interval."
+        )
+    not_decision = vocabulary.not_decision
+    text = f"Selection rate = share {decision}"
+    if outcome:
+        text += (
+            f"; TPR = share {decision} among those who {vocabulary.actual_positive}; FPR = share "
+            f"{decision} among those who {vocabulary.actual_negative}; FNR = share "
+            f"{not_decision} among those who {vocabulary.actual_positive}"
+        )
+    return text + "; PPV = precision. Brackets: 95% interval."
+
+
 def attribute_sections(ctx: ReportContext) -> list[Flowable]:
     singles = [b for b in ctx.document.get("breakdowns", []) if len(b.get("by", [])) == 1]
     if not singles:
@@ -252,9 +273,7 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
                     Spacer(1, 6),
                     ctx.heading("Rates by group", 3),
                     Paragraph(
-                        "Selection rate = share predicted positive; TPR/FPR/FNR = true "
-                        "positive, false positive, false negative rate; PPV = precision. "
-                        "Brackets: 95% interval.",
+                        esc(rates_note(ctx.vocabulary)),
                         ctx.styles.note,
                     ),
                     group_rate_table(
@@ -268,8 +287,9 @@ def attribute_sections(ctx: ReportContext) -> list[Flowable]:
             ),
             ctx.heading("Impact ratios (four-fifths rule)", 3),
             Paragraph(
-                "Each group's selection rate ÷ the highest selection rate among the groups "
-                f"with enough data ({_comparison_text(breakdown)}); red = below 0.8. "
+                impact_ratio_words(breakdown, ctx.vocabulary)
+                + f" among the groups with enough data ({_comparison_text(breakdown)}); "
+                "red = below 0.8. "
                 + (
                     "No significance tests in DP mode. "
                     if ctx.private

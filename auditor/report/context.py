@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.platypus import Paragraph
 
 from ..narrative import VOCABULARIES, Vocabulary
+from ..vocabulary import vocabulary_from_dict
 from .document import frame_size
 from .errors import ReportError
 from .fonts import register_fonts
@@ -64,6 +65,17 @@ class ReportContext:
         return Paragraph(markup, self.styles.bullet, bulletText="•")
 
 
+def document_vocabulary(
+    document: Mapping[str, Any], vocabulary: str | Vocabulary | None = None
+) -> Vocabulary:
+    """The words a report uses: the ones asked for, else the audit's own (its ``vocabulary``,
+    named by the user at mapping time), else the generic words."""
+    if vocabulary is not None and vocabulary != "generic":
+        return resolve_vocabulary(vocabulary)
+    own = document.get("vocabulary")
+    return vocabulary_from_dict(own) if own else resolve_vocabulary(vocabulary)
+
+
 def new_context(
     document: Mapping[str, Any], *, vocabulary: str | Vocabulary | None, charts: bool
 ) -> ReportContext:
@@ -75,6 +87,6 @@ def new_context(
         styles=make_styles(),
         frame_width=width,
         frame_height=height,
-        vocabulary=resolve_vocabulary(vocabulary),
+        vocabulary=document_vocabulary(document, vocabulary),
         charts=charts,
     )
