@@ -123,7 +123,6 @@ def describe_group_comparison(
         g, r = r, g
     factor = high / low
     figures = f"({format_rate(high)} vs {format_rate(low)})"
-    g = g[:1].upper() + g[1:]  # a sentence starts with a capital ("Women who…", "Applicants…")
     if metric == "selection_rate":
         return f"{g} {v.predicted_positive} {factor:.1f}× as often as {r} {figures}."
     if metric == "fpr":

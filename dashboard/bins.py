@@ -11,7 +11,14 @@ import pandas as pd
 
 from auditor.binning import QUANTILES, parse_bins
 
-__all__ = ["BIN_CHOICES", "EDGES", "ONE_PER_VALUE", "bins_request", "numeric_columns"]
+__all__ = [
+    "BIN_CHOICES",
+    "EDGES",
+    "ONE_PER_VALUE",
+    "bins_request",
+    "numeric_columns",
+    "preview_values",
+]
 
 ONE_PER_VALUE = "one group per value"
 EDGES = "bands at my edges"
@@ -41,6 +48,17 @@ def numeric_columns(preview: pd.DataFrame, columns: Sequence[str]) -> list[str]:
         if len(numbers) and numbers.notna().mean() >= 0.95 and numbers.nunique() > MIN_DISTINCT:
             found.append(column)
     return found
+
+
+def preview_values(preview: pd.DataFrame, column: str, *, limit: int = 50) -> list[str]:
+    """A column's distinct values in the preview, in their natural order when they have one
+    (see :mod:`auditor.ordering`), for the user to order."""
+    from auditor.ordering import ordered
+
+    if column not in preview.columns:
+        return []
+    text = preview[column].dropna().astype(str).str.strip()
+    return ordered(sorted(v for v in text.unique() if v))[:limit]
 
 
 def bins_request(choices: dict[str, tuple[str, str]]) -> dict[str, object]:

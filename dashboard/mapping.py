@@ -195,6 +195,13 @@ def suggest_mapping(preview: pd.DataFrame) -> MappingSuggestion:
             or (c.strip().lower() in _PROTECTED_NAMES and 1 < len(distinct[c]) <= 50)
         )
     ]
+    # an age in years is left out when the file has its bands already (age_cat)
+    protected = [
+        c
+        for c in protected
+        if c.strip().lower() not in _PROTECTED_NAMES
+        or not any(c.strip().lower() in other.lower() and other != c for other in protected)
+    ]
 
     positive_label = None
     label_values: tuple[str, ...] = ()

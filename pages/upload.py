@@ -5,7 +5,7 @@ import streamlit as st
 import auditor
 from dashboard import state as _state
 from dashboard.audit_slots import BUSY_MESSAGE, audit_slots
-from dashboard.bins import BIN_CHOICES, EDGES, bins_request, numeric_columns
+from dashboard.bins import BIN_CHOICES, EDGES, bins_request, numeric_columns, preview_values
 from dashboard.bisg import suggest_bisg_columns
 from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
@@ -248,6 +248,23 @@ for column in numeric_columns(inspection.preview, protected):
     )
     bin_choices[column] = (choice, edges)
 
+group_order: dict[str, list[str]] = {}
+unbinned = [c for c in protected if c not in bin_choices]
+if unbinned:
+    with st.expander("Order of the groups in tables, charts and the PDF (optional)"):
+        st.caption(
+            "Ordered buckets (<25, 25-39, 40-59, 60+) are put in order automatically. To set "
+            "another order, pick the groups in the order you want; the others follow."
+        )
+        for column in unbinned:
+            picked = st.multiselect(
+                f"Order of {md(column)}",
+                preview_values(inspection.preview, column),
+                key=f"map_order_{column}",
+            )
+            if picked:
+                group_order[column] = picked
+
 bisg = None
 found = suggest_bisg_columns(columns)
 if found is not None:
@@ -311,6 +328,7 @@ elif run:
                 ),
                 decision_favourable=direction == FAVOURABLE,
                 bins=bins_request(bin_choices),
+                group_order=group_order or None,
                 label=label,
                 prediction=prediction,
                 score=None if score == NO_SCORE else score,

@@ -108,3 +108,12 @@ def test_a_risk_flag_is_suggested_as_unfavourable():
     at.file_uploader(key="upload_file").set_value(("compas.csv", data, "text/csv")).run()
     assert at.radio(key="map_direction").value.startswith("unfavourable")
     assert at.text_input(key="map_decision_name").value == "flagged high risk"
+
+
+def test_the_user_sets_the_order_of_the_groups():
+    at = _uploaded()
+    at.multiselect(key="map_protected").set_value(["sex", "foreign_worker"]).run()
+    at.multiselect(key="map_order_foreign_worker").set_value(["yes", "no"]).run()
+    at.button(key="run_audit").click().run()
+    groups = at.session_state["audit"].breakdown("foreign_worker").groups
+    assert [g.key["foreign_worker"] for g in groups] == ["yes", "no"]

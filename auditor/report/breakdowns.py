@@ -160,8 +160,8 @@ def _attribute_charts(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[
             flow += chart_block(
                 ctx,
                 charts.disparity_chart(breakdown, metric, vocabulary=ctx.vocabulary),
-                f"Ratio of each group's {name} to the reference group's, log "
-                "scale. The shaded band (0.8–1.25, within a factor of 1.25 of the "
+                f"Each group's rate — {name} — as a ratio to the reference group's, "
+                "log scale. The shaded band (0.8–1.25, within a factor of 1.25 of the "
                 "reference) is a visual guide, not a verdict: the four-fifths rule "
                 "compares selection rates with the highest rate (impact ratios).",
             )
