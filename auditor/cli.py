@@ -389,6 +389,7 @@ def _summary_lines(result) -> list[str]:
             lines.append(
                 f"  {breakdown.by[0]} is ESTIMATED ({estimate['method']}, {estimate['estimator']} "
                 f"estimator, {estimate['vintage']} tables): {estimate['known_bias']}"
+                + (f" {estimate['intervals']}" if result.is_private else "")
             )
         line = (
             f"  {breakdown.by[0]}{' (estimated)' if estimate else ''}: demographic parity ratio "

@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -93,7 +94,7 @@ def main() -> None:
         cold = time.perf_counter() - started
         plain, plain_times = best(without, args.repeat)
         bisg, bisg_times = best(with_bisg, args.repeat)
-        print(f"rows: {rows:,}")
+        print(f"rows: {rows:,}; load average (1, 5, 15 min) at the end: {os.getloadavg()}")
         print(f"audit without BISG (race recorded): best {plain:.2f} s of {plain_times}")
         print(f"audit with BISG (race estimated):   best {bisg:.2f} s of {bisg_times}")
         print(f"first BISG audit of the process (reads the Census tables): {cold:.2f} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import subprocess
@@ -336,3 +337,30 @@ def test_both_estimators_side_by_side_in_the_summary_and_the_pdf(people_csv, tmp
     assert "Threshold: selection rate" in text and "Weighted: selection rate" in text
     assert "UNDERSTATE" in text and "OVERSTATE" in text
     assert _leaks(text) == []
+
+
+def test_dp_outputs_say_their_intervals_carry_no_proxy_uncertainty(people_csv):
+    """A private release's intervals come from the noisy counts (noise and sampling error): the
+    JSON, the summary and the PDF say plainly that they do not carry the estimate's uncertainty,
+    and the exact audit says that its intervals do."""
+    from pypdf import PdfReader
+
+    from auditor.report import audit_pdf_bytes
+
+    options = dict(
+        label="y",
+        prediction="yhat",
+        protected="sex",
+        bisg="surname=family_name_col,zip=postcode_col",
+    )
+    private = auditor.audit(people_csv, epsilon=1.0, categories={"sex": ["F", "M"]}, **options)
+    exact = auditor.audit(people_csv, **options)
+    assert "NOT the uncertainty of the estimated race" in private.estimated["race"]["intervals"]
+    assert "multiple imputation" in exact.estimated["race"]["intervals"]
+    for result, wanted, unwanted in (
+        (private, "NOT the uncertainty of the estimated race", "multiple imputation"),
+        (exact, "multiple imputation", "NOT the uncertainty"),
+    ):
+        reader = PdfReader(io.BytesIO(audit_pdf_bytes(result.to_dict())))
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        assert wanted in text and unwanted not in text

@@ -8,7 +8,7 @@ from .cube import Fallbacks
 from .spec import THRESHOLD, BisgSpec
 from .tables import FIRST_NAME_SOURCE, RACE_LABELS, VINTAGE
 
-__all__ = ["FORMULAS", "KNOWN_BIAS", "describe_estimate"]
+__all__ = ["FORMULAS", "INTERVALS_TEXT", "KNOWN_BIAS", "describe_estimate"]
 
 FORMULAS = {
     "BISG": "P(r | s, g) = P(r | s) · P(g | r) / Σ_r' P(r' | s) · P(g | r')",
@@ -39,6 +39,19 @@ ESTIMATOR_TEXT = {
         f"threshold: each person is assigned their most probable race if its probability is "
         f"at least {THRESHOLD:g}; the others are left out (counted in the exclusions as "
         "race_unassigned)"
+    ),
+}
+
+INTERVALS_TEXT = {
+    "exact": (
+        "Intervals on estimated groups carry the uncertainty of the estimate (multiple "
+        "imputation of race from each person's probabilities) as well as sampling error, but "
+        "not the estimator's bias."
+    ),
+    "private": (
+        "Intervals of this private release carry the noise and sampling error only, NOT the "
+        "uncertainty of the estimated race: they are narrower than intervals that would carry "
+        "it, and read as more certain than the estimate is."
     ),
 }
 
@@ -73,6 +86,7 @@ def describe_estimate(
         "known_bias": KNOWN_BIAS[estimator],
         "estimator_description": ESTIMATOR_TEXT[estimator],
         "fallback_rules": FALLBACK_TEXT,
+        "intervals": INTERVALS_TEXT["private" if private else "exact"],
         "fallbacks": fallbacks.to_dict() if not private else None,
     }
     if estimator == "threshold":

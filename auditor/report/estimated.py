@@ -7,7 +7,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
-from ..bisg.describe import ESTIMATOR_TEXT, FALLBACK_TEXT, FORMULAS, KNOWN_BIAS
+from ..bisg.describe import ESTIMATOR_TEXT, FALLBACK_TEXT, FORMULAS, INTERVALS_TEXT, KNOWN_BIAS
 from .context import ReportContext
 from .tables import grid_table
 from .text import esc, fmt_rate, fmt_ratio
@@ -35,6 +35,13 @@ def _trusted(estimate: Mapping[str, Any], key: str) -> str:
     return table.get(key) or str(estimate.get(key, ""))
 
 
+def _intervals(document: Mapping[str, Any]) -> str:
+    """What the intervals carry: a private release's do not carry the proxy's uncertainty."""
+    privacy = document.get("privacy")
+    private = isinstance(privacy, Mapping) and privacy.get("mode") not in (None, "exact")
+    return INTERVALS_TEXT["private" if private else "exact"]
+
+
 def estimated_suffix(breakdown: Mapping[str, Any]) -> str:
     """' (race estimated by BISG)' for a breakdown over an estimated attribute, else ''."""
     estimate = breakdown.get("estimated")
@@ -53,7 +60,8 @@ def estimated_note(ctx: ReportContext, breakdown: Mapping[str, Any]) -> list[Flo
             f"<b>Race is estimated</b> ({esc(str(estimate.get('method')))}, "
             f"{esc(str(estimate.get('estimator')))} estimator, {esc(str(estimate.get('vintage')))} "
             f"tables), not recorded. {esc(_trusted(estimate, 'known_bias'))} "
-            "Group sizes are effective sizes (sums of probabilities).",
+            "Group sizes are effective sizes (sums of probabilities). "
+            f"{esc(_intervals(ctx.document))}",
             ctx.styles.note,
         )
     ]
@@ -113,6 +121,7 @@ def estimated_method(ctx: ReportContext) -> list[Flowable]:
         ("Known bias", _trusted(estimate, "known_bias")),
         ("Categories", ", ".join(estimate.get("categories") or [])),
         ("Fallback rules", _trusted(estimate, "fallback_rules")),
+        ("Intervals", _intervals(ctx.document)),
     ]
     fallbacks = estimate.get("fallbacks")
     if isinstance(fallbacks, Mapping):
@@ -134,9 +143,7 @@ def estimated_method(ctx: ReportContext) -> list[Flowable]:
             "Census race and ethnicity category was estimated from their surname and ZIP code "
             "(Bayesian Improved Surname Geocoding; with a first name, BIFSG) using public Census "
             "tables. The surname, ZIP code and first name were used only for this estimate and "
-            "appear nowhere in this report. Intervals on estimated groups include the "
-            "uncertainty of the estimate (multiple imputation of race from each person's "
-            "probabilities) as well as sampling error, but not the estimator's bias below."
+            "appear nowhere in this report. " + _intervals(ctx.document)
         ),
         grid_table(table, widths=[30, 70], frame_width=ctx.frame_width),
         Spacer(1, 8),
