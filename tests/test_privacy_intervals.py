@@ -87,15 +87,15 @@ def _uniform(rate: float) -> np.ndarray:
     ids=["large group", "small group", "eps 0.1 rate 0.05", "rate 0", "rate 1"],
 )
 def test_95_percent_intervals_cover_about_95_percent(n, epsilon, k, metric, rate, least_shown):
-    """±3 binomial standard errors around 95 % (at the boundary rates the test inversion is
-    conservative, up to 98 %)."""
+    """±3 binomial standard errors around 95 % (at a true rate of 0 or 1 only one tail can
+    miss, so the interval is conservative there, ≈ 98 %: up to 99.5 % is accepted)."""
     probabilities = PROBABILITIES if rate is None else _uniform(rate)
     truth = TRUE_FPR if rate is None else rate
     coverage, shown = _coverage(
         probabilities, n, epsilon=epsilon, k=k, metric=metric, truth=truth, seed=n + k
     )
     assert shown >= least_shown
-    assert 0.92 <= coverage <= 0.985
+    assert 0.92 <= coverage <= (0.995 if rate in (0.0, 1.0) else 0.98)
 
 
 def test_ratio_and_difference_intervals_cover_about_95_percent():

@@ -57,6 +57,24 @@ SELECTION_SHARE = 0.25
 
 
 def _finest_cells(cube: CountCube) -> pd.DataFrame:
+    """The exact finest cells (attributes…, y, yhat, n), summed over score bins; computed once
+    per cube (kept in the exact cube's own cache, next to the exact cells it came from)."""
+    key = ("dp_finest_cells",)
+    if key not in cube._cache:
+        cube._cache[key] = _sum_finest_cells(cube)
+    return cube._cache[key]
+
+
+def _pooled_cells(cube: CountCube, exact: pd.DataFrame, domain: GroupDomain) -> pd.DataFrame:
+    """:func:`pool_cells` of the exact finest cells over ``domain``, once per cube and domain
+    (the dashboard releases the same cube at every ε it is moved to). Read-only."""
+    key = ("dp_pooled_cells", tuple((name, tuple(v)) for name, v in domain.levels.items()))
+    if key not in cube._cache:
+        cube._cache[key] = pool_cells(exact, domain)
+    return cube._cache[key]
+
+
+def _sum_finest_cells(cube: CountCube) -> pd.DataFrame:
     if cube.cells is None:
         raise PrivacyError(
             "this data set has too many groups for one finest count table, which a DP release "
@@ -297,7 +315,7 @@ def release_cube(
                 delta=select_delta,
                 sampler=sampler,
             )
-        pooled = pool_cells(exact, domain)
+        pooled = _pooled_cells(cube, exact, domain)
         counts = pooled["n"].to_numpy(dtype=float if fractional else np.int64)
         if sampler is None:
             noisy = opendp_noise(spec, counts)
