@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import HEADLINE_METRICS, Disparity, format_p, ranked_disparities
-from .vocabulary import Vocabulary, vocabulary_from_names
+from .vocabulary import Vocabulary, metric_label, vocabulary_from_dict, vocabulary_from_names
 
 __all__ = [
     "METRIC_NAMES",
@@ -210,13 +210,14 @@ def verdict_sentence(document: Mapping[str, Any]) -> str:
     if not policy:
         return "No output specification was applied: the figures are reported without a verdict."
     checks = policy.get("checks", [])
+    words = vocabulary_from_dict(document.get("vocabulary"))
     failed = [c for c in checks if _outcome(c) == "fail"]
     unknown = [c for c in checks if _outcome(c) == "not_evaluable"]
     name = policy.get("name", "the output specification")
     not_evaluable = ""
     if unknown:
         listed = "; ".join(
-            f"{c['metric']} by {', '.join(c['by'])} ({c.get('reason') or 'undefined'})"
+            f"{_check_name(c, words)} by {', '.join(c['by'])} ({c.get('reason') or 'undefined'})"
             for c in unknown[:4]
         )
         more = f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""
@@ -232,7 +233,8 @@ def verdict_sentence(document: Mapping[str, Any]) -> str:
     for check in failed[:4]:
         value = "undefined" if check.get("value") is None else f"{check['value']:.3f}"
         parts.append(
-            f"{check['metric']} by {', '.join(check['by'])} ({value}; bound {check['bound']})"
+            f"{_check_name(check, words)} by {', '.join(check['by'])} ({value}; bound "
+            f"{check['bound']})"
         )
     more = f" and {len(failed) - 4} more" if len(failed) > 4 else ""
     return (
@@ -242,6 +244,18 @@ def verdict_sentence(document: Mapping[str, Any]) -> str:
         + "."
         + (f" {not_evaluable}" if not_evaluable else "")
     )
+
+
+def _check_name(check: Mapping[str, Any], words: Vocabulary) -> str:
+    """A check's metric in the audit's words: 'impact ratio of the share not flagged
+    high-risk', 'approved (selection rate)'; summary metrics keep their names."""
+    metric = str(check.get("metric"))
+    if check.get("judged_on") == "favourable_complement":
+        decision = words.decision or "given the decision"
+        return f"impact ratio of the share not {decision}"
+    if metric == "selection_rate" and check.get("rule") == "ratio_at_least":
+        return f"impact ratio of {metric_label(metric, words)}"
+    return metric_label(metric, words) if metric in METRIC_NAMES else metric
 
 
 def _outcome(check: Mapping[str, Any]) -> str:

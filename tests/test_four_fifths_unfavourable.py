@@ -110,3 +110,11 @@ def test_the_compas_sample_judges_not_flagged_and_african_american_defendants_fa
     best = max(not_flagged.values())
     assert race["value"] == pytest.approx(min(not_flagged.values()) / best)
     assert race["worst_group"] == {"race": "African-American"}
+
+
+def test_the_verdict_sentence_names_the_complement():
+    from auditor.narrative import verdict_sentence
+
+    document = get_sample("compas").audit(policy=FOUR_FIFTHS).to_dict()
+    sentence = verdict_sentence(document)
+    assert "impact ratio of the share not flagged high-risk by race (0.533; bound 0.8)" in sentence
