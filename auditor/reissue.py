@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .audit import _estimator_for, _resolve_policy, evaluate_cube, parse_reference
+from .errors import InputError
 from .ingest import ColumnMapping
 from .policy import Policy
 from .result import AuditResult, public_dataset_info
@@ -58,7 +59,19 @@ def reissue(
     decision_favourable = bool(options.get("decision_favourable", True))
     wanted = parse_reference(reference)
     levels = privacy["group_domain"]["levels"]
-    kept = {k: v for k, v in wanted.items() if v in levels.get(k, ())}
+    for attribute, value in wanted.items():
+        if attribute not in levels:
+            raise InputError(
+                f"reference names {attribute!r}, which is not a protected attribute of this "
+                f"release; its protected attributes are {sorted(levels)}"
+            )
+        if value not in levels[attribute]:
+            shown = ", ".join(str(level) for level in levels[attribute])
+            raise InputError(
+                f"reference group {attribute}={value!r} is not one of the released groups; "
+                f"values of '{attribute}' are: {shown}"
+            )
+    kept = dict(wanted)
     estimator = _estimator_for(cube, confidence=confidence)
     overall, breakdowns, verdicts = evaluate_cube(
         cube,

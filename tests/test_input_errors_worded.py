@@ -81,3 +81,36 @@ def test_api_refuses_a_negative_seed_and_a_tiny_delta_as_auditor_errors():
     # the smallest supported delta still calibrates, with either mechanism
     for mechanism in ("laplace", "gaussian"):
         auditor.audit(SMALL, delta=1e-15, mechanism=mechanism, seed=1, **options)
+
+
+def test_a_positive_label_absent_from_the_baseline_target_is_refused_not_ignored(capsys):
+    # the target is coded 0/1, so the study used to run with '1' and say nothing about 'zz'
+    argv = ["baseline", LENDING, "--target", "repaid", "--protected", "race"]
+    assert main([*argv, "--positive-label", "zz", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "positive label 'zz' is not a value of the target column 'repaid'" in err, err
+    assert err.count("\n") == 1
+
+
+def test_reissue_refuses_a_reference_group_that_was_not_released(tmp_path, capsys):
+    store = tmp_path / "audits.duckdb"
+    out = tmp_path / "release.json"
+    compas = str(ROOT / "sample_data" / "compas_predictions.csv")
+    release = ["--label", "two_year_recid", "--prediction", "high_risk", "--protected", "race"]
+    private = ["--epsilon", "1", "--privacy-budget", "3", "--store", str(store)]
+    assert main(["audit", compas, *release, *private, "--json", str(out), "--quiet"]) == 0
+    import json
+
+    release_id = json.loads(out.read_text())["privacy"]["release_id"]
+    capsys.readouterr()
+    for reference, expected in (
+        ("race=zz", "reference group race='zz' is not one of the released groups; values of"),
+        ("sex=Male", "reference names 'sex', which is not a protected attribute of this release"),
+    ):
+        argv = ["reissue", release_id, "--store", str(store), "--reference", reference]
+        assert main([*argv, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert expected in err and err.count("\n") == 1, err
+    # a released group is still accepted
+    argv = ["reissue", release_id, "--store", str(store), "--reference", "race=Caucasian"]
+    assert main([*argv, "--quiet"]) in (0, 3)

@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from ..engine import connect
 from ..errors import InputError
 from ..ingest import SOURCE_VIEW, open_source
-from ..labels import binary_coding
+from ..labels import binary_coding, label_occurs
 
 __all__ = ["MISSING_CATEGORY", "SPLIT_MARKERS", "IgnoredColumn", "StudyData", "load_study_data"]
 
@@ -194,6 +194,12 @@ def load_study_data(
         raise InputError(
             f"{description} has {len(frame)} rows with both '{target}' and '{protected}' "
             f"present: the study needs at least {MIN_ROWS} to train and test models"
+        )
+    if positive_label is not None and not label_occurs(target_text.unique(), positive_label):
+        shown = ", ".join(repr(v) for v in sorted(target_text.unique())[:5])
+        raise InputError(
+            f"positive label {positive_label!r} is not a value of the target column "
+            f"'{target}' (values: {shown}): pass one of them with --positive-label"
         )
     coding = binary_coding(
         target_text.unique(), positive_label=positive_label, column=target, role="target"
