@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -72,6 +72,33 @@ __all__ = [
 ]
 
 Outcome = Literal["pass", "fail", "not_evaluable"]
+
+
+def combined_outcome(outcomes: Iterable[str], *, undecided: bool = False) -> Outcome:
+    """Several verdicts as one: ``fail`` if any failed, else ``not_evaluable`` if any could not
+    be evaluated (or ``undecided``: something that should have been judged was not), else
+    ``pass``. Shared by the audit's policy and the release gate of ``auditor compare``."""
+    seen = set(outcomes)
+    if "fail" in seen:
+        return "fail"
+    if "not_evaluable" in seen or undecided:
+        return "not_evaluable"
+    return "pass"
+
+
+def check_tables(data: Mapping[str, Any], *, source: str | None, example: str) -> list[Any]:
+    """The ``[[checks]]`` tables of a policy's TOML data (``example`` shows one in the error)."""
+    raw_checks = data.get("checks", data.get("check"))
+    if not raw_checks or not isinstance(raw_checks, list):
+        raise PolicyError(
+            f"policy {source or ''} has no [[checks]] tables: add at least one, e.g. {example}"
+        )
+    for position, raw in enumerate(raw_checks, start=1):
+        if not isinstance(raw, Mapping):
+            raise PolicyError(f"check {position} of the policy is not a table")
+    return raw_checks
+
+
 Rule = Literal["ratio_at_least", "ratio_at_most", "difference_at_most", "at_most", "at_least"]
 GROUP_RULES = ("ratio_at_least", "ratio_at_most", "difference_at_most")
 SUMMARY_RULES = ("at_most", "at_least")
@@ -187,16 +214,13 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Policy:
-        raw_checks = data.get("checks", data.get("check"))
-        if not raw_checks or not isinstance(raw_checks, list):
-            raise PolicyError(
-                f"policy {source or ''} has no [[checks]] tables: add at least one, e.g. "
-                '[[checks]] metric = "selection_rate" rule = "ratio_at_least" bound = 0.8'
-            )
+        raw_checks = check_tables(
+            data,
+            source=source,
+            example='[[checks]] metric = "selection_rate" rule = "ratio_at_least" bound = 0.8',
+        )
         checks = []
         for position, raw in enumerate(raw_checks, start=1):
-            if not isinstance(raw, Mapping):
-                raise PolicyError(f"check {position} of the policy is not a table")
             if raw.get("rule") in COMPARISON_RULES:
                 raise PolicyError(
                     f"check {position} of the policy: rule '{raw.get('rule')}' compares a "
@@ -362,12 +386,7 @@ class PolicyResult:
 
     @property
     def outcome(self) -> Outcome:
-        outcomes = {check.outcome for check in self.checks}
-        if "fail" in outcomes:
-            return "fail"
-        if "not_evaluable" in outcomes:
-            return "not_evaluable"
-        return "pass"
+        return combined_outcome(check.outcome for check in self.checks)
 
     @property
     def passed(self) -> bool:
@@ -607,12 +626,7 @@ def _group_rule_on_evidence(
     deciding = failing or unsure or judged
     pick = min if check.rule == "ratio_at_least" else max
     worst = pick(deciding, key=lambda item: item[1]) if deciding else None
-    if failing:
-        outcome = "fail"
-    elif unsure or undefined:
-        outcome = "not_evaluable"
-    else:
-        outcome = "pass"
+    outcome = combined_outcome((item[3] for item in judged), undecided=bool(undefined))
     reasons = sorted({item[4] for item in judged if item[4]})
     if undefined and not failing:
         reasons.append(

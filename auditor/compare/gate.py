@@ -42,7 +42,7 @@ from typing import Any, Literal
 from ..breakdown_arrays import IMPACT_RATIO
 from ..errors import PolicyError
 from ..metrics import SUMMARY_DEFINITIONS
-from ..policy import read_policy_toml
+from ..policy import Outcome, check_tables, combined_outcome, read_policy_toml
 from .result import ComparisonResult, MetricChange
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 EXIT_PASSED, EXIT_FAILED, EXIT_NOT_EVALUABLE = 0, 1, 3
-Outcome = Literal["pass", "fail", "not_evaluable"]
 Evidence = Literal["point", "interval"]
 
 LOWER_IS_WORSE = frozenset(
@@ -163,17 +162,14 @@ class ComparisonPolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> ComparisonPolicy:
-        raw_checks = data.get("checks", data.get("check"))
-        if not raw_checks or not isinstance(raw_checks, list):
-            raise PolicyError(
-                f"policy {source or ''} has no [[checks]] tables: add at least one, e.g. "
-                '[[checks]] metric = "demographic_parity_difference" '
-                'rule = "no_worse_than_baseline" tolerance = 0.02'
-            )
+        raw_checks = check_tables(
+            data,
+            source=source,
+            example='[[checks]] metric = "demographic_parity_difference" '
+            'rule = "no_worse_than_baseline" tolerance = 0.02',
+        )
         checks, absolute = [], []
         for position, raw in enumerate(raw_checks, start=1):
-            if not isinstance(raw, Mapping):
-                raise PolicyError(f"check {position} of the policy is not a table")
             if raw.get("rule") != "no_worse_than_baseline":
                 absolute.append(raw)
                 continue
@@ -284,10 +280,7 @@ class GateResult:
 
     @property
     def outcome(self) -> Outcome:
-        outcomes = {check.outcome for check in self.checks}
-        if "fail" in outcomes:
-            return "fail"
-        return "not_evaluable" if "not_evaluable" in outcomes else "pass"
+        return combined_outcome(check.outcome for check in self.checks)
 
     @property
     def passed(self) -> bool | None:
@@ -391,12 +384,7 @@ def _evaluate_check(check: ComparisonCheck, breakdown) -> GateCheckResult:
     )
     defined = [(g, point, interval) for g, _, point, interval, _ in deciding if point is not None]
     worst = max(defined, key=lambda item: item[1], default=None)
-    if failing:
-        outcome = "fail"
-    elif unknown or not judged:
-        outcome = "not_evaluable"
-    else:
-        outcome = "pass"
+    outcome = combined_outcome((item[1] for item in judged), undecided=not judged)
     reasons = [f"{group.label}: {reason}" for group, *_, reason in judged if reason]
     if not judged:
         reasons = [f"no group has enough data to judge {check.metric}"]
