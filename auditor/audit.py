@@ -360,6 +360,7 @@ def audit(
     epsilon: float | None = None,
     delta: float | None = None,
     mechanism: Literal["laplace", "gaussian"] | None = None,
+    dp_workload: Literal["marginals", "finest"] = "marginals",
     categories: Mapping[str, Iterable[str]] | None = None,
     store: str | os.PathLike | None = None,
     privacy_budget: float | None = None,
@@ -423,6 +424,12 @@ def audit(
         A :class:`~auditor.policy.Policy` or the path of a policy TOML file.
     epsilon, delta, mechanism
         Release the counts with differential privacy (see :mod:`auditor.privacy`).
+    dp_workload
+        DP only: ``"marginals"`` (default) measures the finest table, each attribute and each
+        pair with a documented split of the budget and fits one consistent table to all of
+        them by weighted least squares (narrower intervals when single-attribute groups sum
+        many cells); ``"finest"`` releases the finest table alone (see
+        :mod:`auditor.privacy.workload`).
     strata
         Columns (job group, location, year) counted as extra dimensions of the cube for the
         stratified templates (:mod:`auditor.templates`); they are not protected attributes,
@@ -566,6 +573,8 @@ def audit(
             epsilon=epsilon,
             delta=delta,
             mechanism=mechanism,
+            workload=dp_workload,
+            intersections=intersections,
             categories=categories,
             dataset_name=dataset_name,
             store=store,

@@ -127,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--delta", type=_positive_float, help="δ for (ε, δ)-DP")
     audit.add_argument("--mechanism", choices=("laplace", "gaussian"))
+    audit.add_argument(
+        "--dp-workload",
+        choices=("marginals", "finest"),
+        default="marginals",
+        help="DP: 'marginals' (default) measures the finest table, each attribute and each pair "
+        "with a split budget and fits one consistent table by least squares; 'finest' releases "
+        "the finest table alone (see docs/privacy.md)",
+    )
     audit.add_argument("--categories", help="TOML file declaring each protected attribute's values")
     audit.add_argument("--store", help="DuckDB file with the audit history and privacy ledger")
     audit.add_argument("--privacy-budget", type=_positive_float, help="total ε for this data set")
@@ -525,6 +533,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         epsilon=args.epsilon,
         delta=args.delta,
         mechanism=args.mechanism,
+        dp_workload=args.dp_workload,
         categories=_read_categories(args.categories),
         store=args.store,
         privacy_budget=args.privacy_budget,

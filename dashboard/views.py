@@ -110,6 +110,7 @@ def private_view(
         store=store,
         privacy_budget=privacy_budget,
         seed=seed,
+        intersections=bool(result.options.get("intersections", True)),
         request={
             "columns": mapping_document(result.mapping),
             "options": {

@@ -27,18 +27,25 @@ CATEGORIES = {
     "race": ["African-American", "Caucasian", "Hispanic", "(other)"],
     "sex": ["Male", "Female"],
 }
+# a second pair of releases measures the workload (three attributes, Gaussian: the finest
+# table, each attribute and each pair, fitted by least squares); its measurement scales are
+# published and must not depend on the data either
+WORKLOAD = dict(
+    protected=["race", "sex", "age_cat"], mechanism="gaussian", delta=1e-6, dp_workload="marginals"
+)
+WORKLOAD_CATEGORIES = {**CATEGORIES, "age_cat": ["Less than 25", "25 - 45", "Greater than 45"]}
 STATISTICS = ("overall", "breakdowns", "policy", "findings")  # findings: derived from noisy counts
 VARIES_WITHOUT_DATA = {"created_at", "release_id"}  # the clock and a random id, by design
 NUMBER = re.compile(r"[-+−]?\d[\d,.]*(e[-+]?\d+)?")
 
 
-@pytest.fixture(scope="module")
-def neighbours(tmp_path_factory):
+@pytest.fixture(scope="module", params=["finest", "workload"])
+def neighbours(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("neighbours")
     original = COMPAS_PREDICTIONS.read_bytes()
     header = original.split(b"\n", 1)[0].decode("ascii").split(",")
     row = {name: "0" for name in header}
-    row.update(race="Métis", sex="Female", two_year_recid="1", high_risk="0")
+    row.update(race="Métis", sex="Female", age_cat="25 - 45", two_year_recid="1", high_risk="0")
     extra = ",".join(row[name] for name in header).encode("latin-1")
     # different folders and names: paths must not reach the output either
     first = folder / "a" / "compas.csv"
@@ -49,10 +56,13 @@ def neighbours(tmp_path_factory):
     second.write_bytes(original.rstrip(b"\n") + b"\n" + extra + b"\n")
     exact_second = auditor.audit(second, **COMPAS)
     assert auditor.audit(first, **COMPAS).dataset.encoding != exact_second.dataset.encoding
-    return [
-        auditor.audit(path, **COMPAS, epsilon=1.0, categories=CATEGORIES, seed=11)
-        for path in (first, second)
-    ]
+    if request.param == "finest":
+        options = dict(**COMPAS, categories=CATEGORIES)
+    else:
+        options = dict(COMPAS, **WORKLOAD, categories=WORKLOAD_CATEGORIES)
+    results = [auditor.audit(path, **options, epsilon=1.0, seed=11) for path in (first, second)]
+    assert (len(results[0].privacy["measurements"]) > 1) == (request.param == "workload")
+    return results
 
 
 def _public(value, path=()):

@@ -35,7 +35,9 @@ __all__ = [
     "discrete_gaussian_variance",
     "discrete_laplace_variance",
     "noise_spec",
+    "gaussian_rho",
     "opendp_noise",
+    "opendp_zcdp_noise",
     "partition_threshold",
 ]
 
@@ -190,6 +192,30 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
         return np.asarray(measurement([float(c) for c in counts]), dtype=float)
     released = measurement([int(c) for c in counts])
     return np.asarray(released, dtype=np.int64)
+
+
+def gaussian_rho(scale: float, *, fractional: bool = False) -> float:
+    """ρ (zCDP) of OpenDP's Gaussian mechanism at ``scale`` for sensitivity 1 (its own map)."""
+    dp = _dp()
+    domain, metric = _count_space(dp, "gaussian", fractional)
+    return float(dp.m.make_gaussian(domain, metric, scale=scale).map(1.0 if fractional else 1))
+
+
+def opendp_zcdp_noise(spec: NoiseSpec, counts: Sequence[int], *, rho: float) -> np.ndarray:
+    """Release ``counts`` through OpenDP's Gaussian mechanism at ``spec.scale`` as one ρ-zCDP
+    measurement of a composition (ρ adds up; the sum is converted to (ε, δ) once).
+
+    The measurement's own privacy map is checked against ``rho`` before drawing.
+    """
+    dp = _dp()
+    domain, metric = _count_space(dp, "gaussian", spec.fractional)
+    measurement = dp.m.make_gaussian(domain, metric, scale=spec.scale)
+    spent = float(measurement.map(1.0 if spec.fractional else 1))
+    if spent > rho * (1 + 1e-9):
+        raise PrivacyError(f"internal error: the measurement would spend ρ={spent}, not {rho}")
+    if spec.fractional:
+        return np.asarray(measurement([float(c) for c in counts]), dtype=float)
+    return np.asarray(measurement([int(c) for c in counts]), dtype=np.int64)
 
 
 def partition_threshold(*, scale: float, delta: float, attributes: int) -> int:

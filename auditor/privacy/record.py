@@ -36,11 +36,21 @@ class Release:
     """The error moments of the released cells per breakdown (a :class:`~.noise_model.NoiseModel`);
     ``None``: every finest cell carries its own independent noise from ``spec``
     (:class:`~.noise_model.IndependentCells`). See :meth:`breakdown_noise`."""
+    plan: Any = None
+    """The measurements (:class:`~auditor.privacy.workload.MeasurementPlan`); ``None`` for a
+    release of the finest table alone made before workloads existed."""
 
     def breakdown_noise(self, by: Iterable[str]) -> Any:
         """The :class:`~.noise_model.BreakdownNoise` of the groups of breakdown ``by``."""
-        model = self.noise_model or IndependentCells(self.spec, self.domain)
+        model = self.noise_model or (
+            self.plan if self.combined else IndependentCells(self.spec, self.domain)
+        )
         return model.breakdown_noise(tuple(by))
+
+    @property
+    def combined(self) -> bool:
+        """Whether several measurements were combined by least squares (else: finest alone)."""
+        return self.plan is not None and len(self.plan.measurements) > 1
 
     @property
     def selection_delta(self) -> float:
@@ -78,6 +88,10 @@ class Release:
             "released": (
                 "the finest count table (protected values × label × prediction), once; "
                 "every figure in this document is computed from it"
+                if not self.combined
+                else "the finest count table, each attribute's and each pair's counts "
+                "(× label × prediction), once each, budget split between them; "
+                "every figure is computed from one table fitted to all of them"
             ),
             "cells_epsilon": self.spec.epsilon,
             "cells_delta": self.spec.delta,
@@ -96,6 +110,15 @@ class Release:
             "private": self.private,
             "noise_source": "OpenDP secure sampler" if self.private else "seeded test sampler",
         }
+        if self.plan is not None:
+            document.update(self.plan.describe())
+        if self.combined:
+            document["estimation"] = (
+                "weighted least squares (weights 1/noise variance) over all measurements: "
+                "one consistent table; its breakdowns are sums of it"
+            )
+            document["scale"] = self.plan.measurements[0].spec.scale
+            document["noise_variance_per_cell"] = self.plan.measurements[0].spec.variance
         if self.selection is not None:
             document["partition_selection"] = dict(self.selection)
         if not self.private:
@@ -132,12 +155,18 @@ def guarantee_text(
 
 def _accounting(release: Release) -> str:
     """Where the privacy loss is spent, in one line (under the report's 160-character bound)."""
+    if release.combined:
+        parts = len(release.plan.measurements)
+        unit = "ε" if release.spec.mechanism == "laplace" else "ρ"
+        split = f", split over {parts} measurements ({unit} adds up)"
+    else:
+        split = ""
     if release.spec.mechanism == "laplace":
-        counts = f"counts ε = {release.spec.epsilon:g} (discrete Laplace)"
+        counts = f"counts ε = {release.spec.epsilon:g} (discrete Laplace{split})"
     else:
         counts = (
             f"counts ε = {release.spec.epsilon:g}, δ = {_delta_text(release.spec.delta or 0.0)} "
-            "(discrete Gaussian, zCDP converted)"
+            f"(discrete Gaussian, zCDP converted{split})"
         )
     if not release.selection:
         return f"{counts}; group values declared public (no cost)"

@@ -34,13 +34,17 @@ from .fingerprint import content_fingerprint
 from .intervals import not_estimable_metrics
 from .mechanisms import (
     Mechanism,
+    NoiseSpec,
     SeededSampler,
+    gaussian_rho,
     noise_spec,
     opendp_noise,
     opendp_threshold,
+    opendp_zcdp_noise,
     partition_threshold,
 )
 from .record import Release
+from .workload import WORKLOADS, MeasurementPlan, Workload, plan_from_description, plan_measurements
 
 __all__ = [
     "DEFAULT_SELECTION_DELTA",
@@ -207,6 +211,8 @@ def release_cube(
     request: Mapping[str, Any] | None = None,
     fingerprint: Any = None,
     inputs: Sequence[tuple[CountCube, str]] | None = None,
+    workload: Workload = "marginals",
+    intersections: bool = True,
 ) -> tuple[CountCube, dict[str, Any]]:
     """Release ``cube``'s finest counts once with (ε, δ)-DP; return the noisy cube and its JSON.
 
@@ -243,6 +249,13 @@ def release_cube(
         charged ε to **every** one of them, in one ledger transaction; ``dataset_name`` is
         then one name per input, in order (or none). The release is refused as a whole if
         any input's data set lacks the budget (the message names each such input).
+    workload
+        ``"marginals"`` (default): the cells' budget is split over the finest table, each
+        attribute and each pair, and the measurements are combined by weighted least squares
+        into one consistent table (:mod:`~auditor.privacy.workload`); ``"finest"``: the finest
+        table alone, every breakdown a sum of its noisy cells.
+    intersections
+        Whether the audit publishes pairs of attributes: only then are pairs measured.
 
     Examples
     --------
@@ -251,6 +264,11 @@ def release_cube(
     'add/remove one row'
     """
     del fingerprint
+    if workload not in WORKLOADS:
+        raise PrivacyError(
+            f"DP workload {workload!r} is not known: use 'marginals' (measure the finest table, "
+            "each attribute and each pair) or 'finest' (the finest table alone)"
+        )
     if categories is not None:
         declared_levels(cube.attributes, categories)  # validate before any spend
     everything_declared = categories is not None and all(
@@ -317,10 +335,14 @@ def release_cube(
             )
         pooled = _pooled_cells(cube, exact, domain)
         counts = pooled["n"].to_numpy(dtype=float if fractional else np.int64)
-        if sampler is None:
-            noisy = opendp_noise(spec, counts)
-        else:
-            noisy = counts + sampler.noise(spec, len(counts))
+        plan = plan_measurements(
+            cube.attributes,
+            [len(domain.levels[name]) for name in cube.attributes],
+            workload=workload,
+            spec=spec,
+            pairs=intersections,
+        )
+        noisy = _measure(plan, spec, counts, sampler)
     released = pooled.assign(n=noisy)
     del pooled, counts, exact
 
@@ -332,6 +354,7 @@ def release_cube(
         delta=float(total_delta),
         private=sampler is None,
         selection=selection,
+        plan=plan,
     )
     privacy = release.describe()
     release_id = uuid.uuid4().hex
@@ -372,6 +395,56 @@ def release_cube(
     else:
         privacy["ledger"] = None
     return _noisy_cube(cube, released, release), privacy
+
+
+def _measure(
+    plan: MeasurementPlan,
+    spec: NoiseSpec,
+    counts: np.ndarray,
+    sampler: SeededSampler | None,
+) -> np.ndarray:
+    """The released finest table: one measurement of it as it is, several combined by
+    weighted least squares into the consistent finest table."""
+    if len(plan.measurements) == 1:
+        if sampler is None:
+            return opendp_noise(spec, counts)
+        return counts + sampler.noise(spec, len(counts))
+    return plan.estimate(draw_measurements(plan, spec, counts, sampler))
+
+
+def draw_measurements(
+    plan: MeasurementPlan,
+    spec: NoiseSpec,
+    counts: np.ndarray,
+    sampler: SeededSampler | None = None,
+) -> list[np.ndarray]:
+    """Every measurement of ``plan`` on the finest ``counts``, through OpenDP (or the seeded
+    test sampler).
+
+    The budget is checked as composed: the measurements' own ε (Laplace) add up to at most
+    the cells' ε; their ρ (Gaussian) add up to at most the ρ whose (ε, δ) conversion is the
+    cells' (ε, δ). Each measurement's own OpenDP privacy map is checked again when it draws.
+    """
+    spent = sum(m.budget for m in plan.measurements)
+    allowed = (
+        spec.epsilon
+        if spec.mechanism == "laplace"
+        else gaussian_rho(spec.scale, fractional=spec.fractional)
+    )
+    if spent > allowed * (1 + 1e-9):
+        raise PrivacyError(
+            f"internal error: the measurements would spend {spent}, more than {allowed}"
+        )
+    noisy = []
+    for measurement, exact in zip(plan.measurements, plan.measure(counts), strict=True):
+        exact = exact if spec.fractional else np.rint(exact).astype(np.int64)
+        if sampler is not None:
+            noisy.append(exact + sampler.noise(measurement.spec, len(exact)))
+        elif spec.mechanism == "laplace":
+            noisy.append(opendp_noise(measurement.spec, exact))
+        else:
+            noisy.append(opendp_zcdp_noise(measurement.spec, exact, rho=measurement.budget))
+    return noisy
 
 
 def _ledger_section(dataset: str, release_id: str, state: Any) -> dict[str, Any]:
@@ -502,10 +575,21 @@ def reissue_release(store: Any, release_id: str) -> tuple[CountCube, dict[str, A
         private=bool(saved.get("private", True)),
         selection=saved.get("partition_selection"),
     )
+    plan = None
+    if saved.get("measurements"):
+        plan = plan_from_description(
+            saved,
+            attributes,
+            [len(domain.levels[name]) for name in attributes],
+            spec=spec,
+        )
+    release = dataclasses.replace(release, plan=plan)
     released = pd.DataFrame(record.cells, columns=[*attributes, "y", "yhat", "n"])
     for name in attributes:
         released[name] = released[name].astype(str)
-    released[["y", "yhat", "n"]] = released[["y", "yhat", "n"]].astype("int64")
+    released[["y", "yhat"]] = released[["y", "yhat"]].astype("int64")
+    combined = plan is not None and len(plan.measurements) > 1
+    released["n"] = released["n"].astype("float64" if combined else "int64")
     base = CountCube(
         attributes=attributes,
         cells=released,
