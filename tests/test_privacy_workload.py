@@ -27,6 +27,7 @@ from auditor.privacy.workload import (
     draw_cell_errors,
     marginal_counts,
     plan_measurements,
+    simulate_cell_errors,
     workload_sets,
 )
 
@@ -212,3 +213,18 @@ def test_audit_option_and_cli_help_name_the_workload(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--dp-workload {marginals,finest}" in help_text
     assert "least squares" in help_text
+
+
+def test_noise_model_moments_match_simulated_errors():
+    """The moments the intervals read (auditor.privacy.noise_model's contract) are those of
+    the fitted table's error, simulated from fresh noise through the estimator."""
+    spec = noise_spec("laplace", epsilon=1.0, delta=None)
+    plan = plan_measurements(BIG, BIG_SIZES, workload="marginals", spec=spec)
+    release = release_cube(_big_cube(rows=500), epsilon=1.0, categories=BIG_CATEGORIES)[0].release
+    noise = release.breakdown_noise(("race",))
+    assert noise.covariance[0, 0] == pytest.approx(plan.variance(("race",)))
+    assert noise.cross_covariance[0, 0] == pytest.approx(plan.covariance(("race",), ()))
+    assert noise.covariance[0, 1] == 0.0
+    errors = simulate_cell_errors(plan, ("race",), np.random.default_rng(2), 400_000)
+    fourth = np.mean(errors**4) - 3 * errors.var() ** 2
+    assert fourth == pytest.approx(noise.fourth_cumulant[0], rel=0.2)
