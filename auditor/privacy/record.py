@@ -89,9 +89,8 @@ class Release:
                 "the finest count table (protected values × label × prediction), once; "
                 "every figure in this document is computed from it"
                 if not self.combined
-                else "the finest count table, each attribute's and each pair's counts "
-                "(× label × prediction), once each, budget split between them; "
-                "every figure is computed from one table fitted to all of them"
+                else "the finest table, each attribute's and each pair's counts (× label × "
+                "prediction), once each; every figure is computed from one table fitted to all"
             ),
             "cells_epsilon": self.spec.epsilon,
             "cells_delta": self.spec.delta,

@@ -139,7 +139,12 @@ def privacy_statement(ctx: ReportContext) -> list[Flowable]:
         ("Mechanism for the counts", MECHANISM_NAMES.get(mechanism, mechanism)),
         ("ε spent by this release", _scalar(epsilon) or "n/a"),
         ("δ spent by this release", _scalar(delta) or "0"),
-        ("Noise scale", _scalar(scale) or "n/a"),
+        (
+            "Noise scale",
+            "one per measured table (below)"
+            if len(privacy.get("measurements") or []) > 1
+            else (_scalar(scale) or "n/a"),
+        ),
         ("Sensitivity", sensitivity_text),
         *_budget_rows(privacy),
     ]
