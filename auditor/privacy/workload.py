@@ -404,7 +404,7 @@ def choose_shares(
     finest_only[0] = 1.0
     uniform = np.full(len(sets), 1.0 / len(sets))
     best_x, best_value = finest_only / finest_only.sum(), objective(finest_only)[0]
-    for start in (uniform, 0.5 * uniform + 0.5 * finest_only):
+    for start in (0.5 * uniform + 0.5 * finest_only, uniform):
         start = np.clip(start, [b[0] for b in bounds], 1.0)
         found = minimize(
             objective,
@@ -413,7 +413,7 @@ def choose_shares(
             method="SLSQP",
             bounds=bounds,
             constraints=constraints,
-            options={"maxiter": 500, "ftol": 1e-12},
+            options={"maxiter": 200, "ftol": 1e-9},
         )
         feasible = (
             abs(found.x.sum() - 1.0) < 1e-6
@@ -422,6 +422,8 @@ def choose_shares(
         )
         if feasible and found.fun < best_value:
             best_x, best_value = found.x, found.fun
+        if found.success and feasible:
+            break  # the second start is only for when the first one fails
     found = np.clip(best_x, 0.0, None)
     found /= found.sum()
     shares = found.copy()
@@ -516,7 +518,7 @@ def plan_from_description(
     )
 
 
-_EXACT_SUM_LIMIT = 8
+_EXACT_SUM_LIMIT = 2
 """Up to this many noises of one measurement are drawn one by one and summed; more are drawn
 from the normal distribution with the same variance (a sum of that many is very nearly normal)."""
 
@@ -537,7 +539,7 @@ def _single_noise(spec: NoiseSpec, rng: np.random.Generator, size: tuple[int, ..
     return support[np.searchsorted(cdf, rng.random(size), side="right").clip(0, len(cdf) - 1)]
 
 
-BANK_SIZE = 200_000
+BANK_SIZE = 50_000
 """Draws of a breakdown's cell error simulated once (per plan and breakdown) and resampled."""
 
 
