@@ -7,6 +7,7 @@ privacy section claims; the budget split adding up to the ε (or ρ) charged onc
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -30,6 +31,8 @@ from auditor.privacy.workload import (
     simulate_cell_errors,
     workload_sets,
 )
+
+from .conftest import COMPAS_PREDICTIONS
 
 SMALL = ("a", "b", "c")
 SMALL_SIZES = (3, 2, 4)
@@ -229,3 +232,48 @@ def test_noise_model_moments_match_simulated_errors():
     errors = simulate_cell_errors(plan, ("race",), np.random.default_rng(2), 400_000)
     fourth = np.mean(errors**4) - 3 * errors.var() ** 2
     assert fourth == pytest.approx(noise.fourth_cumulant[0], rel=0.2)
+
+
+def test_gaussian_measurements_have_their_claimed_scale_and_rho_adds_up():
+    spec = noise_spec("gaussian", epsilon=1.0, delta=1e-6)
+    plan = plan_measurements(SMALL, SMALL_SIZES, workload="marginals", spec=spec)
+    assert len(plan.measurements) > 1
+    assert sum(m.budget for m in plan.measurements) == pytest.approx(gaussian_rho(spec.scale))
+    zeros = np.zeros(math.prod(SMALL_SIZES) * 4, dtype=np.int64)
+    draws = [draw_measurements(plan, spec, zeros) for _ in range(40)]
+    pooled = np.concatenate(
+        [
+            np.concatenate([d[i] for d in draws]) / math.sqrt(m.variance)
+            for i, m in enumerate(plan.measurements)
+        ]
+    )
+    # normal-like noise: the variance estimate's sd is √(2/n)
+    assert pooled.var() == pytest.approx(1.0, rel=4 * math.sqrt(2 / len(pooled)))
+
+
+def test_cli_releases_the_finest_table_alone_on_request(capsys):
+    from auditor.cli import main
+
+    code = main(
+        [
+            "audit",
+            str(COMPAS_PREDICTIONS),
+            "--label",
+            "two_year_recid",
+            "--prediction",
+            "high_risk",
+            "--protected",
+            "race,sex",
+            "--epsilon",
+            "1",
+            "--dp-workload",
+            "finest",
+            "--json",
+            "-",
+            "--quiet",
+        ]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert document["privacy"]["workload"] == "finest"
+    assert [m["share"] for m in document["privacy"]["measurements"]] == [1.0]
