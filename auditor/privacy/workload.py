@@ -518,7 +518,7 @@ def plan_from_description(
     )
 
 
-_EXACT_SUM_LIMIT = 2
+_EXACT_SUM_LIMIT = 10
 """Up to this many noises of one measurement are drawn one by one and summed; more are drawn
 from the normal distribution with the same variance (a sum of that many is very nearly normal)."""
 
@@ -544,15 +544,21 @@ BANK_SIZE = 50_000
 
 
 def simulate_cell_errors(
-    plan: MeasurementPlan, by: Sequence[str], rng: np.random.Generator, size: int | tuple[int, ...]
+    plan: MeasurementPlan,
+    by: Sequence[str],
+    rng: np.random.Generator,
+    size: int | tuple[int, ...],
+    *,
+    exact_sums_up_to: int = _EXACT_SUM_LIMIT,
 ) -> np.ndarray:
     """Independent draws of the estimation error of one confusion cell of a group of ``by``:
     fresh noise for every measurement, through the least-squares estimator (the exact linear
-    combination of :meth:`MeasurementPlan.error_components`)."""
+    combination of :meth:`MeasurementPlan.error_components`); a term summing more than
+    ``exact_sums_up_to`` noises is drawn from the normal with its variance."""
     size = (size,) if isinstance(size, int) else tuple(size)
     total = np.zeros(size)
     for coefficient, count, measurement in plan.error_components(by):
-        if count <= _EXACT_SUM_LIMIT:
+        if count <= exact_sums_up_to:
             summed = sum(_single_noise(measurement.spec, rng, size) for _ in range(count))
         else:
             summed = rng.normal(0.0, math.sqrt(count * measurement.variance), size)
