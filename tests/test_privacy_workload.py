@@ -25,7 +25,6 @@ from auditor.privacy.workload import (
     Measurement,
     MeasurementPlan,
     choose_shares,
-    draw_cell_errors,
     marginal_counts,
     plan_measurements,
     simulate_cell_errors,
@@ -127,7 +126,7 @@ def test_error_draws_have_the_closed_form_variance():
     plan = plan_measurements(BIG, BIG_SIZES, workload="marginals", spec=spec)
     rng = np.random.default_rng(5)
     for by in [("race",), ("region",), ("race", "region")]:
-        draws = draw_cell_errors(plan, by, rng, 100_000)
+        draws = simulate_cell_errors(plan, by, rng, 100_000)
         assert draws.var() == pytest.approx(plan.variance(by), rel=0.03)
 
 

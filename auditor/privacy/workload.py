@@ -22,14 +22,14 @@ attributes in ``T``, means along the others) its eigenvalue is
 each projection ``P_T`` being means and deviations along axes: ``2^d`` passes over the table,
 no matrix is formed. The variance of any marginal cell and the exact linear combination of
 the independent noises that makes its error follow in closed form (:meth:`MeasurementPlan.
-variance`, :meth:`MeasurementPlan.error_components`), which the noise-aware intervals draw
-from.
+variance`, :meth:`MeasurementPlan.error_components`); the noise-aware intervals read their
+moments through :meth:`MeasurementPlan.breakdown_noise` (the contract of :mod:`.noise_model`).
 
 **The split.** Shares are chosen, from public facts only (each attribute's number of public
 levels and the mechanism), to minimise the average over the published breakdowns (each
 attribute and each pair) of the noise variance of a group's count relative to releasing the
-finest table alone (:func:`choose_shares`); the finest table keeps at least
-:data:`FINEST_MIN_SHARE`.
+finest table alone, with no published breakdown noisier than that (:func:`choose_shares`);
+the finest table keeps at least :data:`FINEST_MIN_SHARE`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ __all__ = [
     "MeasurementPlan",
     "Workload",
     "choose_shares",
-    "draw_cell_errors",
     "simulate_cell_errors",
     "marginal_counts",
     "plan_measurements",
@@ -539,10 +538,6 @@ def _single_noise(spec: NoiseSpec, rng: np.random.Generator, size: tuple[int, ..
     return support[np.searchsorted(cdf, rng.random(size), side="right").clip(0, len(cdf) - 1)]
 
 
-BANK_SIZE = 50_000
-"""Draws of a breakdown's cell error simulated once (per plan and breakdown) and resampled."""
-
-
 def simulate_cell_errors(
     plan: MeasurementPlan,
     by: Sequence[str],
@@ -564,18 +559,3 @@ def simulate_cell_errors(
             summed = rng.normal(0.0, math.sqrt(count * measurement.variance), size)
         total += coefficient * summed
     return total
-
-
-@lru_cache(maxsize=256)
-def _error_bank(plan: MeasurementPlan, by: tuple[str, ...]) -> np.ndarray:
-    rng = np.random.default_rng([BANK_SIZE, *plan.sizes, len(by)])
-    return simulate_cell_errors(plan, by, rng, BANK_SIZE)
-
-
-def draw_cell_errors(
-    plan: MeasurementPlan, by: Sequence[str], rng: np.random.Generator, size: int | tuple[int, ...]
-) -> np.ndarray:
-    """Draws of one group cell's estimation error, resampled from :data:`BANK_SIZE`
-    simulations (:func:`simulate_cell_errors`) made once per plan and breakdown."""
-    bank = _error_bank(plan, tuple(by))
-    return bank[rng.integers(0, len(bank), size)]
