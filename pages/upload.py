@@ -23,9 +23,9 @@ from dashboard.workspace import UPLOAD_TYPES
 _state.require_entrypoint(__file__)
 
 NO_SCORE = "(none)"
+# The mapping's widget values, kept across page switches (Streamlit forgets a widget's value
+# when its page is not shown). A comment, not a docstring: Streamlit would print a bare string.
 SAVED_MAPPING = "saved_mapping"
-"""The mapping's widget values, kept across page switches (Streamlit forgets a widget's value
-when its page is not shown)."""
 
 st.title("Upload a prediction file and map its columns")
 limit_mb = int(st.get_option("server.maxUploadSize"))

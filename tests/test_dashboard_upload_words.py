@@ -117,3 +117,8 @@ def test_the_user_sets_the_order_of_the_groups():
     at.button(key="run_audit").click().run()
     groups = at.session_state["audit"].breakdown("foreign_worker").groups
     assert [g.key["foreign_worker"] for g in groups] == ["yes", "no"]
+
+
+def test_the_page_prints_no_stray_text():
+    at = _uploaded()
+    assert not any("widget values" in m.value for m in at.markdown)
