@@ -261,9 +261,11 @@ def draw_status() -> None:
 def dataset_caption(result: auditor.AuditResult) -> str:
     info = dataset()
     mode = "differentially private" if result.is_private else "exact counts"
+    estimated = getattr(result, "estimated", None) or {}
+    protected = [f"{a} (estimated)" if a in estimated else a for a in result.mapping.protected]
     return (
         f"**{md(info['name'])}** · {result.dataset.rows_used:,} rows audited · "
-        f"protected: {md(', '.join(result.mapping.protected))} · {mode}"
+        f"protected: {md(', '.join(protected))} · {mode}"
     )
 
 

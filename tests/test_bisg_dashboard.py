@@ -124,6 +124,7 @@ def test_report_page_says_race_is_estimated():
     warnings = " ".join(w.value for w in at.warning)
     assert "Race is estimated" in warnings and "2010 Census" in warnings
     assert "Intervals include the uncertainty of the estimate" in warnings
+    assert "protected: race (estimated)" in " ".join(c.value for c in at.caption)
     assert "People who took a fallback: surname not in the Census list" in warnings
 
 
