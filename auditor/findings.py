@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["HEADLINE_METRICS", "MIN_FACTOR", "Disparity", "format_p", "ranked_disparities"]
+__all__ = [
+    "HEADLINE_METRICS",
+    "MIN_FACTOR",
+    "Disparity",
+    "estimated_attributes",
+    "format_p",
+    "ranked_disparities",
+]
 
 HEADLINE_METRICS = ("selection_rate", "fpr", "fnr")
 MIN_FACTOR = 1.05
@@ -47,6 +54,9 @@ class Disparity:
     p_adjusted: float | None = None
     n: float | None = None
     small_group: bool = False
+    estimated: bool = False
+    """The breakdown is over an estimated attribute (race by BISG): no test is computed there,
+    since a test would take the soft counts for observed ones."""
 
     @property
     def strength(self) -> float:
@@ -57,7 +67,12 @@ class Disparity:
         """The test in words, e.g. "Fisher's exact test, Holm-adjusted p = 0.077: not
         statistically significant"; a small group's caveat is appended."""
         if self.p_adjusted is None or self.method is None:
-            text = "no significance test (differentially private counts)"
+            text = (
+                "no significance test (race is estimated: a test would treat the "
+                "probabilities as observed counts)"
+                if self.estimated
+                else "no significance test (differentially private counts)"
+            )
         else:
             verdict = (
                 "statistically significant" if self.significant else "not statistically significant"
@@ -101,6 +116,15 @@ def _comparable(group: Mapping[str, Any], reference: Mapping[str, Any], metric: 
     return value not in (None, 0) and ref_value not in (None, 0)
 
 
+def estimated_attributes(document: Mapping[str, Any]) -> set[str]:
+    """The attributes the document marks as estimated (e.g. race by BISG)."""
+    return {
+        breakdown["by"][0]
+        for breakdown in document.get("breakdowns", [])
+        if len(breakdown.get("by", ())) == 1 and isinstance(breakdown.get("estimated"), Mapping)
+    }
+
+
 def ranked_disparities(
     document: Mapping[str, Any],
     *,
@@ -109,6 +133,7 @@ def ranked_disparities(
 ) -> list[Disparity]:
     """Every disparity worth stating in an audit document, strongest evidence first."""
     found = []
+    estimated = estimated_attributes(document)
     for breakdown in document.get("breakdowns", []):
         intersection = len(breakdown["by"]) > 1
         if intersection and not include_intersections:
@@ -148,6 +173,7 @@ def ranked_disparities(
                         p_adjusted=test.get("p_adjusted") if test else None,
                         n=group.get("n"),
                         small_group=small,
+                        estimated=bool(estimated & set(breakdown["by"])),
                     )
                 )
     evidence_rank = {True: 0, None: 1, False: 2}

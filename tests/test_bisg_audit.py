@@ -364,3 +364,26 @@ def test_dp_outputs_say_their_intervals_carry_no_proxy_uncertainty(people_csv):
         reader = PdfReader(io.BytesIO(audit_pdf_bytes(result.to_dict())))
         text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
         assert wanted in text and unwanted not in text
+
+
+def test_pdf_names_race_estimated_on_the_cover_and_in_the_findings(people_csv):
+    """The cover's protected attributes and the summary's findings say 'race (estimated)', and a
+    finding over estimated race says why it has no test (not 'differentially private')."""
+    from pypdf import PdfReader
+
+    from auditor.report import audit_pdf_bytes
+
+    result = auditor.audit(
+        people_csv,
+        label="y",
+        prediction="yhat",
+        protected="sex",
+        bisg="surname=family_name_col,zip=postcode_col",
+    )
+    reader = PdfReader(io.BytesIO(audit_pdf_bytes(result.to_dict())))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    text = " ".join(pages)
+    assert "Protected attributes sex, race (estimated)" in text
+    assert "race (estimated):" in text  # a finding's label in the summary
+    assert "race is estimated: a test would treat the probabilities as observed counts" in text
+    assert "differentially private counts" not in text

@@ -15,6 +15,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import narrative
 from ..engagement import ENGAGEMENT_FIELDS
+from ..findings import estimated_attributes
 from .context import ReportContext
 from .fonts import BODY
 from .tables import grid_table
@@ -150,7 +151,16 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
             + (f" (positive label: {esc(positive)})" if positive is not None else ""),
         ),
         ("Score", esc(columns.get("score") or "none")),
-        ("Protected attributes", esc(", ".join(map(str, columns.get("protected", []))) or "n/a")),
+        (
+            "Protected attributes",
+            esc(
+                ", ".join(
+                    f"{a} (estimated)" if a in estimated_attributes(document) else str(a)
+                    for a in columns.get("protected", [])
+                )
+                or "n/a"
+            ),
+        ),
         ("Mode", esc(mode_text(document))),
         ("Output specification", esc((document.get("policy") or {}).get("name") or "none applied")),
         ("Minimum group size", f"{ctx.min_group_size} (smaller groups are flagged)"),

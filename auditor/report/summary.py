@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from .. import narrative
+from ..findings import estimated_attributes
 from .context import ReportContext
 from .cover import mode_text
 from .tables import grid_table
@@ -108,11 +109,11 @@ def executive_summary(ctx: ReportContext) -> list[Flowable]:
                 "its caveat."
             )
         )
+        estimated = estimated_attributes(document)
         for finding in findings:
             note = f" <i>({esc(finding.evidence)})</i>"
-            flow.append(
-                ctx.bullet(f"<b>{esc(', '.join(finding.by))}:</b> {esc(finding.sentence)}{note}")
-            )
+            by = ", ".join(f"{a} (estimated)" if a in estimated else a for a in finding.by)
+            flow.append(ctx.bullet(f"<b>{esc(by)}:</b> {esc(finding.sentence)}{note}"))
     else:
         flow.append(ctx.p("No disparity could be computed (no groups with enough data)."))
 
