@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -61,26 +62,28 @@ def _resolve_policy(policy: Policy | str | os.PathLike | None) -> Policy | None:
 def _groups_of(
     table: pd.DataFrame, by: tuple[str, ...]
 ) -> tuple[list[dict], list[ConfusionCounts]]:
-    keys, counts = [], []
-    columns = list(table.columns)
-    for row in table.itertuples(index=False, name=None):
-        record = dict(zip(columns, row, strict=True))
-        keys.append({name: str(record[name]) for name in by})
-        variance = (
-            tuple(float(record[f"{cell}_var"]) for cell in ("tp", "fp", "tn", "fn"))
-            if "tp_var" in record
-            else None
+    """Each row's key (``by`` values as text) and counts, column by column (``tolist`` gives
+    the same Python scalars as iterating the rows, ~10× faster for 765 groups)."""
+    if by:
+        texts = [[str(value) for value in table[name].tolist()] for name in by]
+        keys = [dict(zip(by, values, strict=True)) for values in zip(*texts, strict=True)]
+    else:
+        keys = [{} for _ in range(len(table))]
+    cells = [table[cell].tolist() for cell in _CELLS]
+    if "tp_var" in table.columns:
+        variances = zip(
+            *([float(v) for v in table[f"{cell}_var"].tolist()] for cell in _CELLS), strict=True
         )
-        counts.append(
-            ConfusionCounts(
-                tp=record["tp"],
-                fp=record["fp"],
-                tn=record["tn"],
-                fn=record["fn"],
-                proxy_variance=variance,
-            )
-        )
+    else:
+        variances = itertools.repeat(None, len(table))
+    counts = [
+        ConfusionCounts(tp=tp, fp=fp, tn=tn, fn=fn, proxy_variance=variance)
+        for tp, fp, tn, fn, variance in zip(*cells, variances, strict=True)
+    ]
     return keys, counts
+
+
+_CELLS = ("tp", "fp", "tn", "fn")
 
 
 def evaluate_cube(

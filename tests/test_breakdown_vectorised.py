@@ -103,3 +103,43 @@ def test_fractional_counts_and_another_estimator_are_unchanged():
     options = dict(by=("race",), min_group_size=30, significance=False)
     _assert_same(*_both(keys, counts, intervals=ProxyIntervals(draws=200), **options))
     _assert_same(*_both(keys, counts, intervals=ExactIntervals(), **options))
+
+
+def _groups_by_rows(table, by):
+    """The audit's row-by-row reading of a counts table, before it read column by column."""
+    keys, counts = [], []
+    columns = list(table.columns)
+    for row in table.itertuples(index=False, name=None):
+        record = dict(zip(columns, row, strict=True))
+        keys.append({name: str(record[name]) for name in by})
+        variance = (
+            tuple(float(record[f"{cell}_var"]) for cell in ("tp", "fp", "tn", "fn"))
+            if "tp_var" in record
+            else None
+        )
+        counts.append(
+            ConfusionCounts(record["tp"], record["fp"], record["tn"], record["fn"], variance)
+        )
+    return keys, counts
+
+
+def test_counts_tables_are_read_into_the_same_python_values(compas_audit):
+    import pandas as pd
+
+    from auditor.audit import _groups_of
+
+    cube = compas_audit.cube
+    for by in [(), *cube.breakdowns(intersections=True)]:
+        table = cube.counts(by)
+        assert repr(_groups_of(table, by)) == repr(_groups_by_rows(table, by))
+    soft = pd.DataFrame(
+        {
+            "race": ["A", "B", None],
+            "tp": [1.5, 0.25, 3.0],
+            "fp": [2.0, 1.0, 0.5],
+            "tn": [7.0, 4.0, 1.0],
+            "fn": [0.5, 0.0, 2.0],
+            **{f"{c}_var": [0.1, 0.2, 0.3] for c in ("tp", "fp", "tn", "fn")},
+        }
+    )
+    assert repr(_groups_of(soft, ("race",))) == repr(_groups_by_rows(soft, ("race",)))
