@@ -218,13 +218,18 @@ def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
     """The audit with the chosen references and policy, and its JSON document.
 
     Recomputed from the cached count cube (``auditor.reaudit``), never from the data; memoised
-    per session by (references, policy).
+    per session by (references, policy). Each new view is derived from the previous one of the
+    same audit, so that ``reaudit`` recomputes only the breakdowns whose reference changed (a
+    policy edit recomputes none) — from the loaded audit, every explicit reference would
+    differ from its default request and all breakdowns would be recomputed on every click.
     """
     result = require_audit()
     key = (tuple(sorted(references().items())), policy_text())
     views = st.session_state.setdefault(VIEWS, {})
     if key not in views:
-        view = auditor.reaudit(result, reference=references(), policy=policy())
+        previous = next(iter(views.values()), (None, None))[0]
+        source = previous if previous is not None and previous.cube is result.cube else result
+        view = auditor.reaudit(source, reference=references(), policy=policy())
         views.clear()  # keep one view: memory stays bounded per session
         views[key] = (view, view.to_dict())
     return views[key]
