@@ -28,6 +28,7 @@ DATASET = "dataset"
 REFERENCES = "references"
 POLICY_TEXT = "policy_text"
 VIEWS = "views"
+THRESHOLD_VIEW = "threshold_view"
 WORKSPACE = "workspace"
 SEEN_DATASETS = "seen_datasets"
 
@@ -138,6 +139,7 @@ def set_audit(
         **dict(result.options.get("reference") or {}),
     }
     st.session_state[VIEWS] = {}
+    st.session_state.pop(THRESHOLD_VIEW, None)
     st.session_state.pop("private_result", None)
     st.session_state.pop("dp_cost_table", None)
     seen = st.session_state.setdefault(SEEN_DATASETS, [])
@@ -233,6 +235,22 @@ def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
         views.clear()  # keep one view: memory stays bounded per session
         views[key] = (view, view.to_dict())
     return views[key]
+
+
+def threshold_view(threshold: float) -> auditor.AuditResult:
+    """The audit at a moved score threshold, with the chosen references and policy — memoised
+    per session (one view) by (threshold, references, policy), so that a rerun of the Scores
+    page that does not move the threshold (another attribute, coming back to the page) does
+    not evaluate every breakdown again."""
+    from dashboard.views import threshold_view as evaluate_at
+
+    result = require_audit()
+    key = (id(result.cube), float(threshold), tuple(sorted(references().items())), policy_text())
+    cached = st.session_state.get(THRESHOLD_VIEW)
+    if cached is None or cached[0] != key:
+        view = evaluate_at(result, threshold, reference=references(), policy=policy())
+        st.session_state[THRESHOLD_VIEW] = cached = (key, view, result)
+    return cached[1]
 
 
 def module_available(name: str, *attributes: str) -> bool:

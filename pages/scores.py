@@ -16,7 +16,6 @@ from dashboard.scores import (
     threshold_range,
 )
 from dashboard.tables import group_table, groups_not_judged, verdict_grid, verdict_style
-from dashboard.views import threshold_view
 
 _state.require_entrypoint(__file__)
 
@@ -83,7 +82,7 @@ typed.number_input(
 )
 st.caption(md(start.statement(base.mapping.score), limit=1000))
 
-view = threshold_view(base, threshold, reference=_state.references(), policy=_state.policy())
+view = _state.threshold_view(threshold)
 document = view.to_dict()
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
 if document.get("policy"):
