@@ -203,8 +203,11 @@ class CountCube:
         if self.cells is None:
             table = self.precomputed[by]
         else:
-            table = self._cells_without_scores()
-            table = _confusion_by(table, by)
+            cells = self._cells_without_scores()
+            fast = _integer_confusion_by(cells, by)
+            if fast is not None:
+                return fast  # already with empty intersections and sorted
+            table = _confusion_by(cells, by)
         if len(by) == 2:
             table = _fill_empty_intersections(table, by)
         return table.sort_values(list(by), kind="stable").reset_index(drop=True)
@@ -271,6 +274,49 @@ def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
             out[name + suffix] = column.astype("int64") if integral else column.astype(float)
     out["n"] = out[list(CONFUSION)].sum(axis=1)
     return out.reset_index(drop=not by)
+
+
+def _integer_confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame | None:
+    """:func:`_confusion_by` followed by :func:`_fill_empty_intersections` and the sort, with
+    numpy (``np.bincount`` over factorized keys) for whole counts — the same table, ~10× faster
+    than pandas' groupby and unstack for the ten breakdowns of an audit. ``None`` when the
+    counts are fractional (pandas' compensated float sums are kept) or ``by`` is empty."""
+    if not by or "n_var" in cells.columns or not pd.api.types.is_integer_dtype(cells["n"].dtype):
+        return None
+    codes, levels = [], []
+    for name in by:
+        code, uniques = pd.factorize(cells[name], sort=True)
+        codes.append(code)
+        levels.append(uniques)
+    observed = np.all([code >= 0 for code in codes], axis=0)  # groupby drops missing keys
+    sizes = [len(level) for level in levels]
+    group = np.zeros(len(cells), dtype=np.int64)
+    for code, size in zip(codes, sizes, strict=True):
+        group = group * size + code
+    group = group[observed]
+    total = math.prod(sizes)
+    y = cells["y"].to_numpy()[observed]
+    yhat = cells["yhat"].to_numpy()[observed]
+    n = cells["n"].to_numpy()[observed].astype(np.float64)
+    sums = {}
+    for name, (label, decision) in {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}.items():
+        chosen = (y == label) & (yhat == decision)
+        sums[name] = np.bincount(group[chosen], weights=n[chosen], minlength=total)
+    if len(by) == 2 and total <= MAX_EMPTY_INTERSECTION_FILL:
+        kept = np.arange(total)  # every combination of observed values, empty ones with 0
+    else:
+        kept = np.flatnonzero(np.bincount(group, minlength=total) > 0)  # observed groups
+    positions = np.unravel_index(kept, sizes)
+    frame = pd.DataFrame(
+        {
+            name: level.take(position)
+            for name, level, position in zip(by, levels, positions, strict=True)
+        }
+    )
+    for name in CONFUSION:
+        frame[name] = sums[name][kept].astype(np.int64)
+    frame["n"] = frame[list(CONFUSION)].sum(axis=1)
+    return frame
 
 
 def _fill_empty_intersections(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
