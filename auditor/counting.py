@@ -106,6 +106,10 @@ def count_source(
         if fingerprint:
             opened.start_fingerprint()
         cube = build_cube(opened, mapping, max_groups=max_groups, progress=progress)
+        if use_spark:
+            from .spark import refuse_undecodable
+
+            refuse_undecodable(cube, opened)
         identity = opened.fingerprint() if fingerprint else None
     finally:
         if own_connection:

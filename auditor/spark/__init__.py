@@ -10,6 +10,6 @@ Needs ``pip install 'auditor[spark]'`` (pyspark) and Java 17 on every node.
 """
 
 from .session import spark_session
-from .source import SparkSource, open_spark_source
+from .source import SparkSource, open_spark_source, refuse_undecodable
 
-__all__ = ["SparkSource", "open_spark_source", "spark_session"]
+__all__ = ["SparkSource", "open_spark_source", "refuse_undecodable", "spark_session"]

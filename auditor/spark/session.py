@@ -76,7 +76,8 @@ def spark_session(
             f"Spark could not start (master {master or 'local[*]'}): {first} — check that "
             "Java 17 is installed and the master URL is reachable"
         ) from None
-    spark.sparkContext.setLogLevel("ERROR")
+    # Spark logs executor failures to stderr itself; the audit reports them in one line.
+    spark.sparkContext.setLogLevel("OFF")
     return spark
 
 

@@ -19,11 +19,24 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..errors import InputError
-from ..ingest import SOURCE_VIEW, Fingerprint, Source
+from ..ingest import (
+    SOURCE_VIEW,
+    Fingerprint,
+    Source,
+    _detect_encoding,
+    _looks_binary,
+    _sniff_bytes,
+)
 from ..sql import SPARK
 from .session import import_pyspark
 
-__all__ = ["TABLE_PREFIX", "SparkFingerprint", "SparkSource", "open_spark_source"]
+__all__ = [
+    "TABLE_PREFIX",
+    "SparkFingerprint",
+    "SparkSource",
+    "open_spark_source",
+    "refuse_undecodable",
+]
 
 TABLE_PREFIX = "table:"
 """A source ``table:NAME`` is the catalog table (or view) NAME, e.g. ``table:lake.preds``."""
@@ -89,11 +102,29 @@ def open_spark_source(
 
 
 def _spark_message(error: BaseException) -> str:
-    """The first line of a Spark error, without SQLSTATE codes or JVM stack traces."""
-    text = str(error).strip()
-    first = text.splitlines()[0] if text else type(error).__name__
-    first = re.sub(r"\s*SQLSTATE: \w+\.?", "", first).strip()
-    return first[:300]
+    """One line from a Spark error: the JVM's message and its root cause, without error
+    classes, SQLSTATE codes or stack traces (py4j's own first line names only the call)."""
+    messages: list[str] = []
+    cause = getattr(error, "java_exception", None)
+    try:
+        while cause is not None and len(messages) < 20:
+            text = cause.getMessage()
+            if text:
+                messages.append(str(text))
+            cause = cause.getCause()
+    except Exception:  # noqa: BLE001 - the JVM may be gone; fall back to the Python text
+        messages = []
+    if not messages:
+        messages = [str(error).strip() or type(error).__name__]
+
+    def clean(text: str) -> str:
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        first = re.sub(r"^\[[A-Z_.]+\]\s*", "", first)
+        return re.sub(r"\s*SQLSTATE: \w+\.?", "", first).strip()
+
+    top, root = clean(messages[0]), clean(messages[-1])
+    text = top if root in top else f"{top.rstrip('.')}: {root}"
+    return text[:300]
 
 
 def _guarded(description: str, action):
@@ -234,6 +265,16 @@ def _from_paths(
         if "://" not in path and not _GLOB.search(path) and not Path(path).exists():
             raise InputError(f"file '{path}' does not exist: check the path")
     fmt = file_format or _detect_format(paths)
+    heads = _local_heads(paths)
+    if fmt == "csv":
+        for local, head in heads:
+            if not head:
+                raise InputError(f"file '{local.name}' is empty: it has no header and no rows")
+            if _detect_encoding(head) != "utf-16" and _looks_binary(head):
+                raise InputError(
+                    f"file '{local.name}' is not a text table (it holds binary data): "
+                    "upload a CSV, Parquet or JSON-lines file"
+                )
     reader = spark.read
     base = _base_path(paths[0])
     if base is not None:
@@ -249,7 +290,15 @@ def _from_paths(
                 "(the file must hold one JSON object per line)"
             )
     elif fmt == "csv":
-        header = _sniff_header(spark, paths, description)
+        # Read as DuckDB reads it: the encoding sniffed from a local file's first bytes
+        # (UTF-8, UTF-16 with a BOM, else Latin-1); remote files are read as UTF-8.
+        encoding = _SPARK_CHARSETS[_detect_encoding(heads[0][1]) if heads else "utf-8"]
+        reader = reader.option("encoding", encoding)
+        header = (
+            _first_line(heads[0][1], encoding)
+            if heads
+            else _sniff_header(spark, paths, description)
+        )
         delimiter = _delimiter(header)
         names = next(csv.reader([header], delimiter=delimiter), [])
         duplicated = tuple(sorted({n for n in names if names.count(n) > 1}))
@@ -264,6 +313,10 @@ def _from_paths(
                 escape='"',
                 mode="PERMISSIVE",
                 inferSchema="false",
+                # Quoted fields may hold line breaks (RFC 4180): without multiLine Spark
+                # would split such a record into two wrong rows, silently. The price: each
+                # CSV file is read by one task (Parquet files are still split).
+                multiLine="true",
             ).csv(paths),
         )
     else:
@@ -281,6 +334,25 @@ def _from_paths(
         duplicated=duplicated,
         path=Path(paths[0]) if single else None,
     )
+
+
+_SPARK_CHARSETS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
+
+
+def _local_heads(paths: Sequence[str]) -> list[tuple[Path, bytes]]:
+    """The first bytes (inflated, for gzip) of each path that is a plain local file."""
+    heads = []
+    for path in paths:
+        local = Path(path)
+        if "://" in path or _GLOB.search(path) or not local.is_file():
+            continue
+        heads.append((local, _sniff_bytes(local)[0] if local.stat().st_size else b""))
+    return heads
+
+
+def _first_line(head: bytes, encoding: str) -> str:
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    return text.splitlines()[0] if text.strip() else ""
 
 
 def _files_fingerprint(spark: Any, files: Sequence[str], mode: SparkFingerprint) -> Fingerprint:
@@ -326,3 +398,27 @@ def _rows_fingerprint(spark: Any, view: str, columns: Sequence[str]) -> Fingerpr
         "sha256 of the row count and the sum of Spark's xxhash64 of every row "
         "(order-independent; 64-bit row hashes, not collision-resistant)",
     )
+
+
+def refuse_undecodable(cube: Any, source: Source) -> None:
+    """Refuse a text file whose group values Spark could not decode.
+
+    Spark decodes a whole CSV or JSON file with one charset (sniffed from the first bytes of
+    a local file, else UTF-8) and replaces bytes it cannot decode with U+FFFD, silently; DuckDB
+    falls back to Latin-1 instead. A group named ``Zo\ufffd`` is a wrong report, so it is an
+    error here.
+    """
+    if source.format not in ("csv", "jsonl"):
+        return
+    tables = [cube.cells] if cube.cells is not None else list((cube.precomputed or {}).values())
+    for table in tables:
+        for name in cube.attributes:
+            if name not in table.columns:
+                continue
+            for value in table[name].dropna().unique():
+                if "\ufffd" in str(value):
+                    raise InputError(
+                        f"{source.description} is not in the encoding Spark read it with "
+                        f"(group {str(value)[:40]!r} of '{name}' has undecodable bytes): "
+                        "convert it to UTF-8 or Parquet, or audit it with --engine duckdb"
+                    )
