@@ -18,6 +18,7 @@ Run: ``python benchmarks/dp_speed.py [--rows 1e6] [--repeat 3]``
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -64,7 +65,9 @@ def main() -> None:
     change_s, _ = _best(
         lambda: private_view(exact, epsilon=0.5, categories=categories), args.repeat
     )
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"file: {path.name} ({rows:,} rows, {groups} groups over the breakdowns)")
+    print(f"load average (1, 5, 15 min): {load}")
     print(f"exact audit            {exact_s:8.3f} s")
     print(f"DP audit (ε = 1)       {dp_s:8.3f} s   ratio DP / exact = {dp_s / exact_s:.2f}")
     print(f"change ε (dashboard)   {1000 * change_s:8.1f} ms  target < 100 ms")
