@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from .browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    launch_chromium,
     record_external_requests,
     require_browser,
     streamlit_server,
@@ -76,7 +75,7 @@ def test_lending_upload_words_verdict_and_pdf(server, tmp_path):
 
     started = time.monotonic()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1100}, accept_downloads=True)
             page.set_default_timeout(30_000)

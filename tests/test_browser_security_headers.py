@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser, streamlit_server
+from .browser import free_port, launch_chromium, require_browser, streamlit_server
 from .header_proxy import header_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,7 @@ def test_the_app_works_under_the_documented_security_headers(tmp_path):
                 GUIDE_HOST, f"ws://127.0.0.1:{port}"
             ),
         }
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             with header_proxy(app_url, added, port=port) as url:
                 context = browser.new_context(viewport={"width": 1280, "height": 1000})

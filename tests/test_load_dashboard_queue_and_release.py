@@ -23,7 +23,7 @@ import pytest
 from auditor.store import AuditStore
 from dashboard.audit_slots import BUSY_MESSAGE
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_server
+from .browser import launch_chromium, require_browser, streamlit_server
 from .test_load_dashboard_sessions import (
     ADULT,
     COMPAS,
@@ -106,7 +106,7 @@ def test_simultaneous_audits_queue_for_one_slot_and_each_session_gets_its_own(
 
     async def run() -> list[bool]:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = await launch_chromium(p)
             try:
                 sessions = await asyncio.gather(
                     *(_upload_and_map(browser, url, upload) for upload in uploads)
@@ -179,7 +179,7 @@ def test_simultaneous_releases_spend_exactly_the_budget_and_refuse_the_rest(tmp_
 
     async def run() -> list[str]:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = await launch_chromium(p)
             try:
                 sessions = await asyncio.gather(
                     *(_ready_to_release(browser, url) for _ in range(SESSIONS_RELEASING))

@@ -31,11 +31,15 @@ def _private_store(tmp_path, monkeypatch):
 
 
 def _compas(**options):
+    from auditor.samples import SAMPLES
+
     return auditor.audit(
         str(COMPAS),
         label="two_year_recid",
         score="decile_score",
         protected=["race", "sex"],
+        # as the dashboard loads the sample: being flagged high risk is the unfavourable decision
+        decision_favourable=SAMPLES["compas"].decision_favourable,
         **({"prediction": "high_risk"} | options),
     )
 
