@@ -250,12 +250,13 @@ for column in numeric_columns(inspection.preview, protected):
 
 group_order: dict[str, list[str]] = {}
 unbinned = [c for c in protected if c not in bin_choices]
-if unbinned:
-    with st.expander("Order of the groups in tables, charts and the PDF (optional)"):
-        st.caption(
-            "Ordered buckets (<25, 25-39, 40-59, 60+) are put in order automatically. To set "
-            "another order, pick the groups in the order you want; the others follow."
-        )
+if unbinned and st.checkbox(
+    "Set the order of the groups in tables, charts and the PDF myself",
+    key="map_set_order",
+    help="Ordered buckets (<25, 25-39, 40-59, 60+) are put in order automatically.",
+):
+    with st.container(border=True):
+        st.caption("Pick the groups in the order you want; the others follow.")
         for column in unbinned:
             picked = st.multiselect(
                 f"Order of {md(column)}",

@@ -39,7 +39,7 @@ def test_upload_estimate_race_and_read_it_marked_estimated(server):
             external = record_external_requests(page)
             page.goto(f"{server}/upload")
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(SAMPLE))
-            expect(page.get_by_text("Column roles")).to_be_visible()
+            expect(page.get_by_text("Column roles")).to_be_visible(timeout=60_000)
             # the suggested roles are the ones this test wants; it checks, not re-chooses them
             expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(
                 "repaid"

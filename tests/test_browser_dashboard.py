@@ -47,14 +47,14 @@ def test_upload_map_read_switch_reference_and_download_pdf(server, tmp_path):
             external = record_external_requests(page)
             page.goto(f"{server}/upload")
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(COMPAS))
-            expect(page.get_by_text("Column roles")).to_be_visible()
+            expect(page.get_by_text("Column roles")).to_be_visible(timeout=60_000)
             # The suggested mapping: label, prediction and the three protected attributes.
             expect(page.get_by_role("combobox", name="True outcome (label)")).to_have_value(
                 "two_year_recid"
             )
             expect(page.locator("[data-testid='stMultiSelect']")).to_contain_text("race")
             page.get_by_role("button", name="Run the audit").click()
-            expect(page.get_by_text("Audited 6,172 rows")).to_be_visible()
+            expect(page.get_by_text("Audited 6,172 rows")).to_be_visible(timeout=120_000)
             sidebar = page.locator("[data-testid='stSidebar']")
             expect(sidebar).to_contain_text("6,172 rows audited")  # not "No data loaded."
 

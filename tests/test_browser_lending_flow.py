@@ -74,6 +74,9 @@ def test_lending_upload_words_verdict_and_pdf(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     started = time.monotonic()
+    # every check waits up to 30 s, not Playwright's 5 s: on a loaded CI box a page rerun
+    # (upload, audit, navigation) can take longer than 5 s without anything being wrong
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         browser = launch_chromium(p)
         try:
@@ -82,7 +85,7 @@ def test_lending_upload_words_verdict_and_pdf(server, tmp_path):
             external = record_external_requests(page)
             page.goto(f"{server}/upload")
             page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(GERMAN))
-            expect(page.get_by_text("Column roles")).to_be_visible()
+            expect(page.get_by_text("Column roles")).to_be_visible(timeout=60_000)
             expect(page.get_by_text("german_credit_predictions.csv").first).to_be_visible()
             expect(page.get_by_text("1,000 rows").first).to_be_visible()
 

@@ -113,6 +113,7 @@ def test_a_risk_flag_is_suggested_as_unfavourable():
 def test_the_user_sets_the_order_of_the_groups():
     at = _uploaded()
     at.multiselect(key="map_protected").set_value(["sex", "foreign_worker"]).run()
+    at.checkbox(key="map_set_order").check().run()
     at.multiselect(key="map_order_foreign_worker").set_value(["yes", "no"]).run()
     at.button(key="run_audit").click().run()
     groups = at.session_state["audit"].breakdown("foreign_worker").groups
