@@ -46,7 +46,9 @@ def test_upload_estimate_race_and_read_it_marked_estimated(server):
             )
             expect(page.get_by_role("combobox", name="Prediction column")).to_have_value("approved")
             # only the estimated attribute: the file's recorded true_race is not audited
-            protected = page.locator("[data-testid='stMultiSelect']")
+            protected = page.locator("[data-testid='stMultiSelect']").filter(
+                has=page.get_by_role("combobox", name="Protected attributes")
+            )
             remove = protected.get_by_role("button", name="Remove true_race")
             if remove.count():
                 remove.click()
