@@ -29,7 +29,6 @@ from .heatmap_cells import (
     text_colour,
     worst_cell,
 )
-from .narrative import METRIC_NAMES
 from .vocabulary import metric_label
 
 __all__ = [
@@ -255,6 +254,7 @@ def intersection_heatmap(
     colour_by: ColourBy = "ratio",
     suppress_small: bool = False,
     row_height: int = 46,
+    vocabulary: Any = None,
 ) -> alt.Chart:
     """Heatmap of ``metric`` over a pair of attributes, sized so every label is readable.
 
@@ -263,7 +263,8 @@ def intersection_heatmap(
     whichever contrasts more with its cell (:mod:`auditor.heatmap_cells`). The cell furthest from
     the reference among those with enough data is outlined in black. Cells with too few rows or
     a rate that cannot be estimated are grey with a dashed border, outside the colour scale.
-    Without any ratio in the breakdown the cells are coloured by the rate.
+    Without any ratio in the breakdown the cells are coloured by the rate. ``vocabulary`` names
+    the metric in the user's words, as :func:`rate_chart` does.
 
     With ``suppress_small`` (the PDF) the rates of small or empty cells are not shown at all:
     such a cell is left blank and labelled "suppressed".
@@ -345,14 +346,14 @@ def intersection_heatmap(
     else:
         scale = alt.Scale(domain=stops, range=list(palette("rate")), interpolate="rgb", clamp=True)
         legend = alt.Legend(
-            title=METRIC_NAMES.get(metric, metric), titleLimit=0, format="%", gradientLength=220
+            title=metric_label(metric, vocabulary), titleLimit=0, format="%", gradientLength=220
         )
     tooltip = [
         alt.Tooltip(field=first_field, type="nominal", title=_expression_safe(first)),
         alt.Tooltip(field=second_field, type="nominal", title=_expression_safe(second)),
         alt.Tooltip("n:Q", format=",.0f", title="rows"),
         alt.Tooltip(
-            "value:Q", format=".1%", title=_expression_safe(METRIC_NAMES.get(metric, metric))
+            "value:Q", format=".1%", title=_expression_safe(metric_label(metric, vocabulary))
         ),
         alt.Tooltip("ratio:Q", format=".2f", title="ratio to the reference cell"),
     ]
@@ -392,7 +393,7 @@ def intersection_heatmap(
     )
     return alt.layer(cells, small, outline, rate_labels, ratio_labels).properties(
         title=alt.TitleParams(
-            f"{METRIC_NAMES.get(metric, metric).capitalize()} by {first} × {second}",
+            f"{_capitalised(metric_label(metric, vocabulary))} by {first} × {second}",
             subtitle="; ".join(notes),
         ),
         width=alt.Step(step),

@@ -52,7 +52,10 @@ if worst:
     st.markdown(f"**{md(worst, limit=1000)}**")
 st.altair_chart(
     charts.sized_for_page(
-        charts.intersection_heatmap(breakdown, metric, colour_by=colour_by), layout="grid"
+        charts.intersection_heatmap(
+            breakdown, metric, colour_by=colour_by, vocabulary=_state.vocabulary()
+        ),
+        layout="grid",
     ),
     width="content",
     theme=None,  # the chart's own font sizes: the theme shrinks a heatmap's labels

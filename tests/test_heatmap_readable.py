@@ -256,3 +256,16 @@ def test_the_pdf_heatmap_caption_names_the_worst_cell(document):
     assert all(
         "Largest gap from the reference cell (outlined): Hispanic × Female." in c for c in captions
     )
+
+
+def test_the_heatmap_names_the_metric_in_the_audits_words(pair):
+    from auditor.vocabulary import metric_label
+
+    words = VOCABULARIES["compas"]
+    label = metric_label("selection_rate", words)
+    assert label != "selection rate"
+    spec = charts.intersection_heatmap(
+        pair, "selection_rate", colour_by="rate", vocabulary=words
+    ).to_dict()
+    assert spec["title"]["text"].startswith(label[:1].upper() + label[1:])
+    assert spec["layer"][0]["encoding"]["color"]["legend"]["title"] == label

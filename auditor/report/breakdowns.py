@@ -12,7 +12,7 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
-from .. import charts, narrative
+from .. import charts
 from ..heatmap_cells import worst_cell_sentence
 from ..metrics import SUMMARY_DEFINITIONS
 from ..vocabulary import impact_ratio_words, metric_label
@@ -386,12 +386,15 @@ def intersection_sections(ctx: ReportContext) -> list[Flowable]:
                 visible = [g for g in breakdown.get("groups", []) if not is_suppressed(g)]
                 if not any(is_defined((g.get("metrics") or {}).get(metric)) for g in visible):
                     continue
-                name = narrative.METRIC_NAMES.get(metric, metric)
+                name = metric_label(metric, ctx.vocabulary)
                 worst = worst_cell_sentence(breakdown, metric, vocabulary=ctx.vocabulary)
                 flow += chart_block(
                     ctx,
-                    charts.intersection_heatmap(breakdown, metric, suppress_small=True),
-                    f"{name.capitalize()} for each combination of {esc(label)}, coloured by "
+                    charts.intersection_heatmap(
+                        breakdown, metric, suppress_small=True, vocabulary=ctx.vocabulary
+                    ),
+                    f"{esc(name[:1].upper() + name[1:])} for each "
+                    f"combination of {esc(label)}, coloured by "
                     "the ratio to the reference cell; suppressed cells (grey, dashed) have "
                     "fewer than the minimum group size." + (f" {esc(worst)}" if worst else ""),
                     height_share=0.5,
