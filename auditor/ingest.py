@@ -42,6 +42,13 @@ _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _SNIFF_BYTES = 1 << 16
 
 
+INTERNAL_COLUMN_NAMES = frozenset(
+    {"n", "n_var", "y", "yhat", "yhat2", "score_bin", "y_raw", "p_raw", "p2_raw", "grouping_id"}
+)
+"""Column names of the count table itself (counts, coded label and decisions, score bin): a
+protected attribute with one of these names would be confused with them, so it is refused."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class ColumnMapping:
     """Which columns of the source hold the label, the prediction and the protected attributes.
@@ -81,6 +88,13 @@ class ColumnMapping:
         named = [self.label or "", *self.protected, self.prediction or "", self.score or ""]
         if any("\x00" in str(name) for name in named):
             raise InputError("a column name contains a NUL character: rename the column")
+        clashing = [name for name in self.protected if name in INTERNAL_COLUMN_NAMES]
+        if clashing:
+            raise InputError(
+                f"protected attribute '{clashing[0]}' has a name the count table uses for its own "
+                f"columns ({', '.join(sorted(INTERNAL_COLUMN_NAMES))}): rename the column, "
+                f"e.g. to '{clashing[0]}_group', and audit again"
+            )
         if len(set(self.protected)) != len(self.protected):
             raise InputError(
                 f"protected attributes {list(self.protected)} name a column twice: "
