@@ -7,8 +7,6 @@ of them (±3 binomial standard errors around 95%).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -169,7 +167,7 @@ def test_uninformative_intervals_are_marked_not_estimable():
     assert low < big["metrics"]["fpr"] < high
 
 
-def test_intervals_are_deterministic_and_reaudit_is_fast():
+def test_intervals_are_deterministic_across_a_reaudit():
     result = auditor.audit(
         COMPAS_PREDICTIONS,
         label="two_year_recid",
@@ -178,10 +176,9 @@ def test_intervals_are_deterministic_and_reaudit_is_fast():
         epsilon=1.0,
         seed=4,
     )
-    start = time.perf_counter()
-    again = auditor.reaudit(result, reference={"race": "Caucasian"})
-    cold = time.perf_counter() - start
-    assert cold < 2.0  # 3 attributes + pairs
+    again = auditor.reaudit(
+        result, reference={"race": "Caucasian"}
+    )  # speed: benchmarks/dp_speed.py
     before = result.breakdown("race").group(race="Hispanic").intervals
     after = again.breakdown("race").group(race="Hispanic").intervals
     assert before == after
