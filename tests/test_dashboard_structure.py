@@ -139,3 +139,12 @@ def test_tables_have_no_raw_csv_export():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["disableDataExport"] is True
     assert "groups_csv(" in (ROOT / "pages" / "report.py").read_text()
+
+
+def test_error_boxes_link_nowhere_off_the_server():
+    """Streamlit's error box offers 'Ask Google' / 'Ask ChatGPT' links unless told not to."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorLinks"] is False
+    assert config["client"]["showErrorDetails"] == "none"
