@@ -26,7 +26,7 @@ _state.require_entrypoint(__file__)
 st.caption(
     "Audits recorded in the store for the data sets you have loaded in this session (matched by "
     "the file's SHA-256): you see the history of data you hold, never other people's audits. "
-    f"Store: {_state.store_path()}"
+    "The store lives on the server (its operator sets where, with AUDITOR_STORE)."
 )
 seen = _state.seen_datasets()
 with AuditStore(_state.store_path()) as store:

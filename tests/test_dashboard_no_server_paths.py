@@ -62,3 +62,17 @@ def test_an_explicit_path_on_the_command_line_is_kept():
         COMPAS, label="two_year_recid", prediction="high_risk", protected=["race"]
     )
     assert result.dataset.source == str(COMPAS)
+
+
+def test_the_history_page_does_not_show_where_the_store_lives(tmp_path):
+    """The History caption printed the store's path on the server (``/tmp/…/audits.duckdb``)."""
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    shown = " ".join(
+        str(element.value)
+        for kind in ("caption", "markdown", "info", "warning", "text")
+        for element in getattr(at, kind)
+    )
+    assert "History" in shown or "store" in shown  # the page drew its text
+    assert str(tmp_path) not in shown and "audits.duckdb" not in shown
