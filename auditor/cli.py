@@ -114,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--score", help="column with the model's score")
     audit.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
     audit.add_argument(
-        "--protected", type=_columns, default=[], help="COL[,COL...] (required unless --bisg)"
+        "--protected",
+        type=_columns,
+        action="extend",
+        default=[],
+        help="COL[,COL...], or repeat the option (required unless --bisg)",
     )
     audit.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
     audit.add_argument(
@@ -247,7 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     cube.add_argument("--prediction", help="column with the model's decision")
     cube.add_argument("--score", help="column with the model's score")
     cube.add_argument("--threshold", type=_finite_float, help="score >= T is predicted positive")
-    cube.add_argument("--protected", required=True, type=_columns, help="COL[,COL...]")
+    cube.add_argument(
+        "--protected",
+        required=True,
+        type=_columns,
+        action="extend",
+        help="COL[,COL...], or repeat the option",
+    )
     cube.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
     cube.add_argument("--quiet", action="store_true", help="no summary on stderr")
     _add_engine_arguments(cube)

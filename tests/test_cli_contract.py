@@ -160,3 +160,27 @@ def test_string_labels_score_and_reference_from_the_cli(capsys):
     male = next(g for g in sex["groups"] if g["key"] == {"sex": "Male"})
     assert male["ratio_to_reference"]["selection_rate"] > 2
     assert document["scores"]["sex"][0]["roc_auc"] > 0.8
+
+
+def test_a_repeated_protected_option_adds_attributes(tmp_path, capsys):
+    """``--protected race --protected sex`` audits both (it silently kept only the last)."""
+    code = main(
+        [
+            "audit",
+            str(COMPAS_PREDICTIONS),
+            "--label",
+            "two_year_recid",
+            "--prediction",
+            "high_risk",
+            "--protected",
+            "race",
+            "--protected",
+            "sex",
+            "--json",
+            "-",
+            "--quiet",
+        ]
+    )
+    assert code in (0, 1, 3)
+    document = json.loads(capsys.readouterr().out)
+    assert {tuple(b["by"]) for b in document["breakdowns"]} >= {("race",), ("sex",)}
