@@ -62,10 +62,15 @@ breakdown = breakdown_for(document, attribute)
 private = document.get("privacy", {}).get("mode") == "dp"
 st.table(
     group_table(
-        breakdown, ["selection_rate", "fpr", "fnr"], private=private, ratio_metric="fpr"
+        breakdown,
+        ["selection_rate", "fpr", "fnr"],
+        private=private,
+        ratio_metric="selection_rate",
     ).set_index("group")
 )
-st.altair_chart(charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="history_chart")
+st.altair_chart(
+    charts.sized_for_page(charts.rate_chart(breakdown, "selection_rate")), key="history_chart"
+)
 stem = download_stem(
     f"{Path(source_name).stem}-{audit_id[:8]}",
     private_epsilon=document["privacy"].get("epsilon") if private else None,

@@ -8,7 +8,7 @@ from auditor.narrative import METRIC_NAMES, largest_disparities, small_groups
 from dashboard import state as _state
 from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
-from dashboard.tables import group_table, metric_options
+from dashboard.tables import default_metric, group_table, metric_options
 
 _state.require_entrypoint(__file__)
 
@@ -29,9 +29,12 @@ pair_names = [" × ".join(attribute_label(document, name) for name in b["by"]) f
 chosen = left.selectbox("Attribute pair", pair_names, key="pair")
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("heat_metric") not in metric_choices:
-    st.session_state["heat_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
+    st.session_state["heat_metric"] = default_metric(metric_choices)
 metric = right.selectbox(
-    "Metric", metric_choices, key="heat_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+    "Metric",
+    metric_choices,
+    key="heat_metric",
+    format_func=lambda m: METRIC_NAMES.get(m, m),
 )
 breakdown = pairs[pair_names.index(chosen)]
 if breakdown.get("estimated") and (notice := estimated_notice(document)):

@@ -17,7 +17,7 @@ from dashboard.privacy import (
     planned_guarantee,
     seen_values,
 )
-from dashboard.tables import metric_options
+from dashboard.tables import default_metric, metric_options
 
 st.title("Publish with differential privacy")
 base = _state.require_audit()
@@ -181,9 +181,12 @@ attribute = one.selectbox(
 )
 metric_choices = metric_options(has_label=base.cube.has_label)
 if st.session_state.get("dp_metric") not in metric_choices:
-    st.session_state["dp_metric"] = "fpr" if "fpr" in metric_choices else metric_choices[0]
+    st.session_state["dp_metric"] = default_metric(metric_choices)
 metric = two.selectbox(
-    "Metric", metric_choices, key="dp_metric", format_func=lambda m: METRIC_NAMES.get(m, m)
+    "Metric",
+    metric_choices,
+    key="dp_metric",
+    format_func=lambda m: METRIC_NAMES.get(m, m),
 )
 if attribute in estimated:
     st.warning(estimated_notice(private_document))

@@ -105,6 +105,7 @@ def test_switching_the_reference_recomputes_the_ratios():
 
 def test_undefined_rates_show_as_na_not_zero():
     at = _open(_loaded(), "intersections")
+    at.selectbox(key="heat_metric").set_value("fpr").run()
     table = _tables(at)[-1]
     row = _row(table, "Native American × Female")
     assert row["false positive rate (95% interval)"] == "n/a"
@@ -196,6 +197,7 @@ def test_privacy_release_spends_budget_and_shows_exact_and_private_side_by_side(
     assert not at.exception
     ledger = _tables(at)[0]
     assert ledger.loc["TOTAL"]["ε spent"] == "1"
+    at.selectbox(key="dp_metric").set_value("fpr").run()
     comparison = _tables(at)[1]
     assert _row(comparison, "African-American")["EXACT false positive rate"] == "42.3%"
     assert _row(comparison, "African-American")["PRIVATE n (noisy)"].startswith("≈")
@@ -341,3 +343,16 @@ def test_input_vs_output_page_runs_the_adult_study():
     assert table.loc["Unaware (sex dropped)", "four-fifths rule"] == "fails"
     assert table.loc["Output-constrained", "four-fifths rule"] == "meets"
     assert len(at.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [("intersections", "heat_metric"), ("privacy", "dp_metric"), ("disparities", "disp_metric")],
+)
+def test_pages_open_on_the_decision_rate_not_the_false_positive_rate(page, key):
+    """The default metric follows the decision (issue 14): the selection rate first."""
+    at = _open(_loaded(), page)
+    if page == "privacy":
+        at.button(key="dp_release").click().run()  # the metric choice comes with a release
+    assert not at.exception
+    assert at.selectbox(key=key).value == "selection_rate"
