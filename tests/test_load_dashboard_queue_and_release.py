@@ -3,8 +3,9 @@ overspend the privacy budget.
 
 1. Three sessions (separate Chromium contexts, so separate Streamlit sessions) upload three
    different files and press "Run the audit" at the same moment, against a server with one audit
-   slot (``AUDITOR_AUDIT_SLOTS=1``). The audits run one at a time: at least one session shows
-   the "server is busy" message while it waits, and every session ends with its own numbers.
+   slot (``AUDITOR_AUDIT_SLOTS=1``). Every session ends with its own numbers; how many saw the
+   "server is busy" message is printed, not asserted (it depends on whether the audits overlapped;
+   the waiting itself is tested with threads in test_dashboard_audit_slots.py).
 2. Four sessions load the same sample and press "Release with ε = 1" at the same moment against
    a total budget of 3: exactly three releases are made, the fourth session reads that no
    release was made because the budget is exceeded, and the ledger (read from the store after
@@ -136,8 +137,10 @@ def test_simultaneous_audits_queue_for_one_slot_and_each_session_gets_its_own(
         started = time.monotonic()
         busy = asyncio.run(asyncio.wait_for(run(), timeout=TEST_DEADLINE))
         elapsed = time.monotonic() - started
-    # one slot, three audits pressed at once: whoever came second or third waited, and said so
-    assert sum(busy) >= 1, busy
+    # Whether a session sees the busy message depends on whether the audits overlapped in time,
+    # which a fast machine may not give (CI saw [False, False, False]): the queue's waiting is
+    # tested with threads in test_dashboard_audit_slots.py; here, every session ends with its own
+    # numbers through one slot.
     print(f"queued sessions that showed the busy message: {sum(busy)} of 3; {elapsed:.0f} s")
 
 
