@@ -359,9 +359,9 @@ def release_cube(
     privacy = release.describe()
     release_id = uuid.uuid4().hex
     privacy["release_id"] = release_id
-    if ledger is not None and charges is not None:
-        _, states = ledger.commit_joint_release(
-            charges=charges,
+    if ledger is not None:
+        # what every ledger record of this release holds, whoever it is charged to
+        spend = dict(
             epsilon=float(epsilon),
             delta=float(total_delta),
             mechanism=mech,
@@ -374,23 +374,11 @@ def release_cube(
             total=privacy_budget,
             release_id=release_id,
         )
+    if ledger is not None and charges is not None:
+        _, states = ledger.commit_joint_release(charges=charges, **spend)
         privacy["ledger"] = _joint_ledger_section(release_id, states, inputs=len(charges))
     elif ledger is not None:
-        record, state = ledger.commit_release(
-            content=content,
-            dataset=dataset_name,
-            epsilon=float(epsilon),
-            delta=float(total_delta),
-            mechanism=mech,
-            cells=released.to_dict(orient="records"),
-            details={
-                "privacy": privacy,
-                "attributes": list(cube.attributes),
-                "request": dict(request or {}),
-            },
-            total=privacy_budget,
-            release_id=release_id,
-        )
+        record, state = ledger.commit_release(content=content, dataset=dataset_name, **spend)
         privacy["ledger"] = _ledger_section(record.dataset, release_id, state)
     else:
         privacy["ledger"] = None
