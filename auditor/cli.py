@@ -19,7 +19,7 @@ from . import __version__
 from .atomic import write_atomic
 from .cli_help import document_parser
 from .errors import AuditorError
-from .narrative import VOCABULARIES
+from .narrative import VOCABULARIES, VOCABULARY_DECISION_FAVOURABLE
 from .samples import SAMPLES
 from .serve import DEFAULT_PORT, check_port_free, streamlit_command
 from .serve import port as serve_port
@@ -557,7 +557,7 @@ def _run_audit(args: argparse.Namespace) -> int:
         bisg=args.bisg,
         bisg_estimator=args.bisg_estimator,
         vocabulary=_vocabulary(args),
-        decision_favourable=args.decision_direction == "favourable",
+        decision_favourable=_decision_favourable(args),
         bins=args.bin or None,
         group_order=_group_order(args.group_order),
         **_engine_options(args),
@@ -617,11 +617,20 @@ def _add_word_arguments(audit: argparse.ArgumentParser) -> None:
     words.add_argument(
         "--decision-direction",
         choices=("favourable", "unfavourable"),
-        default="favourable",
+        default=None,
         help="whether the positive decision favours the person (approved, hired: default) or "
-        "harms them (flagged high risk, denied); when unfavourable, impact ratios and the "
-        "four-fifths rule are computed on the favourable complement (not flagged)",
+        "harms them (flagged high risk, denied; the default with --vocabulary compas); when "
+        "unfavourable, impact ratios and the four-fifths rule are computed on the favourable "
+        "complement (not flagged)",
     )
+
+
+def _decision_favourable(args: argparse.Namespace) -> bool:
+    """The stated direction, else the preset vocabulary's (COMPAS: flagging harms), else
+    favourable."""
+    if args.decision_direction is not None:
+        return args.decision_direction == "favourable"
+    return VOCABULARY_DECISION_FAVOURABLE[args.vocabulary]
 
 
 def _group_order(items: list[str]) -> dict[str, list[str]] | None:

@@ -19,6 +19,7 @@ __all__ = [
     "Finding",
     "Vocabulary",
     "VOCABULARIES",
+    "VOCABULARY_DECISION_FAVOURABLE",
     "describe_group_comparison",
     "format_p",
     "format_rate",
@@ -59,6 +60,12 @@ VOCABULARIES: dict[str, Vocabulary] = {
         not_outcome="earned $50K or less",
     ),
 }
+
+
+VOCABULARY_DECISION_FAVOURABLE: dict[str, bool] = {"generic": True, "compas": False, "adult": True}
+"""Whether each preset's positive decision favours the person: being "flagged high-risk" harms
+them, so choosing the COMPAS words also puts the four-fifths rule on the share not flagged
+(unless the user states the direction)."""
 
 
 def format_rate(value: float | None) -> str:

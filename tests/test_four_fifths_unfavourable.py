@@ -118,3 +118,36 @@ def test_the_verdict_sentence_names_the_complement():
     document = get_sample("compas").audit(policy=FOUR_FIFTHS).to_dict()
     sentence = verdict_sentence(document)
     assert "impact ratio of the share not flagged high-risk by race (0.533; bound 0.8)" in sentence
+
+
+def _cli_check(tmp_path, *extra: str) -> dict:
+    import json
+
+    from auditor.cli import main
+
+    flags = tmp_path / "flags.csv"
+    _flags().to_csv(flags, index=False)
+    policy = tmp_path / "four_fifths.toml"
+    policy.write_text(
+        'name = "four-fifths"\n[[checks]]\nmetric = "selection_rate"\n'
+        'rule = "ratio_at_least"\nbound = 0.8\n'
+    )
+    out = tmp_path / "audit.json"
+    code = main(
+        ["audit", str(flags), "--label", "y", "--prediction", "flag", "--protected", "g"]
+        + ["--policy", str(policy), "--json", str(out), "--quiet", *extra]
+    )
+    assert code == 1
+    return json.loads(out.read_text())["policy"]["checks"][0]
+
+
+def test_the_compas_words_make_the_decision_unfavourable_unless_stated(tmp_path):
+    # "--vocabulary compas" calls the decision "flagged high-risk": judging a shortfall of
+    # flags with the four-fifths rule would fail the group flagged *less* (B), a wrong verdict
+    check = _cli_check(tmp_path, "--vocabulary", "compas")
+    assert check["judged_on"] == "favourable_complement"
+    assert check["worst_group"] == {"g": "A"}
+    stated = _cli_check(tmp_path, "--vocabulary", "compas", "--decision-direction", "favourable")
+    assert "judged_on" not in stated
+    assert stated["worst_group"] == {"g": "B"}
+    assert "judged_on" not in _cli_check(tmp_path)
