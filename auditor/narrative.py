@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import HEADLINE_METRICS, Disparity, format_p, ranked_disparities
+from .rate_definitions import SUMMARY_NAMES
 from .vocabulary import Vocabulary, metric_label, vocabulary_from_dict, vocabulary_from_names
 
 __all__ = [
@@ -262,7 +263,9 @@ def _check_name(check: Mapping[str, Any], words: Vocabulary) -> str:
         return f"impact ratio of the share not {decision}"
     if metric == "selection_rate" and check.get("rule") == "ratio_at_least":
         return f"impact ratio of {metric_label(metric, words)}"
-    return metric_label(metric, words) if metric in METRIC_NAMES else metric
+    if metric in METRIC_NAMES:
+        return metric_label(metric, words)
+    return SUMMARY_NAMES.get(metric, metric)
 
 
 def _outcome(check: Mapping[str, Any]) -> str:

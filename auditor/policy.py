@@ -58,6 +58,7 @@ from .metrics import (
     GroupResult,
     rate_parts,
 )
+from .rate_definitions import SUMMARY_NAMES
 
 __all__ = [
     "FOUR_FIFTHS",
@@ -194,7 +195,7 @@ class PolicyCheck:
     def _describe_point(self) -> str:
         if self.rule in SUMMARY_RULES:
             sign = "≤" if self.rule == "at_most" else "≥"
-            return f"{self.metric} {sign} {self.bound:g}"
+            return f"{SUMMARY_NAMES.get(self.metric, self.metric)} {sign} {self.bound:g}"
         if self.metric == "selection_rate" and self.rule == "ratio_at_least":
             return f"impact ratio (selection rate ÷ highest selection rate) ≥ {self.bound:g}"
         against = "the highest group"

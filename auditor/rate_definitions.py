@@ -6,7 +6,7 @@ at once) both read these, so a rate is defined in one place.
 
 from __future__ import annotations
 
-__all__ = ["RATE_CELLS", "RATE_METRICS", "SUMMARY_DEFINITIONS"]
+__all__ = ["RATE_CELLS", "RATE_METRICS", "SUMMARY_DEFINITIONS", "SUMMARY_NAMES"]
 
 # metric -> (numerator cells, denominator cells)
 RATE_CELLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -31,3 +31,12 @@ SUMMARY_DEFINITIONS: dict[str, str] = {
     "equalized_odds_ratio": "the smaller of the TPR min/max ratio and the FPR min/max ratio",
     "equal_opportunity_difference": "largest minus smallest TPR across groups",
 }
+
+SUMMARY_NAMES: dict[str, str] = {
+    "demographic_parity_difference": "demographic parity difference",
+    "demographic_parity_ratio": "demographic parity ratio",
+    "equalized_odds_difference": "equalized odds difference",
+    "equalized_odds_ratio": "equalized odds ratio",
+    "equal_opportunity_difference": "equal opportunity difference",
+}
+"""The summaries' names in words, for sentences, verdicts and table headers."""

@@ -99,7 +99,7 @@ def test_definitions_methods_and_limitations(text):
         assert method in text
     assert _squash(LIMITATIONS[0]) in text
     # the policy's checks, in words
-    assert _squash("equalized_odds_difference ≤ 0.1") in text
+    assert _squash("equalized odds difference ≤ 0.1") in text
 
 
 def test_rates_and_intervals_are_printed(document, text):

@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 from .. import charts
 from ..heatmap_cells import worst_cell_sentence
 from ..metrics import SUMMARY_DEFINITIONS
+from ..rate_definitions import SUMMARY_NAMES
 from ..vocabulary import impact_ratio_words, metric_label
 from .context import ReportContext
 from .estimated import estimated_note, estimated_suffix
@@ -37,13 +38,7 @@ __all__ = [
     "intersection_sections",
 ]
 
-_SUMMARY_SHORT = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "demographic_parity_ratio": "Demographic parity ratio",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equalized_odds_ratio": "Equalized odds ratio",
-    "equal_opportunity_difference": "Equal opportunity difference",
-}
+_SUMMARY_SHORT = {key: name[0].upper() + name[1:] for key, name in SUMMARY_NAMES.items()}
 
 
 def _summary_table(ctx: ReportContext, breakdown: Mapping[str, Any]) -> Flowable:

@@ -15,6 +15,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..atomic import write_atomic
+from ..rate_definitions import SUMMARY_NAMES
 from .document import PdfMetadata, build_pdf, frame_size
 from .errors import ReportError
 from .fonts import register_fonts
@@ -30,13 +31,7 @@ _GROUP_METRICS = (
     ("fnr", "False negative rate"),
     ("impact_ratio", "Impact ratio"),
 )
-_SUMMARY_NAMES = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "demographic_parity_ratio": "Demographic parity ratio",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equalized_odds_ratio": "Equalized odds ratio",
-    "equal_opportunity_difference": "Equal opportunity difference",
-}
+_SUMMARY_NAMES = {key: name[0].upper() + name[1:] for key, name in SUMMARY_NAMES.items()}
 _METHOD_TEXT = {
     "newcombe_paired": "Newcombe paired score interval",
     "newcombe_independent": "Newcombe hybrid score interval (independent samples)",
