@@ -363,7 +363,7 @@ def audit(
     epsilon: float | None = None,
     delta: float | None = None,
     mechanism: Literal["laplace", "gaussian"] | None = None,
-    dp_workload: Literal["marginals", "finest"] = "marginals",
+    dp_workload: Literal["marginals", "attributes", "finest"] = "marginals",
     categories: Mapping[str, Iterable[str]] | None = None,
     store: str | os.PathLike | None = None,
     privacy_budget: float | None = None,
@@ -431,7 +431,9 @@ def audit(
         DP only: ``"marginals"`` (default) measures the finest table, each attribute and each
         pair with a documented split of the budget and fits one consistent table to all of
         them by weighted least squares (narrower intervals when single-attribute groups sum
-        many cells); ``"finest"`` releases the finest table alone (see
+        many cells); ``"attributes"`` measures the same tables with a split that favours the
+        single attributes (each at least t× less noisy, no pair more than t× noisier, t as
+        large as possible); ``"finest"`` releases the finest table alone (see
         :mod:`auditor.privacy.workload`).
     strata
         Columns (job group, location, year) counted as extra dimensions of the cube for the

@@ -133,10 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--mechanism", choices=("laplace", "gaussian"))
     audit.add_argument(
         "--dp-workload",
-        choices=("marginals", "finest"),
+        choices=("marginals", "attributes", "finest"),
         default="marginals",
         help="DP: 'marginals' (default) measures the finest table, each attribute and each pair "
-        "with a split budget and fits one consistent table by least squares; 'finest' releases "
+        "with a split budget and fits one consistent table by least squares; 'attributes' does "
+        "the same with a split that favours single attributes over pairs; 'finest' releases "
         "the finest table alone (see docs/privacy.md)",
     )
     audit.add_argument("--categories", help="TOML file declaring each protected attribute's values")

@@ -252,8 +252,9 @@ def release_cube(
     workload
         ``"marginals"`` (default): the cells' budget is split over the finest table, each
         attribute and each pair, and the measurements are combined by weighted least squares
-        into one consistent table (:mod:`~auditor.privacy.workload`); ``"finest"``: the finest
-        table alone, every breakdown a sum of its noisy cells.
+        into one consistent table (:mod:`~auditor.privacy.workload`); ``"attributes"``: the
+        same sets with a split favouring single attributes; ``"finest"``: the finest table
+        alone, every breakdown a sum of its noisy cells.
     intersections
         Whether the audit publishes pairs of attributes: only then are pairs measured.
 
@@ -267,7 +268,8 @@ def release_cube(
     if workload not in WORKLOADS:
         raise PrivacyError(
             f"DP workload {workload!r} is not known: use 'marginals' (measure the finest table, "
-            "each attribute and each pair) or 'finest' (the finest table alone)"
+            "each attribute and each pair), 'attributes' (the same, favouring single "
+            "attributes) or 'finest' (the finest table alone)"
         )
     if categories is not None:
         declared_levels(cube.attributes, categories)  # validate before any spend

@@ -60,8 +60,9 @@ __all__ = [
     "workload_sets",
 ]
 
-Workload = Literal["marginals", "finest"]
-WORKLOADS: tuple[Workload, ...] = ("marginals", "finest")
+Workload = Literal["marginals", "attributes", "finest"]
+WORKLOADS: tuple[Workload, ...] = ("marginals", "attributes", "finest")
+Priority = Literal["balanced", "attributes"]
 
 FINEST_MIN_SHARE = 0.05
 """The finest table's smallest share of the budget: it is the one measurement of the
@@ -79,14 +80,16 @@ def workload_sets(
     """The measurement sets: the finest table first, then each attribute, then each pair
     (when ``pairs``, i.e. when the audit publishes intersections).
 
-    ``"finest"`` measures the finest table alone (the release before the workload existed).
+    ``"attributes"`` measures the same sets as ``"marginals"`` with a split that favours the
+    single attributes (:func:`choose_shares`). ``"finest"`` measures the finest table alone
+    (the release before the workload existed).
     Sets equal to the finest table (one attribute; a pair of two attributes) are measured once.
     """
     if workload not in WORKLOADS:
         raise ValueError(f"workload {workload!r} is not one of {WORKLOADS}")
     full = tuple(attributes)
     sets = [full]
-    if workload == "marginals":
+    if workload in ("marginals", "attributes"):
         for size in (1, 2) if pairs else (1,):
             for subset in itertools.combinations(full, size):
                 if subset != full and subset not in sets:
@@ -338,8 +341,11 @@ def choose_shares(
     *,
     pairs: bool = True,
     epsilon: float | None = None,
+    priority: Priority = "balanced",
 ) -> tuple[float, ...]:
-    """Budget shares of ``sets`` (axis indices; the finest first) minimising the mean, over
+    """Budget shares of ``sets`` (axis indices; the finest first).
+
+    ``priority="balanced"`` (the ``"marginals"`` workload): minimise the mean, over
     the published breakdowns (each axis, and each pair when ``pairs``), of a group count's
     noise variance relative to the finest table released alone with the whole budget,
     subject to no published breakdown being noisier than that.
@@ -347,6 +353,12 @@ def choose_shares(
     Public facts only: the number of levels of each attribute, the mechanism and, for the
     discrete Laplace (``epsilon`` given), ε — its exact variance. Without ``epsilon`` the
     continuous variances are used (Laplace ∝ 1/ε², Gaussian ∝ 1/ρ: shares independent of ε).
+
+    ``priority="attributes"`` (the ``"attributes"`` workload): maximise ``t``, the smallest
+    factor by which a single attribute's noise standard deviation falls, subject to no pair's
+    rising by more than that same factor ``t`` (every single ≥ t× less noisy, every pair at
+    most t× noisier than the finest table alone; without pairs, the singles alone). ``t ≥ 1``
+    always holds (the finest table alone gives 1), so small tables keep the finest table.
     """
     from scipy.optimize import minimize
 
@@ -390,6 +402,8 @@ def choose_shares(
         return float(relative(shares).mean()), relative_jacobian(shares).mean(axis=0)
 
     bounds = [(FINEST_MIN_SHARE, 1.0)] + [(1e-6, 1.0)] * (len(sets) - 1)
+    if priority == "attributes":
+        return _attributes_first(sets, d, relative, relative_jacobian, bounds)
     constraints = [
         {"type": "eq", "fun": lambda x: x.sum() - 1.0, "jac": lambda x: np.ones_like(x)},
         # no published breakdown noisier than with the finest table alone
@@ -434,6 +448,65 @@ def choose_shares(
     return tuple(float(x) for x in shares)
 
 
+ATTRIBUTES_STARTS = 12
+"""Starting points of the ``"attributes"`` split's optimiser (fixed, so the split is
+deterministic: the uniform split, the finest table alone, then seeded random splits)."""
+
+
+def _attributes_first(sets, d, relative, relative_jacobian, bounds) -> tuple[float, ...]:
+    """Shares maximising ``τ = log t``: every single's relative variance ≤ e^(−2τ), every
+    pair's ≤ e^(2τ) (relative to the finest table alone; see :func:`choose_shares`)."""
+    from scipy.optimize import minimize
+
+    singles = d  # the published breakdowns are the d singles first, then the pairs
+    n = len(sets)
+
+    def gaps(z: np.ndarray) -> np.ndarray:
+        logs = np.log(relative(z[:-1]))
+        return np.concatenate([-2.0 * z[-1] - logs[:singles], 2.0 * z[-1] - logs[singles:]])
+
+    def gaps_jacobian(z: np.ndarray) -> np.ndarray:
+        values = relative(z[:-1])
+        d_logs = relative_jacobian(z[:-1]) / values[:, None]
+        sign = np.where(np.arange(len(values)) < singles, -2.0, 2.0)
+        return np.hstack([-d_logs, sign[:, None]])
+
+    constraints = [
+        {
+            "type": "eq",
+            "fun": lambda z: z[:-1].sum() - 1.0,
+            "jac": lambda z: np.append(np.ones(n), 0.0),
+        },
+        {"type": "ineq", "fun": gaps, "jac": gaps_jacobian},
+    ]
+    rng = np.random.default_rng(16)
+    starts = [np.full(n, 1.0 / n), np.r_[1.0, np.full(n - 1, 1e-6)]]
+    starts += [rng.dirichlet(np.ones(n)) for _ in range(ATTRIBUTES_STARTS - 2)]
+    best_x = np.r_[1.0, np.zeros(n - 1)]
+    best_tau = 0.0  # the finest table alone: every breakdown exactly as before
+    for start in starts:
+        start = np.clip(start, [b[0] for b in bounds], 1.0)
+        start /= start.sum()
+        tau0 = 0.5 * min(-np.log(relative(start)[:singles]).min(), 0.0)
+        found = minimize(
+            lambda z: (-z[-1], np.append(np.zeros(n), -1.0)),
+            np.append(start, tau0),
+            jac=True,
+            method="SLSQP",
+            bounds=[*bounds, (-5.0, 5.0)],
+            constraints=constraints,
+            options={"maxiter": 300, "ftol": 1e-10},
+        )
+        x = np.clip(found.x[:-1], 0.0, None)
+        x /= x.sum()
+        feasible = x[0] >= FINEST_MIN_SHARE - 1e-9 and np.all(
+            gaps(np.append(x, found.x[-1])) > -1e-6
+        )
+        if feasible and found.x[-1] > best_tau + 1e-9:
+            best_x, best_tau = x, found.x[-1]
+    return tuple(float(v) for v in best_x)
+
+
 def plan_measurements(
     attributes: Sequence[str],
     sizes: Sequence[int],
@@ -459,6 +532,7 @@ def plan_measurements(
         spec.mechanism,
         pairs=pairs,
         epsilon=float(spec.epsilon) if exact_laplace else None,
+        priority="attributes" if workload == "attributes" else "balanced",
     )
     if spec.mechanism == "gaussian":
         total = gaussian_rho(spec.scale, fractional=spec.fractional)
