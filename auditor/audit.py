@@ -315,7 +315,14 @@ def _counted(source: Any, mapping: ColumnMapping, **options: Any) -> Counted:
 def _matching_cube(counted: Counted, mapping: ColumnMapping) -> Counted:
     """Saved cubes answer only the mapping they were counted with (protected: any subset)."""
     saved = counted.mapping
-    for name in ("label", "prediction", "score", "threshold", "positive_label"):
+    for name in (
+        "label",
+        "prediction",
+        "score",
+        "threshold",
+        "positive_label",
+        "positive_prediction",
+    ):
         if getattr(mapping, name) != getattr(saved, name):
             raise InputError(
                 f"the cube was counted with {name} {getattr(saved, name)!r}, not "
@@ -355,6 +362,7 @@ def audit(
     score: str | None = None,
     threshold: float | None = None,
     positive_label: str | None = None,
+    positive_prediction: str | None = None,
     reference: Mapping[str, str] | Iterable[str] | None = None,
     policy: Policy | str | os.PathLike | None = None,
     min_group_size: int = 30,
@@ -403,6 +411,10 @@ def audit(
         One or more protected attributes; every pair is also audited (intersections).
     positive_label
         The favourable (or flagged) outcome when labels are not 0/1, true/false or yes/no.
+    positive_prediction
+        The prediction's positive class when its values are other words than the label's
+        (label ``"good"``/``"bad"``, decision ``"approved"``/``"denied"``: pass
+        ``positive_label="good", positive_prediction="approved"``); default: ``positive_label``.
     decision_favourable
         Whether the positive decision favours the person (approved, hired: default) or not
         (flagged high risk, denied). When not, impact ratios and the four-fifths rule are
@@ -488,6 +500,7 @@ def audit(
         score=score,
         threshold=threshold,
         positive_label=positive_label,
+        positive_prediction=positive_prediction,
         bins=_bin_edges(source, bins, connection=connection, private=epsilon is not None),
     )
     if not 0 < confidence < 1:

@@ -51,6 +51,12 @@ class _UsageError(Exception):
     pass
 
 
+_POSITIVE_PREDICTION_HELP = (
+    "the prediction's positive class when it is written in other words than the label's, "
+    "e.g. --positive-label good --positive-prediction approved (default: --positive-label)"
+)
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -121,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="COL[,COL...], or repeat the option (required unless --bisg)",
     )
     audit.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
+    audit.add_argument("--positive-prediction", help=_POSITIVE_PREDICTION_HELP)
     audit.add_argument(
         "--reference", action="append", default=[], metavar="COL=VALUE", help="reference group"
     )
@@ -260,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="COL[,COL...], or repeat the option",
     )
     cube.add_argument("--positive-label", help="the favourable/flagged class, if not 0/1")
+    cube.add_argument("--positive-prediction", help=_POSITIVE_PREDICTION_HELP)
     cube.add_argument("--quiet", action="store_true", help="no summary on stderr")
     _add_engine_arguments(cube)
 
@@ -457,6 +465,7 @@ def _audit_inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         "threshold": args.threshold,
         "protected": args.protected,
         "positive_label": args.positive_label,
+        "positive_prediction": args.positive_prediction,
     }
     cubes = [name for name in files if is_cube_file(name)]
     if args.cube and len(cubes) < len(files):
@@ -472,6 +481,7 @@ def _audit_inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
             "threshold": saved.threshold,
             "protected": list(saved.protected),
             "positive_label": saved.positive_label,
+            "positive_prediction": saved.positive_prediction,
             **given,
         }
         return files, mapping
@@ -489,6 +499,7 @@ def _run_cube(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         protected=args.protected,
         positive_label=args.positive_label,
+        positive_prediction=args.positive_prediction,
         **_engine_options(args),
     )
     write_cube(counted, args.out)

@@ -596,9 +596,9 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
                 f"({count} in the first {min(head_rows, HEAD_ROWS):,} rows): it looks like an "
                 "identifier or a continuous value; bin it into groups first, or choose another column"
             )
-    for role, name, count in (
-        ("label", mapping.label, label_count),
-        ("prediction", mapping.prediction, prediction_count),
+    for role, name, count, positive in (
+        ("label", mapping.label, label_count, mapping.positive_label),
+        ("prediction", mapping.prediction, prediction_count, mapping.prediction_positive),
     ):
         if name is not None and count > 2:
             # Distinct texts are not distinct classes: '1' and '1.0', 'Yes' and 'yes' agree.
@@ -610,7 +610,7 @@ def _check_head(source: Source, mapping: ColumnMapping, *, max_groups: int) -> i
             )
             binary_coding(
                 [v[0] for v in values],
-                positive_label=mapping.positive_label,
+                positive_label=positive,
                 column=name,
                 role=role,
             )
@@ -626,6 +626,26 @@ def _coded(values: pd.Series, coding: Mapping[Any, int]) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     lookup = np.array([coding.get(value, np.nan) for value in uniques] + [np.nan], dtype=float)
     return pd.Series(lookup[codes], index=values.index)
+
+
+def _check_positive_classes_occur(
+    mapping: ColumnMapping, label_coding: Mapping[Any, int], prediction_coding: Mapping[Any, int]
+) -> None:
+    """With a positive class of its own for the prediction, each positive must be a value of
+    its own column (a label positive found only among the decisions would code every label 0)."""
+    if mapping.positive_prediction is None:
+        return
+    checks = [("prediction", mapping.prediction, prediction_coding, mapping.positive_prediction)]
+    if mapping.label is not None and mapping.positive_label is not None:
+        checks.insert(0, ("label", mapping.label, label_coding, mapping.positive_label))
+    for role, column, coding, positive in checks:
+        if column is not None and not label_occurs(set(coding), positive):
+            option = "--positive-label" if role == "label" else "--positive-prediction"
+            raise InputError(
+                f"positive {role} {positive!r} is not a value of the {role} column '{column}' "
+                f"(values: {', '.join(repr(v) for v in sorted(coding)[:6])}): pass one of "
+                f"them with {option}"
+            )
 
 
 def _normalise(
@@ -652,13 +672,14 @@ def _normalise(
         prediction_values = set(raw["p_raw"].dropna().unique())
         prediction_coding = binary_coding(
             prediction_values,
-            positive_label=mapping.positive_label,
+            positive_label=mapping.prediction_positive,
             column=mapping.prediction,
             role="prediction",
         )
     else:
         prediction_coding = {"1": 1, "0": 0}
-    if mapping.positive_label is not None:
+    _check_positive_classes_occur(mapping, label_coding, prediction_coding)
+    if mapping.positive_label is not None and mapping.positive_prediction is None:
         seen = (set(label_coding) if mapping.label is not None else set()) | (
             set(prediction_coding) if mapping.prediction else set()
         )
@@ -684,7 +705,7 @@ def _normalise(
         second_coding = (
             binary_coding(
                 set(raw["p2_raw"].dropna().unique()),
-                positive_label=mapping.positive_label,
+                positive_label=mapping.prediction_positive,
                 column=second.column,
                 role="prediction",
             )

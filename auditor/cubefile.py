@@ -52,7 +52,15 @@ __all__ = [
 
 CUBE_SCHEMA = "auditor/cube-v1"
 _METADATA_KEY = "auditor.cube"
-_MAPPING_FIELDS = ("label", "prediction", "score", "threshold", "positive_label", "protected")
+_MAPPING_FIELDS = (
+    "label",
+    "prediction",
+    "score",
+    "threshold",
+    "positive_label",
+    "positive_prediction",
+    "protected",
+)
 
 
 def _inputs_of(counted: Counted) -> tuple[CubeInput, ...]:
@@ -282,6 +290,7 @@ def count_cube(
     score: str | None = None,
     threshold: float | None = None,
     positive_label: str | None = None,
+    positive_prediction: str | None = None,
     engine: str = "duckdb",
     **options: Any,
 ) -> Counted:
@@ -299,6 +308,7 @@ def count_cube(
         score=score,
         threshold=threshold,
         positive_label=positive_label,
+        positive_prediction=positive_prediction,
     )
     sources = list(sources)
     if engine == "spark" and not any(is_spark_frame(s) for s in sources):

@@ -56,7 +56,9 @@ class ColumnMapping:
     Exactly one of ``prediction`` or (``score`` and ``threshold``) says what the model decided;
     ``score`` may also be given next to ``prediction`` for ROC and calibration analyses.
     ``positive_label`` names the favourable (or flagged) outcome when labels are not 0/1,
-    true/false or yes/no.
+    true/false or yes/no; ``positive_prediction`` names the prediction's positive class when
+    it is written in other words than the label's (label ``good``/``bad``, decision
+    ``approved``/``denied``); by default the prediction uses ``positive_label`` too.
     """
 
     protected: tuple[str, ...]
@@ -66,6 +68,8 @@ class ColumnMapping:
     score: str | None = None
     threshold: float | None = None
     positive_label: str | None = None
+    positive_prediction: str | None = None
+    """The prediction's positive class, when its values differ from the label's (see above)."""
     bins: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     """Numeric protected attributes counted in bands: column → inner edges (see
     :mod:`auditor.binning`; the band is computed in the counting query)."""
@@ -122,6 +126,15 @@ class ColumnMapping:
                 f"column '{self.label}' is both the label and the prediction: "
                 "the prediction must be the model's output column"
             )
+
+    @property
+    def prediction_positive(self) -> str | None:
+        """The positive class of the prediction column: its own, else the label's."""
+        return (
+            self.positive_prediction
+            if self.positive_prediction is not None
+            else self.positive_label
+        )
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -69,10 +69,16 @@ def binary_coding(
         if len(classes) == 1:
             # the positive class simply does not occur in this column
             return {value: 0 for value in values}
+        option = (
+            "--positive-label"
+            if role == "label"
+            else "--positive-prediction (the decision's positive class when its words differ "
+            "from the label's)"
+        )
         raise InputError(
             f"positive label {positive_label!r} is not a value of {role} column '{column}', "
             f"whose classes are {', '.join(repr(v) for v in values)}: pass one of them "
-            "with --positive-label"
+            f"with {option}"
         )
     shown = " and ".join(repr(v) for v in values)
     raise InputError(

@@ -52,6 +52,7 @@ def reissue(
         score=columns.get("score"),
         threshold=columns.get("threshold"),
         positive_label=columns.get("positive_label"),
+        positive_prediction=columns.get("positive_prediction"),
     )
     min_group_size = int(options.get("min_group_size", 30))
     intersections = bool(options.get("intersections", True))

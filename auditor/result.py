@@ -82,6 +82,11 @@ def mapping_document(mapping: ColumnMapping) -> dict[str, Any]:
         "threshold": mapping.threshold,
         "protected": list(mapping.protected),
         "positive_label": mapping.positive_label,
+        **(
+            {"positive_prediction": mapping.positive_prediction}
+            if mapping.positive_prediction is not None
+            else {}
+        ),
         **({"bins": {k: list(v) for k, v in mapping.bins.items()}} if mapping.bins else {}),
     }
 

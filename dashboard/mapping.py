@@ -16,6 +16,7 @@ __all__ = [
     "AUTOMATIC_POSITIVE",
     "CHOOSE_POSITIVE",
     "MappingSuggestion",
+    "decision_has_own_values",
     "favourable_value",
     "positive_choices",
     "suggest_mapping",
@@ -246,3 +247,13 @@ def positive_choices(values: Sequence[str]) -> tuple[list[str], str]:
         return [AUTOMATIC_POSITIVE, *shown], AUTOMATIC_POSITIVE
     favourable = favourable_value(values)
     return [CHOOSE_POSITIVE, *shown], favourable if favourable is not None else CHOOSE_POSITIVE
+
+
+def decision_has_own_values(label_values: Sequence[str], prediction_values: Sequence[str]) -> bool:
+    """Whether the prediction column speaks other words than the label (credit ``good``/``bad``,
+    decision ``approved``/``denied``): then its positive value is asked for separately.
+    1/0, true/false and yes/no decisions are coded automatically and need no question."""
+    if not label_values or not prediction_values or is_known_binary(prediction_values):
+        return False
+    label_words = {str(v).strip().lower() for v in label_values}
+    return not {str(v).strip().lower() for v in prediction_values} <= label_words

@@ -11,6 +11,7 @@ from dashboard.mapping import (
     AUTOMATIC_POSITIVE,
     CHOOSE_POSITIVE,
     NO_LABEL,
+    decision_has_own_values,
     decision_values_column,
     positive_choices,
     suggest_mapping,
@@ -142,8 +143,8 @@ with left:
         positive_options,
         key="map_positive",
         help="Selection rates are the share of people the model gives this value. The "
-        "prediction column must use the same values. 1, true and yes are taken automatically; "
-        "for other values, choose: a wrong choice turns approval rates into denial rates.",
+        "prediction column uses the same values, or you name its own. 1, true and yes are "
+        "taken automatically; for other values, choose: a wrong choice turns approval rates into denial rates.",
     )
     if positive == CHOOSE_POSITIVE:
         st.warning(
@@ -163,8 +164,26 @@ with right:
         key="map_mode",
         horizontal=True,
     )
+    positive_prediction = None
     if mode == "Prediction column":
         prediction = st.selectbox("Prediction column", columns, key="map_prediction")
+        decision_values = sorted(
+            inspection.preview[prediction].dropna().astype(str).str.strip().unique()
+        )
+        if label is not None and decision_has_own_values(label_values, decision_values):
+            decision_options, decision_default = positive_choices(decision_values)
+            if st.session_state.get("map_positive_prediction") not in decision_options:
+                st.session_state["map_positive_prediction"] = decision_default
+            positive_prediction = st.selectbox(
+                f"The decision's values differ from the outcome's: which one goes with "
+                f"“{md(positive)}”?"
+                if positive not in (AUTOMATIC_POSITIVE, CHOOSE_POSITIVE)
+                else "The decision's values differ from the outcome's: which one is positive?",
+                decision_options,
+                key="map_positive_prediction",
+                help="E.g. credit good/bad and decision approved/denied: 'approved' goes with "
+                "'good'. True positive rates are then the share approved among good credit.",
+            )
     else:
         prediction = None
     score = st.selectbox(
@@ -309,7 +328,7 @@ st.session_state[SAVED_MAPPING] = {
     key: st.session_state[key] for key in list(st.session_state) if str(key).startswith("map_")
 }
 run = st.button("Run the audit", key="run_audit", type="primary")
-if run and positive == CHOOSE_POSITIVE:
+if run and CHOOSE_POSITIVE in (positive, positive_prediction):
     st.error(
         "The audit needs to know which outcome is the favourable decision (or the flag): "
         "choose it above."
@@ -336,6 +355,11 @@ elif run:
                 threshold=threshold,
                 protected=protected,
                 positive_label=None if positive == AUTOMATIC_POSITIVE else positive,
+                positive_prediction=(
+                    None
+                    if positive_prediction in (None, AUTOMATIC_POSITIVE)
+                    else positive_prediction
+                ),
                 policy=_state.policy(),
                 progress=progress_callback(lambda f, m: bar.progress(f, text=m)),
                 **(bisg or {}),

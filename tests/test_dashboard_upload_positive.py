@@ -55,3 +55,22 @@ def test_values_that_do_not_say_it_must_be_chosen_before_the_audit_runs():
     at.selectbox(key="map_positive").set_value("A").run()
     at.button(key="run_audit").click().run()
     assert any("Audited 80 rows" in s.value for s in at.success)
+
+
+def test_a_decision_in_other_words_than_the_outcome_gets_its_own_positive():
+    # credit good/bad, decision approved/denied: the page asks which decision goes with "good"
+    rows = ["credit,decision,sex"]
+    for i in range(40):
+        rows.append(f"{'good' if i < 20 else 'bad'},{'approved' if i < 30 else 'denied'},female")
+        rows.append(f"{'good' if i < 20 else 'bad'},{'approved' if i < 15 else 'denied'},male")
+    at = _upload(("\n".join(rows) + "\n").encode())
+    at.selectbox(key="map_label").set_value("credit").run()
+    at.selectbox(key="map_prediction").set_value("decision").run()
+    assert at.selectbox(key="map_positive").value == "good"
+    assert at.selectbox(key="map_positive_prediction").value == "approved"
+    at.button(key="run_audit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    female = at.session_state["audit"].breakdown("sex").group(sex="female")
+    assert female.metrics["selection_rate"] == pytest.approx(30 / 40)
+    assert female.metrics["tpr"] == pytest.approx(20 / 20)  # every good-credit woman approved
+    assert female.metrics["fpr"] == pytest.approx(10 / 20)

@@ -148,7 +148,12 @@ def cover(ctx: ReportContext, *, title: str | None = None) -> list[Flowable]:
         (
             "Label / prediction",
             f"{esc(columns.get('label', 'n/a'))} / {outcome}"
-            + (f" (positive label: {esc(positive)})" if positive is not None else ""),
+            + (f" (positive label: {esc(positive)})" if positive is not None else "")
+            + (
+                f" (positive prediction: {esc(columns['positive_prediction'])})"
+                if columns.get("positive_prediction") is not None
+                else ""
+            ),
         ),
         ("Score", esc(columns.get("score") or "none")),
         (
