@@ -144,10 +144,33 @@ def _metadata(path: str | os.PathLike) -> dict[str, Any] | None:
     return json.loads(bytes(rows[0][0]).decode()) if rows else None
 
 
+def _footer_may_hold_key(path: Path) -> bool:
+    """False only when ``path`` is a plain Parquet file whose footer surely lacks the cube's
+    metadata key (footer keys are stored as raw bytes), so that an ordinary data file is told
+    apart without opening a DuckDB connection (~30 ms of an audit); True when unsure."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            if size < 12:
+                return True
+            handle.seek(size - 8)
+            tail = handle.read(8)
+            length = int.from_bytes(tail[:4], "little")
+            if tail[4:] != b"PAR1" or length > size - 12:
+                return True  # encrypted footer ("PARE") or not Parquet: let DuckDB say
+            handle.seek(size - 8 - length)
+            return _METADATA_KEY.encode() in handle.read(length)
+    except OSError:
+        return True
+
+
 def is_cube_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a cube written by :func:`write_cube` (reads only the footer)."""
     candidate = Path(path)
     if not candidate.is_file() or candidate.suffix.lower() not in (".parquet", ".pq", ".parq"):
+        return False
+    if not _footer_may_hold_key(candidate):
         return False
     return _metadata(candidate) is not None
 
