@@ -13,7 +13,10 @@ Boost's pmf costs up to ~0.5 ms for populations of 10⁴–10⁵ (it multiplies 
 the binary search only needs the *sign* of pmf(k) − pexact·(1 + 10⁻¹⁴) at each step. That
 sign is taken from an approximate log pmf (``gammaln``, with a generous error bound) when the
 two are far apart, and from Boost's pmf otherwise (near-ties, equalities, and tables whose
-probabilities are near underflow). The search therefore visits the same indices and returns
+probabilities are near underflow). Where both probabilities are surely below e^-760 —
+far under the smallest double, so that Boost's values are 0 and scipy compares 0 with 0 —
+the comparison is "equal" without Boost (large groups with very different rates: a third of
+the tables of the benchmark's audit). The search therefore visits the same indices and returns
 the same guess; the p-value itself is always Boost's CDF and SF, exactly as scipy adds them.
 """
 
@@ -22,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import _ufuncs as _boost
 from scipy.special import gammaln
+
+from .ufunc_threads import call_split
 
 __all__ = ["FisherCache", "fisher_exact_p_values"]
 
@@ -33,6 +38,9 @@ _BOOST_LOG_ERROR = 1e-10
 # A comparison is decided from the logs only if the larger pmf is surely above this (e^-680
 # ≈ 1e-295: a normal number, while the smaller may be anything down to 0).
 _SMALLEST_CERTIFIED_LOG = -680.0
+# A pmf surely below e^-760 ≈ 1e-330, far under half the smallest subnormal (e^-744.4): Boost's
+# value, accurate to a few ulps of the true one, rounds to 0 there — as then does pexact·γ.
+_SURELY_ZERO_LOG = -760.0
 
 
 class _Hypergeometric:
@@ -87,7 +95,9 @@ class _Hypergeometric:
         inside = (k >= low) & (k <= high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(_boost._hypergeom_pmf(k[inside], good, draws, total), 0, 1)
+            out[inside] = np.clip(
+                call_split(_boost._hypergeom_pmf, k[inside], good, draws, total), 0, 1
+            )
         return out
 
     def cdf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -97,7 +107,9 @@ class _Hypergeometric:
         inside = (k >= low) & (k < high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(_boost._hypergeom_cdf(k[inside], good, draws, total), 0, 1)
+            out[inside] = np.clip(
+                call_split(_boost._hypergeom_cdf, k[inside], good, draws, total), 0, 1
+            )
         return out
 
     def sf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -107,7 +119,9 @@ class _Hypergeometric:
         inside = (k >= low) & (k < high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(_boost._hypergeom_sf(k[inside], good, draws, total), 0, 1)
+            out[inside] = np.clip(
+                call_split(_boost._hypergeom_sf, k[inside], good, draws, total), 0, 1
+            )
         return out
 
 
@@ -163,10 +177,16 @@ class _Comparison:
         gap = log_k - self.log_exact[positions] - _LOG_GAMMA
         margin = bound_k + self.bound_exact[positions]
         sign = np.where(gap > margin, 1, np.where(gap < -margin, -1, 0))
-        larger = np.maximum(
-            log_k - bound_k, self.log_exact[positions] - self.bound_exact[positions]
-        )
+        log_exact, bound_exact = self.log_exact[positions], self.bound_exact[positions]
+        larger = np.maximum(log_k - bound_k, log_exact - bound_exact)
         sure = (sign != 0) & (larger > _SMALLEST_CERTIFIED_LOG)
+        # Both surely 0 in double precision (or k outside the support): scipy compares 0 with
+        # 0·γ, "equal" (sign 0), and its binary search stops there.
+        both_zero = (log_k + bound_k < _SURELY_ZERO_LOG) & (
+            log_exact + bound_exact < _SURELY_ZERO_LOG
+        )
+        sign[both_zero] = 0
+        sure |= both_zero
         if not sure.all():
             loose = ~sure
             exact = self.dist.pmf(k[loose], rows[loose])

@@ -16,6 +16,7 @@ Undefined values are ``nan`` here; the caller turns them into ``None``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -41,11 +42,16 @@ _FISHER_BELOW_EXPECTED = 5.0
 
 def _each(function, values: np.ndarray) -> np.ndarray:
     """``function`` (a Python scalar function) applied to each element, as floats."""
-    return np.array([function(v) for v in values.tolist()], dtype=float).reshape(values.shape)
+    flat = values.ravel().tolist()
+    return np.fromiter(map(function, flat), dtype=float, count=len(flat)).reshape(values.shape)
 
 
-def _square(value: float) -> float:
-    return value**2  # libm's pow, as the one-group code computes it (not always x * x)
+def _squares(values: np.ndarray) -> np.ndarray:
+    """``v ** 2`` of each element through libm's ``pow``, as the one-group code computes it
+    (not ``v * v``: the two differ in the last bit for ~0.1 % of values)."""
+    flat = values.ravel().tolist()
+    squared = map(pow, flat, itertools.repeat(2))
+    return np.fromiter(squared, dtype=float, count=len(flat)).reshape(values.shape)
 
 
 def wilson_intervals(
@@ -98,8 +104,8 @@ def newcombe_intervals(
         p2 = x2[defined] / n2[defined]
         difference = p1 - p2
         l1, h1, l2, h2 = low1[defined], high1[defined], low2[defined], high2[defined]
-        down = np.sqrt(_each(_square, p1 - l1) + _each(_square, h2 - p2))
-        up = np.sqrt(_each(_square, h1 - p1) + _each(_square, p2 - l2))
+        down = np.sqrt(_squares(p1 - l1) + _squares(h2 - p2))
+        up = np.sqrt(_squares(h1 - p1) + _squares(p2 - l2))
         lower[defined] = np.maximum(-1.0, difference - down)
         upper[defined] = np.minimum(1.0, difference + up)
     return lower, upper, defined

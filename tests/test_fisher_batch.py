@@ -62,3 +62,20 @@ def test_fractional_counts_are_rounded_as_the_scalar_test_rounds_them():
     tables = np.array([[2.4, 10.2, 7.6, 9.9], [0.5, 3.0, 2.5, 3.0]])
     ours = fisher_exact_p_values(*tables.T)
     assert ours.tolist() == [_scipy(*row) for row in tables]
+
+
+def test_equals_scipy_where_both_probabilities_underflow():
+    """Large groups with very different rates: pmf(k) and pexact both far below the smallest
+    double, where the search's comparisons are decided as 0 against 0 without Boost's pmf."""
+    rng = np.random.default_rng(11)
+    count = 300
+    n1 = rng.integers(5_000, 60_000, size=count)
+    n2 = rng.integers(5_000, 60_000, size=count)
+    p1 = rng.uniform(0.05, 0.5, size=count)
+    p2 = np.clip(p1 + rng.choice([-0.3, -0.2, 0.2, 0.3, 0.45], size=count), 0.01, 0.99)
+    tables = np.stack([rng.binomial(n1, p1), n1, rng.binomial(n2, p2), n2], axis=1).astype(float)
+    ours = fisher_exact_p_values(*tables.T)
+    theirs = np.array([_scipy(*row) for row in tables])
+    different = np.flatnonzero(ours.view(np.int64) != theirs.view(np.int64))
+    assert different.size == 0, [(tables[i].tolist(), ours[i], theirs[i]) for i in different[:5]]
+    assert (theirs == 0).sum() > count // 3  # the underflowing tables are really there
