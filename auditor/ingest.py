@@ -24,6 +24,7 @@ import pandas as pd
 
 from .errors import InputError
 from .limits import check_column_count, check_gzip_inflation, max_line_bytes
+from .sniffing import detect_encoding, looks_binary, sniff_head
 from .sql import DUCKDB, SqlDialect, quote_identifier, quote_literal
 
 __all__ = [
@@ -39,7 +40,6 @@ SourceFormat = Literal["csv", "parquet", "jsonl", "dataframe", "relation"]
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".psv")
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
-_SNIFF_BYTES = 1 << 16
 
 
 INTERNAL_COLUMN_NAMES = frozenset(
@@ -357,21 +357,6 @@ def _open_relation(relation: duckdb.DuckDBPyRelation) -> Source:
     )
 
 
-def _sniff_bytes(path: Path) -> tuple[bytes, bool]:
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    is_gzip = head[:2] == b"\x1f\x8b"
-    if is_gzip:
-        try:
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(_SNIFF_BYTES)
-        except (OSError, EOFError) as error:
-            raise InputError(
-                f"{path.name} looks gzip-compressed but cannot be read: {error}"
-            ) from None
-    return head, is_gzip
-
-
 def _detect_format(path: Path, head: bytes) -> SourceFormat:
     name = path.name.lower()
     for suffix in (".gz", ".gzip"):
@@ -389,29 +374,6 @@ def _detect_format(path: Path, head: bytes) -> SourceFormat:
     return "csv"
 
 
-def _detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        # A multi-byte character may be cut at the end of the sniffed block.
-        head.decode("utf-8") if len(head) < _SNIFF_BYTES else head[:-4].decode("utf-8")
-    except UnicodeDecodeError:
-        return "latin-1"
-    return "utf-8"
-
-
-def _looks_binary(head: bytes) -> bool:
-    if not head:
-        return False
-    if b"\x00" in head[:4096]:
-        return True
-    sample = head[:4096]
-    control = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
-    return control > len(sample) * 0.05
-
-
 def _open_path(
     path: Path, connection: duckdb.DuckDBPyConnection, file_format: SourceFormat | None
 ) -> Source:
@@ -422,7 +384,7 @@ def _open_path(
     size = path.stat().st_size
     if size == 0:
         raise InputError(f"file '{path.name}' is empty: it has no header and no rows")
-    head, is_gzip = _sniff_bytes(path)
+    head, is_gzip = sniff_head(path)
     if is_gzip:
         check_gzip_inflation(path)
     fmt = file_format or _detect_format(path, head)
@@ -433,12 +395,12 @@ def _open_path(
     elif fmt == "jsonl":
         reader = f"read_json({literal}, format = 'newline_delimited')"
     elif fmt == "csv":
-        if _detect_encoding(head) != "utf-16" and _looks_binary(head):
+        if detect_encoding(head) != "utf-16" and looks_binary(head):
             raise InputError(
                 f"file '{path.name}' is not a text table (it holds binary data): "
                 "upload a CSV, Parquet or JSON-lines file"
             )
-        csv_options = _CsvOptions(encoding=_detect_encoding(head))
+        csv_options = _CsvOptions(encoding=detect_encoding(head))
         reader = _csv_reader(literal, csv_options)
     else:
         raise InputError(f"unknown file format '{fmt}': use csv, parquet or jsonl")

@@ -23,10 +23,8 @@ from ..ingest import (
     SOURCE_VIEW,
     Fingerprint,
     Source,
-    _detect_encoding,
-    _looks_binary,
-    _sniff_bytes,
 )
+from ..sniffing import detect_encoding, looks_binary, sniff_head
 from ..sql import SPARK
 from .session import import_pyspark
 
@@ -270,7 +268,7 @@ def _from_paths(
         for local, head in heads:
             if not head:
                 raise InputError(f"file '{local.name}' is empty: it has no header and no rows")
-            if _detect_encoding(head) != "utf-16" and _looks_binary(head):
+            if detect_encoding(head) != "utf-16" and looks_binary(head):
                 raise InputError(
                     f"file '{local.name}' is not a text table (it holds binary data): "
                     "upload a CSV, Parquet or JSON-lines file"
@@ -292,7 +290,7 @@ def _from_paths(
     elif fmt == "csv":
         # Read as DuckDB reads it: the encoding sniffed from a local file's first bytes
         # (UTF-8, UTF-16 with a BOM, else Latin-1); remote files are read as UTF-8.
-        encoding = _SPARK_CHARSETS[_detect_encoding(heads[0][1]) if heads else "utf-8"]
+        encoding = _SPARK_CHARSETS[detect_encoding(heads[0][1]) if heads else "utf-8"]
         reader = reader.option("encoding", encoding)
         header = (
             _first_line(heads[0][1], encoding)
@@ -346,7 +344,7 @@ def _local_heads(paths: Sequence[str]) -> list[tuple[Path, bytes]]:
         local = Path(path)
         if "://" in path or _GLOB.search(path) or not local.is_file():
             continue
-        heads.append((local, _sniff_bytes(local)[0] if local.stat().st_size else b""))
+        heads.append((local, sniff_head(local)[0] if local.stat().st_size else b""))
     return heads
 
 
