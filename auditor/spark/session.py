@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import contextlib
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
 
 from ..errors import InputError
 
-__all__ = ["import_pyspark", "parse_spark_conf", "spark_session"]
+__all__ = ["import_pyspark", "jvm_output_captured", "parse_spark_conf", "spark_session"]
 
 
 def import_pyspark() -> Any:
     """``pyspark.sql`` or one clear error saying how to install it."""
     try:
-        import pyspark.sql
+        with warnings.catch_warnings():
+            # pyspark 4.x warns that it "does not yet fully support pandas >= 3.0.0"; the
+            # engine hands pandas only the finished cube, which the tests compare with DuckDB's
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support")
+            import pyspark.sql
     except ImportError:
         raise InputError(
             "the Spark engine needs pyspark: pip install 'auditor[spark]' (and Java 17)"
@@ -68,17 +77,53 @@ def spark_session(
     builder = builder.config("spark.ui.showConsoleProgress", "false")
     for key, value in settings.items():
         builder = builder.config(key, value)
-    try:
-        spark = builder.getOrCreate()
-    except Exception as error:  # noqa: BLE001 - py4j/JVM start-up errors have no common base
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
-        raise InputError(
-            f"Spark could not start (master {master or 'local[*]'}): {first} — check that "
-            "Java 17 is installed and the master URL is reachable"
-        ) from None
+    with tempfile.TemporaryFile() as jvm_output:
+        try:
+            with jvm_output_captured(jvm_output), warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="PySpark does not yet fully support")
+                spark = builder.getOrCreate()
+        except Exception as error:  # noqa: BLE001 - py4j/JVM start-up errors have no common base
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+            said = _telling_line(jvm_output)
+            raise InputError(
+                f"Spark could not start (master {master or 'local[*]'}): {first}"
+                + (f" (Java said: {said})" if said else "")
+                + " — check that Java 17 is installed and the master URL is reachable"
+            ) from None
     # Spark logs executor failures to stderr itself; the audit reports them in one line.
     spark.sparkContext.setLogLevel("OFF")
     return spark
+
+
+@contextlib.contextmanager
+def jvm_output_captured(sink: IO[bytes]) -> Iterator[None]:
+    """Send what child processes started meanwhile write to stderr into ``sink``.
+
+    The JVM that pyspark starts inherits the process's stderr and prints its start-up chatter
+    there (JDK module warnings, log4j's profile, Hadoop's native-library warning) before any
+    log level can be set: a CLI whose stderr is one line per finding would drown in it. The
+    JVM keeps ``sink`` as its stderr for its life; Python's own stderr is restored on exit.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(sink.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _telling_line(output: IO[bytes]) -> str:
+    """The line of the JVM's output that says why it failed ("…/bin/java: No such file or
+    directory", "Exception in thread …"), else its last line, for the error message."""
+    output.flush()
+    output.seek(0)
+    text = output.read()[-16384:].decode(errors="replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    telling = ("error", "exception", "no such file", "not set", "not found", "denied")
+    chosen = next((line for line in lines if any(w in line.lower() for w in telling)), None)
+    return (chosen or (lines[-1] if lines else ""))[:300]
 
 
 def _reuse(active: Any, *, master: str | None, settings: Mapping[str, str]) -> Any:
