@@ -14,7 +14,7 @@ import pandas as pd
 
 from .counting import Counted, count_source, source_paths
 from .cube import DEFAULT_MAX_GROUPS, MISSING_GROUP, CountCube, build_cube, marginal_cube
-from .cubefile import is_cube_file, merge_counted, read_cube, sorted_inputs
+from .cubefile import MAPPING_FIELDS, is_cube_file, merge_counted, read_cube, sorted_inputs
 from .engine import connect
 from .errors import InputError
 from .ingest import ColumnMapping, Fingerprint, open_source
@@ -315,14 +315,7 @@ def _counted(source: Any, mapping: ColumnMapping, **options: Any) -> Counted:
 def _matching_cube(counted: Counted, mapping: ColumnMapping) -> Counted:
     """Saved cubes answer only the mapping they were counted with (protected: any subset)."""
     saved = counted.mapping
-    for name in (
-        "label",
-        "prediction",
-        "score",
-        "threshold",
-        "positive_label",
-        "positive_prediction",
-    ):
+    for name in (field for field in MAPPING_FIELDS if field != "protected"):
         if getattr(mapping, name) != getattr(saved, name):
             raise InputError(
                 f"the cube was counted with {name} {getattr(saved, name)!r}, not "

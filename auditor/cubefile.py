@@ -43,6 +43,7 @@ from .version import __version__
 
 __all__ = [
     "CUBE_SCHEMA",
+    "MAPPING_FIELDS",
     "count_cube",
     "is_cube_file",
     "merge_counted",
@@ -52,7 +53,7 @@ __all__ = [
 
 CUBE_SCHEMA = "auditor/cube-v1"
 _METADATA_KEY = "auditor.cube"
-_MAPPING_FIELDS = (
+MAPPING_FIELDS = (  # what a cube was counted with (saved with it, compared on merge)
     "label",
     "prediction",
     "score",
@@ -101,7 +102,7 @@ def write_cube(counted: Counted, path: str | os.PathLike) -> Path:
                 if name == "protected"
                 else getattr(counted.mapping, name)
             )
-            for name in _MAPPING_FIELDS
+            for name in MAPPING_FIELDS
         },
         "attributes": list(cube.attributes),
         "has_score": cube.has_score,
@@ -241,7 +242,7 @@ def sorted_inputs(inputs: Sequence[CubeInput]) -> list[CubeInput]:
 
 
 def _describe(mapping: ColumnMapping) -> dict[str, Any]:
-    return {name: getattr(mapping, name) for name in _MAPPING_FIELDS}
+    return {name: getattr(mapping, name) for name in MAPPING_FIELDS}
 
 
 def merge_counted(parts: Sequence[Counted]) -> Counted:
@@ -251,7 +252,7 @@ def merge_counted(parts: Sequence[Counted]) -> Counted:
     first = parts[0]
     for other in parts[1:]:
         left, right = _describe(first.mapping), _describe(other.mapping)
-        differences = [name for name in _MAPPING_FIELDS if left[name] != right[name]]
+        differences = [name for name in MAPPING_FIELDS if left[name] != right[name]]
         if differences:
             name = differences[0]
             raise InputError(
