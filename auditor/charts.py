@@ -142,7 +142,9 @@ def rate_chart(
     name = metric_label(metric, vocabulary)
     frame = group_frame(breakdown, metric).dropna(subset=["value"])
     title = f"{_capitalised(name)} by {' × '.join(breakdown['by'])}"
-    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=None, title=None))
+    # The layers get their data from the layer (``alt.layer(..., data=frame)``): the same spec
+    # as layering charts that each hold ``frame``, without Altair hashing the frame's text.
+    base = alt.Chart().encode(y=alt.Y("group:N", sort=None, title=None))
     bars = base.mark_bar().encode(
         x=alt.X(
             "value:Q",
@@ -160,9 +162,11 @@ def rate_chart(
         ],
     )
     errors = base.mark_errorbar(ticks=True, color="black").encode(
-        x=alt.X("lower:Q", title=name), x2="upper:Q"
+        x=alt.X("lower:Q", title=name), x2=alt.X2("upper:Q")
     )
-    return (bars + errors).properties(title=title, width=width, height=max(60, 22 * len(frame)))
+    return alt.layer(bars, errors, data=frame).properties(
+        title=title, width=width, height=max(60, 22 * len(frame))
+    )
 
 
 def disparity_chart(
@@ -181,13 +185,14 @@ def disparity_chart(
         alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]}))
         .mark_rect(color="#d9ead3", opacity=0.7)
         .encode(
-            x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)), x2="high:Q"
+            x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)),
+            x2=alt.X2("high:Q"),
         )
     )
     one = (
         alt.Chart(pd.DataFrame({"x": [1.0]}))
         .mark_rule(color="black", strokeDash=[4, 3])
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     # An explicit order: layers hold different subsets of groups, and sort=None would list the
     # reference (which has no interval) last; keep the table's order instead.
@@ -211,7 +216,7 @@ def disparity_chart(
     errors = (
         base.transform_filter("datum.ratio_lower > 0")
         .mark_rule(color="black")
-        .encode(x="ratio_lower:Q", x2="ratio_upper:Q")
+        .encode(x=alt.X("ratio_lower:Q"), x2=alt.X2("ratio_upper:Q"))
     )
     return (band + one + errors + points).properties(
         title=title, width=width, height=max(60, 22 * len(frame))
@@ -313,7 +318,7 @@ def intersection_heatmap(
 
     first_field, second_field = attribute_field(0), attribute_field(1)
     step = _heatmap_column_step(frame, second_field)
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(  # the data is the layer's (see rate_chart)
         x=alt.X(
             field=second_field,
             type="nominal",
@@ -391,7 +396,7 @@ def intersection_heatmap(
         if suppress_small
         else "grey dashed, *: too few rows or not estimable"
     )
-    return alt.layer(cells, small, outline, rate_labels, ratio_labels).properties(
+    return alt.layer(cells, small, outline, rate_labels, ratio_labels, data=frame).properties(
         title=alt.TitleParams(
             f"{_capitalised(metric_label(metric, vocabulary))} by {first} × {second}",
             subtitle="; ".join(notes),
@@ -417,7 +422,7 @@ def roc_chart(
     diagonal = (
         alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
         .mark_line(color="grey", strokeDash=[4, 3])
-        .encode(x="x:Q", y="y:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
     )
     colour = alt.Color(
         field=group_field, type="nominal", title=None, scale=colours or alt.Undefined
@@ -438,8 +443,8 @@ def roc_chart(
             alt.Chart(points)
             .mark_point(shape="diamond", size=120, filled=True, stroke="black", strokeWidth=1)
             .encode(
-                x="fpr:Q",
-                y="tpr:Q",
+                x=alt.X("fpr:Q"),
+                y=alt.Y("tpr:Q"),
                 color=colour,
                 tooltip=[
                     alt.Tooltip(field=group_field, type="nominal", title="group"),
@@ -551,7 +556,7 @@ def calibration_chart(
         diagonal = (
             alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}))
             .mark_line(color="grey", strokeDash=[4, 3])
-            .encode(x="x:Q", y="y:Q")
+            .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
         )
         layers.insert(0, diagonal)
         subtitle += "; dashed: y = x, a perfectly calibrated score"
@@ -641,12 +646,12 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
     band = (
         alt.Chart(pd.DataFrame({"low": [threshold], "high": [1.0]}))
         .mark_rect(color="#d9ead3", opacity=0.7)
-        .encode(x=alt.X("low:Q", scale=x_scale), x2="high:Q")
+        .encode(x=alt.X("low:Q", scale=x_scale), x2=alt.X2("high:Q"))
     )
     rule = (
         alt.Chart(pd.DataFrame({"x": [threshold]}))
         .mark_rule(color="black", strokeDash=[4, 3])
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     line = (
         alt.Chart(frontier)
@@ -656,7 +661,7 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
         .encode(
             x=alt.X("ratio:Q", scale=x_scale),
             y=alt.Y("accuracy:Q", scale=y_scale),
-            order="tol:Q",
+            order=alt.Order("tol:Q"),
             tooltip=[
                 alt.Tooltip("tol:Q", title="allowed selection-rate range"),
                 alt.Tooltip("ratio:Q", format=".2f", title="demographic parity ratio"),

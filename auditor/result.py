@@ -297,7 +297,24 @@ class AuditResult:
                 return breakdown
         raise KeyError(f"no breakdown by {list(by)}; have {[list(b.by) for b in self.breakdowns]}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(
+        self, *, reuse: tuple[AuditResult, Mapping[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """The audit JSON.
+
+        ``reuse``: an earlier result of the same audit and its document (e.g. the dashboard's
+        previous view): a breakdown that is the same object in both keeps its JSON instead of
+        being serialised again (``reaudit`` keeps the breakdowns a change does not touch). The
+        two documents then share those breakdowns' dicts: treat documents as read-only.
+        """
+        earlier: dict[int, Any] = {}
+        if reuse is not None and reuse[0].estimated == self.estimated:
+            earlier = {
+                id(breakdown): record
+                for breakdown, record in zip(
+                    reuse[0].breakdowns, reuse[1]["breakdowns"], strict=True
+                )
+            }
         document: dict[str, Any] = {
             "schema": SCHEMA,
             "tool": {"name": "auditor", "version": self.tool_version},
@@ -307,7 +324,10 @@ class AuditResult:
             "options": dict(self.options),
             "privacy": dict(self.privacy),
             "overall": group_to_dict(self.overall),
-            "breakdowns": [breakdown_to_dict(b, estimated=self.estimated) for b in self.breakdowns],
+            "breakdowns": [
+                earlier.get(id(b)) or breakdown_to_dict(b, estimated=self.estimated)
+                for b in self.breakdowns
+            ],
             "policy": self.policy.to_dict() if self.policy is not None else None,
             "vocabulary": self.vocabulary.to_dict(),
         }

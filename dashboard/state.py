@@ -224,16 +224,20 @@ def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
     same audit, so that ``reaudit`` recomputes only the breakdowns whose reference changed (a
     policy edit recomputes none) — from the loaded audit, every explicit reference would
     differ from its default request and all breakdowns would be recomputed on every click.
+    The document likewise reuses the JSON of the breakdowns that did not change.
     """
     result = require_audit()
     key = (tuple(sorted(references().items())), policy_text())
     views = st.session_state.setdefault(VIEWS, {})
     if key not in views:
-        previous = next(iter(views.values()), (None, None))[0]
-        source = previous if previous is not None and previous.cube is result.cube else result
+        previous, previous_document = next(iter(views.values()), (None, None))
+        derived = previous is not None and previous.cube is result.cube
+        source = previous if derived else result
         view = auditor.reaudit(source, reference=references(), policy=policy())
+        # breakdowns the change did not touch keep their JSON from the previous document
+        document = view.to_dict(reuse=(previous, previous_document) if derived else None)
         views.clear()  # keep one view: memory stays bounded per session
-        views[key] = (view, view.to_dict())
+        views[key] = (view, document)
     return views[key]
 
 
@@ -249,8 +253,18 @@ def threshold_view(threshold: float) -> auditor.AuditResult:
     cached = st.session_state.get(THRESHOLD_VIEW)
     if cached is None or cached[0] != key:
         view = evaluate_at(result, threshold, reference=references(), policy=policy())
-        st.session_state[THRESHOLD_VIEW] = cached = (key, view, result)
+        st.session_state[THRESHOLD_VIEW] = cached = [key, view, result, None]
     return cached[1]
+
+
+def threshold_document(threshold: float) -> tuple[auditor.AuditResult, dict[str, Any]]:
+    """:func:`threshold_view` and its JSON document, serialised once per view (coming back to
+    the Scores page, or another attribute there, does not serialise 765 groups again)."""
+    view = threshold_view(threshold)
+    cached = st.session_state[THRESHOLD_VIEW]
+    if cached[3] is None:
+        cached[3] = view.to_dict()
+    return view, cached[3]
 
 
 def module_available(name: str, *attributes: str) -> bool:

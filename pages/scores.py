@@ -82,8 +82,7 @@ typed.number_input(
 )
 st.caption(md(start.statement(base.mapping.score), limit=1000))
 
-view = _state.threshold_view(threshold)
-document = view.to_dict()
+view, document = _state.threshold_document(threshold)
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
 if document.get("policy"):
     st.subheader(f"Verdicts at threshold {threshold:g}")

@@ -262,23 +262,34 @@ def _comparison_lists(
     results: Mapping[str, np.ndarray],
 ) -> list[tuple[dict[str, Interval | None], dict[str, Interval | None]]]:
     """Per row of ``results``: (ratio intervals, difference intervals) by compared metric."""
-    values = {name: array[:, _COMPARED].tolist() for name, array in results.items()}
     names = [metric for index, metric in enumerate(RATE_METRICS) if _COMPARED[index]]
-    out = []
-    for row in range(len(values["ratio_low"])):
-        ratio_low, ratio_high = values["ratio_low"][row], values["ratio_high"][row]
-        diff_low, diff_high = values["difference_low"][row], values["difference_high"][row]
-        ratio_ok, diff_ok = values["ratio_defined"][row], values["difference_defined"][row]
-        out.append(
-            (
-                {
-                    name: (ratio_low[i], ratio_high[i]) if ratio_ok[i] else None
-                    for i, name in enumerate(names)
-                },
-                {
-                    name: (diff_low[i], diff_high[i]) if diff_ok[i] else None
-                    for i, name in enumerate(names)
-                },
-            )
+    values = {name: array[:, _COMPARED].tolist() for name, array in results.items()}
+    return list(
+        zip(
+            _interval_dicts(
+                names, values["ratio_low"], values["ratio_high"], values["ratio_defined"]
+            ),
+            _interval_dicts(
+                names,
+                values["difference_low"],
+                values["difference_high"],
+                values["difference_defined"],
+            ),
+            strict=True,
         )
+    )
+
+
+def _interval_dicts(
+    names: Sequence[str], lows: list[list], highs: list[list], defined: list[list]
+) -> list[dict[str, Interval | None]]:
+    """One {metric: (low, high) or None} per row (rows of equal-length lists, one per metric)."""
+    out = []
+    for low, high, ok in zip(lows, highs, defined, strict=True):
+        row = dict(zip(names, zip(low, high, strict=True), strict=True))
+        if not all(ok):
+            for name, is_defined in zip(names, ok, strict=True):
+                if not is_defined:
+                    row[name] = None
+        out.append(row)
     return out

@@ -188,10 +188,30 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
             )
     elif spent[0] > spec.epsilon * (1 + 1e-9):
         raise PrivacyError(f"internal error: the release would spend {spent}, not {spec.epsilon}")
-    if spec.fractional:
-        return np.asarray(measurement([float(c) for c in counts]), dtype=float)
-    released = measurement([int(c) for c in counts])
-    return np.asarray(released, dtype=np.int64)
+    return _invoke(measurement, counts, fractional=spec.fractional)
+
+
+_I32 = np.iinfo(np.int32)
+
+
+def _invoke(measurement, counts: Sequence[int], *, fractional: bool) -> np.ndarray:
+    """Run ``measurement`` on the whole vector of ``counts`` in one OpenDP call.
+
+    OpenDP's integer counts are ``i32`` (``atom_domain(T=int)``) and its floats ``f64``: a numpy
+    vector of that dtype crosses into Rust as one buffer, instead of one checked Python
+    conversion per cell (the same values, the same measurement). Integer counts outside the
+    ``i32`` range go through OpenDP's list conversion, which refuses them with its own error.
+    """
+    if fractional:
+        return np.asarray(measurement(np.asarray(counts, dtype=np.float64)), dtype=float)
+    values = np.asarray(counts)
+    if values.size and not np.issubdtype(values.dtype, np.integer):
+        values = np.asarray([int(c) for c in counts], dtype=object)
+    if values.dtype != object and (
+        not values.size or (values.min() >= _I32.min and values.max() <= _I32.max)
+    ):
+        return np.asarray(measurement(values.astype(np.int32)), dtype=np.int64)
+    return np.asarray(measurement([int(c) for c in counts]), dtype=np.int64)
 
 
 def gaussian_rho(scale: float, *, fractional: bool = False) -> float:
@@ -213,9 +233,7 @@ def opendp_zcdp_noise(spec: NoiseSpec, counts: Sequence[int], *, rho: float) -> 
     spent = float(measurement.map(1.0 if spec.fractional else 1))
     if spent > rho * (1 + 1e-9):
         raise PrivacyError(f"internal error: the measurement would spend ρ={spent}, not {rho}")
-    if spec.fractional:
-        return np.asarray(measurement([float(c) for c in counts]), dtype=float)
-    return np.asarray(measurement([int(c) for c in counts]), dtype=np.int64)
+    return _invoke(measurement, counts, fractional=spec.fractional)
 
 
 def partition_threshold(*, scale: float, delta: float, attributes: int) -> int:

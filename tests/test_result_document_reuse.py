@@ -1,0 +1,47 @@
+"""``AuditResult.to_dict(reuse=…)``: a view derived with ``reaudit`` keeps the JSON of the
+breakdowns it did not recompute, and its document equals the one serialised from scratch."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import auditor
+from auditor.policy import Policy
+
+STRICT = """
+name = "strict"
+[[checks]]
+metric = "selection_rate"
+rule = "ratio_at_least"
+bound = 0.95
+"""
+
+
+def _same_json(left, right) -> bool:
+    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+
+
+def test_another_reference_reuses_only_the_untouched_breakdowns(compas_audit):
+    before = compas_audit
+    document = before.to_dict()
+    after = auditor.reaudit(before, reference={"race": "African-American"})
+    reused = after.to_dict(reuse=(before, document))
+    assert _same_json(reused, after.to_dict())
+    kept = [new is old for old, new in zip(before.breakdowns, after.breakdowns, strict=True)]
+    assert kept[0] is False and any(kept)  # race recomputed, others (e.g. sex) kept
+    for record, is_kept in zip(reused["breakdowns"], kept, strict=True):
+        assert any(record is r for r in document["breakdowns"]) == is_kept
+
+
+def test_another_policy_reuses_every_breakdown(compas_audit):
+    document = compas_audit.to_dict()
+    after = auditor.reaudit(
+        compas_audit, policy=Policy.from_dict(tomllib.loads(STRICT), source="test")
+    )
+    reused = after.to_dict(reuse=(compas_audit, document))
+    assert _same_json(reused, after.to_dict())
+    assert reused["policy"] != document["policy"]
+    assert all(
+        new is old for new, old in zip(reused["breakdowns"], document["breakdowns"], strict=True)
+    )
