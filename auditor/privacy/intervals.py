@@ -94,6 +94,7 @@ class _RateTable:
             cov=_quadratic(_NUMERATORS, noise.covariance, _RESTS),
             k4_num=_NUMERATORS @ noise.fourth_cumulant,
             k4_rest=_RESTS @ noise.fourth_cumulant,
+            lattice=noise.lattice,
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             self.estimate = np.where(denominator > 0, numerator / denominator, np.nan)

@@ -26,7 +26,9 @@ a group's released cells ``(tp, fp, tn, fn)`` — the values :meth:`CountCube.co
   taken as zero: exact for independent cells; for errors that are linear combinations of
   many independent noises pass ``Σ_j w_ij⁴ κ₄(noise_j)`` or zeros (they are then nearly
   normal). It sharpens the intervals' critical value where one heavy-tailed noise dominates
-  (a single discrete Laplace cell); it never decides whether a rate is estimable.
+  (a single discrete Laplace cell); it never decides whether a rate is estimable;
+- ``lattice``: true when every error is a whole number (integer noise summed over integer
+  cells, e.g. :class:`IndependentCells` with integer counts); a least-squares fit is not.
 
 The intervals use these moments only (a normal approximation to the sum of sampling error
 and noise, with a Cornish–Fisher correction for the noise's fourth cumulant), so a new
@@ -70,6 +72,9 @@ class BreakdownNoise:
     cross_covariance: np.ndarray = field(default_factory=lambda: np.zeros((4, 4)))
     """(4, 4): covariance between the cell errors of two different groups of the breakdown
     (row: the group's cells, column: the other group's)."""
+    lattice: bool = False
+    """Whether the errors are whole numbers (integer noise on integer counts): then a true
+    rate of exactly 0 or 1 is tested exactly on the lattice (a continuity correction of ½)."""
 
     def __post_init__(self) -> None:
         covariance = np.asarray(self.covariance, dtype=float)
@@ -136,4 +141,5 @@ def summed_cells_noise(spec: NoiseSpec, k: int) -> BreakdownNoise:
     return BreakdownNoise(
         covariance=np.eye(4) * (k * spec.variance),
         fourth_cumulant=np.full(4, k * cell_fourth_cumulant(spec)),
+        lattice=not spec.fractional,
     )
