@@ -2,28 +2,36 @@
 
 On the benchmark's 4-attribute file (``benchmarks/generate.py``: race 6 × sex 2 × age band 5 ×
 region 50 = 3,000 groups in the finest table; 63 single-attribute groups and 702 pairs, 765
-groups published), at ε = 1 with every attribute's values declared:
+groups published), at ε = 1 with every attribute's values declared, four releases:
+
+- ``finest``: the finest table alone, every breakdown a sum of its noisy cells (the old release);
+- ``marginals``: finest table, attributes and pairs measured, split so that no published
+  breakdown is noisier than with ``finest`` (the default);
+- ``attributes``: the same sets, split so every single attribute is at least t× less noisy and
+  no pair more than t× noisier, t maximised;
+- ``marginals, no pairs``: the default when the report publishes no intersections
+  (``--no-intersections``): finest table and attributes only.
 
 1. **Noise alone** (closed form, no simulation): the standard deviation of the noise on one
-   confusion cell of a group of each breakdown, ``--dp-workload finest`` (the sum of the
-   finest cells' noise) against ``marginals`` (the least-squares estimate from all
-   measurements); their ratio is how many times narrower the noise part of every interval is.
+   confusion cell of a group of each breakdown; the ratio finest ÷ workload is how many times
+   narrower the noise part of every interval is.
 2. **Intervals by simulation**: the generated file's cell shares are the population; each
-   replicate draws a file of ``--sample`` rows from it (sampling error), releases it both ways
-   through OpenDP, and computes the 95 % intervals of every single-attribute group's selection
-   rate and TPR. Widths are compared over the (group, release) pairs shown by both (mean
-   widths, the ratio of the means, and the median of the per-group ratios); coverage of the
-   population rates is counted over the intervals shown (an interval that is "not estimable
-   at this ε" is not shown).
+   replicate draws a file of ``--sample`` rows from it (sampling error), releases it each way
+   through OpenDP, and computes the 95 % intervals of every group's selection rate and TPR
+   (single attributes and pairs). Per breakdown kind: the ratio of mean widths finest ÷
+   workload over the (group, release) pairs shown by both, coverage of the population rates
+   over the intervals shown (an interval that is "not estimable at this ε" is not shown), and
+   the share shown.
 
-Run: ``python benchmarks/dp_workload_accuracy.py --rows 1e6 --sample 1e6,1e5 --reps 100``
-(prints the Markdown tables of docs/privacy.md; about 10 minutes on an idle 2-core machine).
+Run (prints every table of docs/privacy.md's "Before and after"):
+``python benchmarks/dp_workload_accuracy.py --rows 1e6 --sample 2e4,1e5 --reps 20``
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 
 import numpy as np
@@ -43,7 +51,16 @@ except ImportError:  # pragma: no cover
     from generate import PROTECTED, generate, parse_rows
 
 METRICS = ("selection_rate", "tpr")
-WORKLOADS = ("finest", "marginals")
+# (label, workload, publishes pairs)
+RELEASES = (
+    ("finest", "finest", True),
+    ("marginals", "marginals", True),
+    ("attributes", "attributes", True),
+    ("marginals, no pairs", "marginals", False),
+)
+SINGLES = [(a,) for a in PROTECTED]
+PAIRS = [(a, b) for i, a in enumerate(PROTECTED) for b in PROTECTED[i + 1 :]]
+_CELL = {(1, 1): 0, (0, 1): 1, (0, 0): 2, (1, 0): 3}
 
 
 def _population(rows: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -57,26 +74,40 @@ def _population(rows: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
 
 
 def noise_table(categories: dict[str, list[str]], *, epsilon: float, mechanism: str, delta):
-    """Rows of (breakdown, sd finest, sd marginals, ratio) from the closed-form variances."""
+    """Per breakdown: (name, sd finest, {release label: sd}) from the closed-form variances,
+    and the plans (for their measurements)."""
     sizes = [len(categories[name]) for name in PROTECTED]
     spec = noise_spec(mechanism, epsilon=epsilon, delta=delta)
-    finest = plan_measurements(PROTECTED, sizes, workload="finest", spec=spec)
-    marginals = plan_measurements(PROTECTED, sizes, workload="marginals", spec=spec)
+    plans = {
+        label: plan_measurements(PROTECTED, sizes, workload=workload, spec=spec, pairs=pairs)
+        for label, workload, pairs in RELEASES
+    }
     rows = []
-    breakdowns = [(a,) for a in PROTECTED] + [
-        (a, b) for i, a in enumerate(PROTECTED) for b in PROTECTED[i + 1 :]
-    ]
-    for by in breakdowns:
-        before = math.sqrt(finest.variance(by))
-        after = math.sqrt(marginals.variance(by))
-        rows.append((" × ".join(by), before, after, before / after))
-    return rows, marginals
+    for by in SINGLES + PAIRS:
+        sds = {}
+        for label, _, pairs in RELEASES[1:]:
+            if pairs or len(by) == 1:
+                sds[label] = math.sqrt(plans[label].variance(by))
+        rows.append((" × ".join(by), math.sqrt(plans["finest"].variance(by)), sds))
+    return rows, plans
 
 
 def _rate(probabilities: np.ndarray, metric: str) -> float:
     tp, fp, tn, fn = probabilities
     numerator, denominator = rate_parts(ConfusionCounts(tp=tp, fp=fp, tn=tn, fn=fn), metric)
     return numerator / denominator if denominator > 0 else float("nan")
+
+
+def _truth(cells: pd.DataFrame) -> dict[tuple, dict[str, float]]:
+    truth = {}
+    for by in SINGLES + PAIRS:
+        for key, part in cells.groupby(list(by), observed=True):
+            key = key if isinstance(key, tuple) else (key,)
+            confusion = np.zeros(4)
+            for (y, yhat), n in part.groupby(["y", "yhat"])["n"].sum().items():
+                confusion[_CELL[(y, yhat)]] = n
+            truth[(by, tuple(str(k) for k in key))] = {m: _rate(confusion, m) for m in METRICS}
+    return truth
 
 
 def simulate(
@@ -88,25 +119,18 @@ def simulate(
     epsilon: float,
     seed: int,
 ) -> dict:
+    """Per (breakdown, metric, release): shown / covered / total counts and the widths of
+    the intervals shown by both that release and ``finest``."""
     rng = np.random.default_rng(seed)
     shares = cells["n"].to_numpy(dtype=float)
     shares /= shares.sum()
-    truth: dict[tuple[str, str], dict[str, float]] = {}
-    for name in PROTECTED:
-        for value, part in cells.groupby(name, observed=True):
-            confusion = np.zeros(4)
-            for (y, yhat), n in part.groupby(["y", "yhat"])["n"].sum().items():
-                confusion[{(1, 1): 0, (0, 1): 1, (0, 0): 2, (1, 0): 3}[(y, yhat)]] = n
-            truth[(name, str(value))] = {m: _rate(confusion, m) for m in METRICS}
+    truth = _truth(cells)
+    labels = [label for label, _, _ in RELEASES]
     stats = {
-        (name, m): {
-            "pairs": [],
-            "covered": dict.fromkeys(WORKLOADS, 0),
-            "shown": dict.fromkeys(WORKLOADS, 0),
-            "total": 0,
-        }
-        for name in PROTECTED
+        (by, m, label): {"shown": 0, "covered": 0, "total": 0, "widths": []}
+        for by in SINGLES + PAIRS
         for m in METRICS
+        for label in labels
     }
     for _ in range(reps):
         drawn = cells.assign(n=rng.multinomial(sample, shares))
@@ -114,39 +138,82 @@ def simulate(
             attributes=PROTECTED, cells=drawn, rows=sample, rows_excluded=0, exclusions={}
         )
         found: dict[tuple, dict[str, tuple | None]] = {}
-        for workload in WORKLOADS:
-            noisy, _ = release_cube(cube, epsilon=epsilon, categories=categories, workload=workload)
+        for label, workload, pairs in RELEASES:
+            noisy, _ = release_cube(
+                cube,
+                epsilon=epsilon,
+                categories=categories,
+                workload=workload,
+                intersections=pairs,
+            )
             estimator = NoisyIntervals(noisy.release, confidence=0.95)
-            for name in PROTECTED:
-                groups = estimator.for_breakdown((name,))
-                for row in noisy.counts((name,)).itertuples(index=False):
-                    counts = ConfusionCounts(tp=row.tp, fp=row.fp, tn=row.tn, fn=row.fn)
-                    intervals = groups.rate_intervals(counts)
+            for by in SINGLES + (PAIRS if pairs else []):
+                groups = estimator.for_breakdown(by)
+                counts = noisy.counts(by)
+                rows = [
+                    ConfusionCounts(tp=r.tp, fp=r.fp, tn=r.tn, fn=r.fn)
+                    for r in counts.itertuples(index=False)
+                ]
+                groups.prepare(rows)
+                keys = counts[list(by)].astype(str).itertuples(index=False, name=None)
+                for key, row in zip(keys, rows, strict=True):
+                    intervals = groups.rate_intervals(row)
                     for metric in METRICS:
                         interval = intervals.get(metric)
                         shown = not (
                             interval is None or interval[1] - interval[0] > NOT_ESTIMABLE_WIDTH
                         )
-                        key = (name, str(getattr(row, name)), metric)
-                        found.setdefault(key, {})[workload] = interval if shown else None
-        for (name, value, metric), both in found.items():
-            cell = stats[(name, metric)]
-            cell["total"] += 1
-            true = truth[(name, value)][metric]
-            for workload, interval in both.items():
-                if interval is not None:
-                    cell["shown"][workload] += 1
-                    cell["covered"][workload] += interval[0] <= true <= interval[1]
-            if all(both.get(w) is not None for w in WORKLOADS):
-                cell["pairs"].append(tuple(both[w][1] - both[w][0] for w in WORKLOADS))
+                        found.setdefault((by, tuple(key), metric), {})[label] = (
+                            interval if shown else None
+                        )
+        for (by, key, metric), got in found.items():
+            true = truth.get((by, key), {}).get(metric, float("nan"))
+            if not np.isfinite(true):
+                continue
+            before = got.get("finest")
+            for label, interval in got.items():
+                cell = stats[(by, metric, label)]
+                cell["total"] += 1
+                if interval is None:
+                    continue
+                cell["shown"] += 1
+                cell["covered"] += interval[0] <= true <= interval[1]
+                if before is not None:
+                    cell["widths"].append((before[1] - before[0], interval[1] - interval[0]))
     return stats
+
+
+def _kind_rows(stats: dict, metric: str):
+    """Per breakdown, then per kind (singles, pairs): width ratio, coverage and share shown of
+    every release."""
+    for kind, members in (("single attributes", SINGLES), ("pairs", PAIRS)):
+        for by in [*members, None]:
+            chosen = members if by is None else [by]
+            name = f"**all {kind}**" if by is None else " × ".join(by)
+            parts = []
+            for label, _, _ in RELEASES:
+                cells = [stats[(b, metric, label)] for b in chosen]
+                total = sum(c["total"] for c in cells)
+                if not total:
+                    parts.append("–")
+                    continue
+                shown = sum(c["shown"] for c in cells)
+                covered = sum(c["covered"] for c in cells)
+                coverage = f"{covered / shown:.3f}" if shown else "n/e"
+                if label == "finest":
+                    parts.append(f"{coverage} ({shown / total:.0%})")
+                    continue
+                widths = np.array([w for c in cells for w in c["widths"]]).reshape(-1, 2)
+                ratio = widths[:, 0].mean() / widths[:, 1].mean() if len(widths) else math.nan
+                parts.append(f"{ratio:.2f}× · {coverage} ({shown / total:.0%})")
+            yield name, parts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="1e6", help="rows of the generated population file")
-    parser.add_argument("--sample", default="1e6,1e5", help="rows drawn per simulated file")
-    parser.add_argument("--reps", type=int, default=100)
+    parser.add_argument("--sample", default="2e4,1e5", help="rows drawn per simulated file")
+    parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--epsilon", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
@@ -154,55 +221,67 @@ def main() -> None:
     cells, categories = _population(parse_rows(args.rows)[0])
     print(
         f"population: benchmarks/generate.py, {parse_rows(args.rows)[0]:,} rows; ε = "
-        f"{args.epsilon:g}, every attribute's values declared (no selection cost)"
+        f"{args.epsilon:g}, every attribute's values declared (no selection cost); "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
+    others = [label for label, _, _ in RELEASES[1:]]
     for mechanism, delta in (("laplace", None), ("gaussian", 1e-6)):
-        rows, plan = noise_table(categories, epsilon=args.epsilon, mechanism=mechanism, delta=delta)
-        print()
-        label = "discrete Laplace" if mechanism == "laplace" else "discrete Gaussian, δ = 1e-6"
-        print(f"### Noise sd on one confusion cell of a group ({label})")
-        print()
-        print("| breakdown | finest alone | workload + least squares | narrower by |")
-        print("|---|---|---|---|")
-        for name, before, after, ratio in rows:
-            print(f"| {name} | {before:.1f} | {after:.1f} | {ratio:.2f}× |")
-        print()
-        print(
-            "measurements: "
-            + "; ".join(
-                f"{' × '.join(m.attributes)}: share {m.share:.3f}, scale {m.spec.scale:.2f}"
-                for m in plan.measurements
-            )
+        rows, plans = noise_table(
+            categories, epsilon=args.epsilon, mechanism=mechanism, delta=delta
         )
+        label = "discrete Laplace" if mechanism == "laplace" else "discrete Gaussian, δ = 1e-6"
+        print()
+        print(f"### Noise sd on one confusion cell of a group ({label}): sd, narrower by")
+        print()
+        print("| breakdown | finest alone | " + " | ".join(others) + " |")
+        print("|---|---|" + "---|" * len(others))
+        ranges: dict[tuple[str, str], list[float]] = {}
+        for name, before, sds in rows:
+            kind = "singles" if "×" not in name else "pairs"
+            cells_out = []
+            for other in others:
+                if other not in sds:
+                    cells_out.append("–")
+                    continue
+                ratio = before / sds[other]
+                ranges.setdefault((kind, other), []).append(ratio)
+                cells_out.append(f"{sds[other]:.1f} ({ratio:.2f}×)")
+            print(f"| {name} | {before:.1f} | " + " | ".join(cells_out) + " |")
+        for kind in ("singles", "pairs"):
+            spans = [
+                f"{min(ranges[(kind, o)]):.2f}–{max(ranges[(kind, o)]):.2f}×"
+                if (kind, o) in ranges
+                else "–"
+                for o in others
+            ]
+            print(f"| **{kind}: narrower by** | | " + " | ".join(spans) + " |")
+        print()
+        for other in others:
+            print(
+                f"- {other}: "
+                + "; ".join(
+                    f"{' × '.join(m.attributes)} {m.share:.1%} (scale {m.spec.scale:.2f})"
+                    for m in plans[other].measurements
+                )
+            )
     for sample in parse_rows(args.sample):
         stats = simulate(
             cells, categories, sample=sample, reps=args.reps, epsilon=args.epsilon, seed=args.seed
         )
-        print()
-        print(
-            f"### 95 % intervals of single-attribute groups, {sample:,} rows per file, "
-            f"ε = {args.epsilon:g} (discrete Laplace), {args.reps} simulated releases"
-        )
-        print()
-        print(
-            "| attribute | metric | mean width, finest | mean width, workload | narrower by: mean (median group) "
-            "| coverage, finest | coverage, workload | shown, finest / workload |"
-        )
-        print("|---|---|---|---|---|---|---|---|")
-        for name in PROTECTED:
-            for metric in METRICS:
-                cell = stats[(name, metric)]
-                widths = np.array(cell["pairs"]).reshape(-1, 2)
-                wb, wa = widths.mean(axis=0)
-                ratio = np.median(widths[:, 0] / widths[:, 1])
-                coverage = [cell["covered"][w] / max(cell["shown"][w], 1) for w in WORKLOADS]
-                shown = [cell["shown"][w] / cell["total"] for w in WORKLOADS]
-                print(
-                    f"| {name} | {metric} | {wb:.4f} | {wa:.4f} | {wb / wa:.2f}× ({ratio:.2f}×) "
-                    f"| {coverage[0]:.3f} | {coverage[1]:.3f} | {shown[0]:.0%} / {shown[1]:.0%} |"
-                )
+        for metric in METRICS:
+            print()
+            print(
+                f"### 95 % intervals, {metric}, {sample:,} rows per file, ε = {args.epsilon:g} "
+                f"(discrete Laplace), {args.reps} simulated releases: width narrower than "
+                "finest by (mean widths, intervals shown by both) · coverage (share shown)"
+            )
+            print()
+            print("| breakdown | finest: coverage (shown) | " + " | ".join(others) + " |")
+            print("|---|---|" + "---|" * len(others))
+            for name, parts in _kind_rows(stats, metric):
+                print(f"| {name} | " + " | ".join(parts) + " |")
     print()
-    print(f"({time.perf_counter() - started:.0f} s)")
+    print(f"({time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

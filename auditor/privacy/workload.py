@@ -504,7 +504,14 @@ def _attributes_first(sets, d, relative, relative_jacobian, bounds) -> tuple[flo
         )
         if feasible and found.x[-1] > best_tau + 1e-9:
             best_x, best_tau = x, found.x[-1]
-    return tuple(float(v) for v in best_x)
+    shares = best_x.copy()
+    shares[shares < MIN_SHARE] = 0.0  # a set worth almost nothing is not measured
+    shares[0] = max(shares[0], FINEST_MIN_SHARE)
+    shares /= shares.sum()
+    kept = np.maximum(shares, 1e-12)
+    if np.all(gaps(np.append(kept, best_tau - 0.01)) < -1e-9):  # dropping cost > 1 % of t
+        shares = best_x
+    return tuple(float(v) for v in shares)
 
 
 def plan_measurements(
