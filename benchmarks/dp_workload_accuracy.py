@@ -43,7 +43,13 @@ from auditor.metrics import ConfusionCounts, rate_parts
 from auditor.privacy import NoisyIntervals, release_cube
 from auditor.privacy.intervals import NOT_ESTIMABLE_WIDTH
 from auditor.privacy.mechanisms import noise_spec
-from auditor.privacy.workload import plan_measurements
+from auditor.privacy.workload import (
+    Measurement,
+    MeasurementPlan,
+    choose_shares,
+    plan_measurements,
+    workload_sets,
+)
 
 try:  # run as a script from the repository root or as a module
     from benchmarks.generate import PROTECTED, generate, parse_rows
@@ -90,6 +96,44 @@ def noise_table(categories: dict[str, list[str]], *, epsilon: float, mechanism: 
                 sds[label] = math.sqrt(plans[label].variance(by))
         rows.append((" × ".join(by), math.sqrt(plans["finest"].variance(by)), sds))
     return rows, plans
+
+
+FLOORS = (1.0, 0.7, 0.5, 0.4, 0.3, 0.2)
+
+
+def frontier(categories: dict[str, list[str]], *, epsilon: float):
+    """The trade-off between singles and pairs (discrete Laplace): for each floor on every
+    pair's noise-sd ratio, the split maximising the smallest single-attribute ratio
+    (``choose_shares(priority="attributes", pair_floor=…)``); rows of (floor, singles
+    (min, max), pairs (min, max), shares by measured set)."""
+    sizes = tuple(len(categories[name]) for name in PROTECTED)
+    spec = noise_spec("laplace", epsilon=epsilon, delta=None)
+    finest = plan_measurements(PROTECTED, sizes, workload="finest", spec=spec)
+    named = workload_sets(PROTECTED, "marginals")
+    axes = tuple(tuple(sorted(PROTECTED.index(n) for n in s)) for s in named)
+    rows = []
+    for floor in FLOORS:
+        shares = choose_shares(
+            sizes, axes, "laplace", epsilon=epsilon, priority="attributes", pair_floor=floor
+        )
+        measured = tuple(
+            Measurement(
+                names,
+                share,
+                share * epsilon,
+                noise_spec("laplace", epsilon=share * epsilon, delta=None),
+                0,
+            )
+            for names, share in zip(named, shares, strict=True)
+            if share > 0
+        )
+        plan = MeasurementPlan("attributes", PROTECTED, sizes, measured)
+        ratios = {by: math.sqrt(finest.variance(by) / plan.variance(by)) for by in SINGLES + PAIRS}
+        singles = [ratios[b] for b in SINGLES]
+        pairs = [ratios[b] for b in PAIRS]
+        split = "; ".join(f"{' × '.join(m.attributes)} {m.share:.0%}" for m in measured)
+        rows.append((floor, (min(singles), max(singles)), (min(pairs), max(pairs)), split))
+    return rows
 
 
 def _rate(probabilities: np.ndarray, metric: str) -> float:
@@ -264,6 +308,19 @@ def main() -> None:
                     for m in plans[other].measurements
                 )
             )
+    print()
+    print(
+        "### The trade-off (discrete Laplace): the split that maximises the smallest "
+        "single-attribute ratio when no pair may be noisier than 1/floor × the finest table's"
+    )
+    print()
+    print("| pair floor | singles narrower by | pairs narrower by | split |")
+    print("|---|---|---|---|")
+    for floor, singles, pairs, split in frontier(categories, epsilon=args.epsilon):
+        print(
+            f"| {floor:g} | {singles[0]:.2f}–{singles[1]:.2f}× | {pairs[0]:.2f}–{pairs[1]:.2f}× "
+            f"| {split} |"
+        )
     for sample in parse_rows(args.sample):
         stats = simulate(
             cells, categories, sample=sample, reps=args.reps, epsilon=args.epsilon, seed=args.seed

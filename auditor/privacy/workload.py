@@ -26,10 +26,12 @@ variance`, :meth:`MeasurementPlan.error_components`); the noise-aware intervals 
 moments through :meth:`MeasurementPlan.breakdown_noise` (the contract of :mod:`.noise_model`).
 
 **The split.** Shares are chosen, from public facts only (each attribute's number of public
-levels and the mechanism), to minimise the average over the published breakdowns (each
-attribute and each pair) of the noise variance of a group's count relative to releasing the
-finest table alone, with no published breakdown noisier than that (:func:`choose_shares`);
-the finest table keeps at least :data:`FINEST_MIN_SHARE`.
+levels and the mechanism), by one of two stated rules (:func:`choose_shares`): ``"marginals"``
+minimises the average over the published breakdowns (each attribute and each pair) of the
+noise variance of a group's count relative to releasing the finest table alone, with no
+published breakdown noisier than that; ``"attributes"`` maximises ``t`` with every single
+attribute at least ``t``-fold less noisy (sd) and no pair more than ``t``-fold noisier. The
+finest table keeps at least :data:`FINEST_MIN_SHARE`.
 """
 
 from __future__ import annotations
@@ -342,6 +344,7 @@ def choose_shares(
     pairs: bool = True,
     epsilon: float | None = None,
     priority: Priority = "balanced",
+    pair_floor: float | None = None,
 ) -> tuple[float, ...]:
     """Budget shares of ``sets`` (axis indices; the finest first).
 
@@ -359,6 +362,9 @@ def choose_shares(
     rising by more than that same factor ``t`` (every single ≥ t× less noisy, every pair at
     most t× noisier than the finest table alone; without pairs, the singles alone). ``t ≥ 1``
     always holds (the finest table alone gives 1), so small tables keep the finest table.
+    ``pair_floor`` replaces that bound by a fixed one (every pair's noise sd at most
+    1/``pair_floor`` times the finest table's), e.g. to trace the trade-off between singles
+    and pairs (``benchmarks/dp_workload_accuracy.py`` prints it).
     """
     from scipy.optimize import minimize
 
@@ -403,7 +409,7 @@ def choose_shares(
 
     bounds = [(FINEST_MIN_SHARE, 1.0)] + [(1e-6, 1.0)] * (len(sets) - 1)
     if priority == "attributes":
-        return _attributes_first(sets, d, relative, relative_jacobian, bounds)
+        return _attributes_first(sets, d, relative, relative_jacobian, bounds, pair_floor)
     constraints = [
         {"type": "eq", "fun": lambda x: x.sum() - 1.0, "jac": lambda x: np.ones_like(x)},
         # no published breakdown noisier than with the finest table alone
@@ -453,9 +459,13 @@ ATTRIBUTES_STARTS = 12
 deterministic: the uniform split, the finest table alone, then seeded random splits)."""
 
 
-def _attributes_first(sets, d, relative, relative_jacobian, bounds) -> tuple[float, ...]:
+def _attributes_first(
+    sets, d, relative, relative_jacobian, bounds, pair_floor=None
+) -> tuple[float, ...]:
     """Shares maximising ``τ = log t``: every single's relative variance ≤ e^(−2τ), every
-    pair's ≤ e^(2τ) (relative to the finest table alone; see :func:`choose_shares`)."""
+    pair's ≤ e^(2τ), or ≤ 1/pair_floor² when given (relative to the finest table alone; see
+    :func:`choose_shares`)."""
+    pair_bound = None if pair_floor is None else -2.0 * math.log(pair_floor)
     from scipy.optimize import minimize
 
     singles = d  # the published breakdowns are the d singles first, then the pairs
@@ -463,12 +473,13 @@ def _attributes_first(sets, d, relative, relative_jacobian, bounds) -> tuple[flo
 
     def gaps(z: np.ndarray) -> np.ndarray:
         logs = np.log(relative(z[:-1]))
-        return np.concatenate([-2.0 * z[-1] - logs[:singles], 2.0 * z[-1] - logs[singles:]])
+        pairs = 2.0 * z[-1] if pair_bound is None else pair_bound
+        return np.concatenate([-2.0 * z[-1] - logs[:singles], pairs - logs[singles:]])
 
     def gaps_jacobian(z: np.ndarray) -> np.ndarray:
         values = relative(z[:-1])
         d_logs = relative_jacobian(z[:-1]) / values[:, None]
-        sign = np.where(np.arange(len(values)) < singles, -2.0, 2.0)
+        sign = np.where(np.arange(len(values)) < singles, -2.0, 2.0 if pair_bound is None else 0.0)
         return np.hstack([-d_logs, sign[:, None]])
 
     constraints = [
