@@ -53,3 +53,23 @@ def test_every_breakdown_of_a_workload_release():
             for name in ("tp", "fp", "tn", "fn", "n"):
                 assert got[name].dtype == np.float64
                 np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, atol=1e-9)
+
+
+def test_opendp_takes_read_only_and_out_of_range_counts_as_before():
+    from auditor.privacy.mechanisms import noise_spec, opendp_noise
+
+    counts = np.arange(50, dtype=np.int64)
+    counts.flags.writeable = False  # e.g. a column of a pandas frame
+    spec = noise_spec("laplace", epsilon=1.0, delta=None)
+    released = opendp_noise(spec, counts)
+    assert released.dtype == np.int64 and released.shape == (50,)
+    fractional = counts.astype(float) + 0.5
+    fractional.flags.writeable = False
+    spec = noise_spec("laplace", epsilon=1.0, delta=None, fractional=True)
+    assert opendp_noise(spec, fractional).shape == (50,)
+    try:
+        opendp_noise(noise_spec("laplace", epsilon=1.0, delta=None), [2**40])
+    except ValueError as error:  # OpenDP's own refusal, as with a list of ints
+        assert "i32" in str(error)
+    else:
+        raise AssertionError("a count beyond i32 was released")

@@ -202,8 +202,8 @@ def _invoke(measurement, counts: Sequence[int], *, fractional: bool) -> np.ndarr
     conversion per cell (the same values, the same measurement). Integer counts outside the
     ``i32`` range go through OpenDP's list conversion, which refuses them with its own error.
     """
-    if fractional:
-        return np.asarray(measurement(np.asarray(counts, dtype=np.float64)), dtype=float)
+    if fractional:  # a fresh, writable buffer (OpenDP refuses read-only arrays)
+        return np.asarray(measurement(np.array(counts, dtype=np.float64)), dtype=float)
     values = np.asarray(counts)
     if values.size and not np.issubdtype(values.dtype, np.integer):
         values = np.asarray([int(c) for c in counts], dtype=object)
