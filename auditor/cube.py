@@ -204,7 +204,12 @@ class CountCube:
             table = self.precomputed[by]
         else:
             cells = self._cells_without_scores()
-            fast = _integer_confusion_by(cells, by, released=self.is_private)
+            fast = _integer_confusion_by(
+                cells,
+                by,
+                released=self.is_private,
+                factorized=self._cache.setdefault(("factorized",), {}),
+            )
             if fast is not None:
                 return fast  # already with empty intersections and sorted
             table = _confusion_by(cells, by)
@@ -277,7 +282,11 @@ def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _integer_confusion_by(
-    cells: pd.DataFrame, by: tuple[str, ...], *, released: bool = False
+    cells: pd.DataFrame,
+    by: tuple[str, ...],
+    *,
+    released: bool = False,
+    factorized: dict | None = None,
 ) -> pd.DataFrame | None:
     """:func:`_confusion_by` followed by :func:`_fill_empty_intersections` and the sort, with
     numpy (``np.bincount`` over factorized keys) for whole counts — the same table, ~10× faster
@@ -291,8 +300,11 @@ def _integer_confusion_by(
     if not by or "n_var" in cells.columns or not (integral or released):
         return None
     codes, levels = [], []
+    known = {} if factorized is None else factorized  # per attribute, shared by breakdowns
     for name in by:
-        code, uniques = pd.factorize(cells[name], sort=True)
+        if name not in known:
+            known[name] = pd.factorize(cells[name], sort=True)
+        code, uniques = known[name]
         codes.append(code)
         levels.append(uniques)
     observed = np.all([code >= 0 for code in codes], axis=0)  # groupby drops missing keys
@@ -314,16 +326,18 @@ def _integer_confusion_by(
     else:
         kept = np.flatnonzero(np.bincount(group, minlength=total) > 0)  # observed groups
     positions = np.unravel_index(kept, sizes)
-    frame = pd.DataFrame(
-        {
-            name: level.take(position)
-            for name, level, position in zip(by, levels, positions, strict=True)
-        }
-    )
+    columns = {
+        name: level.take(position)
+        for name, level, position in zip(by, levels, positions, strict=True)
+    }
     for name in CONFUSION:
-        frame[name] = sums[name][kept].astype(np.int64) if integral else sums[name][kept]
-    frame["n"] = frame[list(CONFUSION)].sum(axis=1)
-    return frame
+        columns[name] = sums[name][kept].astype(np.int64) if integral else sums[name][kept]
+    if not integral:  # noisy counts: pandas' row sum, as the groupby path sums them
+        frame = pd.DataFrame(columns)
+        frame["n"] = frame[list(CONFUSION)].sum(axis=1)
+        return frame
+    columns["n"] = columns["tp"] + columns["fp"] + columns["tn"] + columns["fn"]
+    return pd.DataFrame(columns)  # one construction: a column at a time costs ~1 ms each
 
 
 def _fill_empty_intersections(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
