@@ -21,7 +21,9 @@ __all__ = [
     "auc_table",
     "model_threshold",
     "operating_points",
+    "calibration_figure",
     "roc_frame",
+    "roc_figure",
     "score_groups",
     "threshold_range",
 ]
@@ -170,3 +172,23 @@ def score_groups(document: Mapping[str, Any], attribute: str) -> list[str]:
         " × ".join(str(v) for v in group["key"].values()) or "all"
         for group in (document.get("scores") or {}).get(attribute, [])
     ]
+
+
+def roc_figure(result, attribute: str, document: Mapping[str, Any], groups: tuple[str, ...]):
+    """The ROC chart of ``attribute``'s groups with the operating points of ``document`` (the
+    audit at the page's threshold), each group in its colour of ``groups``' order."""
+    from auditor import charts
+
+    return charts.roc_chart(
+        roc_frame(result, attribute),
+        points=operating_points(document, attribute),
+        colours=charts.group_colours(groups),
+    )
+
+
+def calibration_figure(calibration: list, groups: tuple[str, ...], *, counts: bool = False):
+    """The calibration chart (``counts``: the people per score bin) of one attribute's groups."""
+    from auditor import charts
+
+    draw = charts.calibration_counts_chart if counts else charts.calibration_chart
+    return draw(calibration, colours=charts.group_colours(groups))

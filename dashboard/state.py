@@ -140,6 +140,7 @@ def set_audit(
     }
     st.session_state[VIEWS] = {}
     st.session_state.pop(THRESHOLD_VIEW, None)
+    st.session_state.pop(CHARTS, None)
     st.session_state.pop("private_result", None)
     st.session_state.pop("dp_cost_table", None)
     seen = st.session_state.setdefault(SEEN_DATASETS, [])
@@ -208,6 +209,28 @@ def policy_text() -> str:
     return st.session_state.get(POLICY_TEXT) or default_policy_text()
 
 
+POLICY_ERROR = "_policy_error"
+
+
+def apply_edited_policy(editor_key: str) -> None:
+    """Button callback: make the editor's text the session's policy if it parses, else keep
+    the error for the page to show (:func:`policy_error`). As a callback it runs before the
+    page, so the page is drawn once, with the new verdicts (not once more after a rerun)."""
+    text = st.session_state.get(editor_key, "")
+    try:
+        policy_from_text(text)
+    except auditor.AuditorError as error:
+        st.session_state[POLICY_ERROR] = str(error)
+    else:
+        st.session_state.pop(POLICY_ERROR, None)
+        st.session_state[POLICY_TEXT] = text
+
+
+def policy_error() -> str | None:
+    """The error of the last policy the user tried to apply (shown once)."""
+    return st.session_state.pop(POLICY_ERROR, None)
+
+
 def policy() -> auditor.Policy:
     """The session's output specification (the default if the edited one does not parse)."""
     try:
@@ -265,6 +288,26 @@ def threshold_document(threshold: float) -> tuple[auditor.AuditResult, dict[str,
     if cached[3] is None:
         cached[3] = view.to_dict()
     return view, cached[3]
+
+
+CHARTS = "_charts"
+
+
+def page_chart(slot: str, build, *args, layout: str = "rows", height: int | None = None, **kwargs):
+    """``charts.sized_for_page(build(*args, **kwargs))`` for a page, kept in the session until
+    one of the arguments changes (see :mod:`dashboard.chart_memo`): a rerun that changes no
+    chart (a policy edit, coming back to the page) does not build its charts again."""
+    from dashboard.chart_memo import memoised_chart
+
+    store = st.session_state.setdefault(CHARTS, {})
+    return memoised_chart(store, slot, _sized_chart, build, layout, height, *args, **kwargs)
+
+
+def _sized_chart(build, layout: str, height: int | None, *args, **kwargs):
+    from auditor import charts
+
+    sizes = {} if height is None else {"height": height}
+    return charts.sized_for_page(build(*args, **kwargs), layout=layout, **sizes)
 
 
 def module_available(name: str, *attributes: str) -> bool:

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-import auditor
 from auditor import charts
 from auditor.narrative import largest_disparities, verdict_sentence
 from auditor.vocabulary import impact_ratio_words, metric_label
 from dashboard import state as _state
 from dashboard.bisg import attribute_label, estimated_notice
 from dashboard.plaintext import md
-from dashboard.policy_text import policy_from_text
 from dashboard.sentences import SENTENCE_LIMIT, comparison_sentences
 from dashboard.tables import (
     breakdown_for,
@@ -111,12 +109,16 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.altair_chart(
-        charts.sized_for_page(charts.rate_chart(breakdown, metric, vocabulary=vocabulary)),
+        _state.page_chart(
+            "disp_rate_chart", charts.rate_chart, breakdown, metric, vocabulary=vocabulary
+        ),
         key="disp_rate_chart",
     )
 with right:
     st.altair_chart(
-        charts.sized_for_page(charts.disparity_chart(breakdown, metric, vocabulary=vocabulary)),
+        _state.page_chart(
+            "disp_ratio_chart", charts.disparity_chart, breakdown, metric, vocabulary=vocabulary
+        ),
         key="disp_ratio_chart",
     )
 
@@ -141,15 +143,15 @@ with st.expander("Edit the output specification (TOML)"):
         st.session_state["policy_uploaded"] = uploaded.file_id
         st.session_state["policy_editor"] = uploaded.getvalue().decode("utf-8", errors="replace")
     st.session_state.setdefault("policy_editor", _state.policy_text())
-    text = st.text_area("Policy", key="policy_editor", height=260)
-    if st.button("Apply policy", key="apply_policy"):
-        try:
-            policy_from_text(text)
-        except auditor.AuditorError as error:
-            st.error(f"The policy was not applied: {md(error, limit=1000)}")
-        else:
-            st.session_state[_state.POLICY_TEXT] = text
-            st.rerun()
+    st.text_area("Policy", key="policy_editor", height=260)
+    st.button(
+        "Apply policy",
+        key="apply_policy",
+        on_click=_state.apply_edited_policy,
+        args=("policy_editor",),
+    )
+    if (error := _state.policy_error()) is not None:
+        st.error(f"The policy was not applied: {md(error, limit=1000)}")
 
 findings = largest_disparities(document, vocabulary=vocabulary, top=5)
 if findings:

@@ -54,10 +54,13 @@ worst = worst_cell_sentence(breakdown, metric, vocabulary=_state.vocabulary())
 if worst:
     st.markdown(f"**{md(worst, limit=1000)}**")
 st.altair_chart(
-    charts.sized_for_page(
-        charts.intersection_heatmap(
-            breakdown, metric, colour_by=colour_by, vocabulary=_state.vocabulary()
-        ),
+    _state.page_chart(
+        "heatmap",
+        charts.intersection_heatmap,
+        breakdown,
+        metric,
+        colour_by=colour_by,
+        vocabulary=_state.vocabulary(),
         layout="grid",
     ),
     width="content",

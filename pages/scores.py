@@ -9,9 +9,9 @@ from dashboard.bisg import attribute_label, estimated_attributes, estimated_noti
 from dashboard.plaintext import md
 from dashboard.scores import (
     auc_table,
+    calibration_figure,
     model_threshold,
-    operating_points,
-    roc_frame,
+    roc_figure,
     score_groups,
     threshold_range,
 )
@@ -109,36 +109,44 @@ st.table(
 one, two = st.columns(2)
 with one:
     st.altair_chart(
-        charts.sized_for_page(charts.rate_chart(breakdown, "fpr")), key="score_fpr_chart"
+        _state.page_chart("score_fpr_chart", charts.rate_chart, breakdown, "fpr"),
+        key="score_fpr_chart",
     )
 with two:
     st.altair_chart(
-        charts.sized_for_page(charts.rate_chart(breakdown, "fnr")), key="score_fnr_chart"
+        _state.page_chart("score_fnr_chart", charts.rate_chart, breakdown, "fnr"),
+        key="score_fnr_chart",
     )
 
 st.subheader("ROC and calibration by group")
 full = _state.current()[1]
-colours = charts.group_colours(score_groups(full, attribute))
+groups = tuple(score_groups(full, attribute))
 one, two = st.columns([3, 2])
 with one:
-    roc = charts.roc_chart(
-        roc_frame(base, attribute),
-        points=operating_points(document, attribute),
-        colours=colours,
+    st.altair_chart(
+        _state.page_chart(
+            "roc_chart", roc_figure, base, attribute, document, groups, layout="square"
+        ),
+        key="roc_chart",
     )
-    st.altair_chart(charts.sized_for_page(roc, layout="square"), key="roc_chart")
 with two:
     st.table(auc_table(full, attribute).set_index("group"))
 calibration = full["scores"][attribute]
 st.altair_chart(
-    charts.sized_for_page(
-        charts.calibration_chart(calibration, colours=colours), layout="square", height=440
+    _state.page_chart(
+        "calibration_chart", calibration_figure, calibration, groups, layout="square", height=440
     ),
     key="calibration_chart",
 )
 st.altair_chart(
-    charts.sized_for_page(
-        charts.calibration_counts_chart(calibration, colours=colours), layout="square", height=240
+    _state.page_chart(
+        "calibration_counts_chart",
+        calibration_figure,
+        calibration,
+        groups,
+        counts=True,
+        layout="square",
+        height=240,
     ),
     key="calibration_counts_chart",
 )
