@@ -291,13 +291,16 @@ def _integer_confusion_by(
     """:func:`_confusion_by` followed by :func:`_fill_empty_intersections` and the sort, with
     numpy (``np.bincount`` over factorized keys) for whole counts — the same table, ~10× faster
     than pandas' groupby and unstack for the ten breakdowns of an audit. ``None`` when the
-    counts are fractional (pandas' compensated float sums are kept) or ``by`` is empty.
+    counts are fractional (pandas' compensated float sums are kept) or ``by`` is empty, except:
 
     ``released``: the cells are a DP release's noisy counts; fractional ones (the least-squares
     fit of several measurements) are then summed here too, in float (a sum of at most a few
-    thousand noisy cells; it differs from pandas' compensated sum by rounding only)."""
-    integral = pd.api.types.is_integer_dtype(cells["n"].dtype)
-    if not by or "n_var" in cells.columns or not (integral or released):
+    thousand noisy cells; it differs from pandas' compensated sum by rounding only). Cells with
+    ``n_var`` (estimated membership, BISG: soft counts and their variances) are summed here too,
+    in float, for the same reason (a group sums a few dozen cells)."""
+    estimated = "n_var" in cells.columns
+    integral = pd.api.types.is_integer_dtype(cells["n"].dtype) and not estimated
+    if not by or not (integral or released or estimated):
         return None
     codes, levels = [], []
     known = {} if factorized is None else factorized  # per attribute, shared by breakdowns
@@ -316,11 +319,16 @@ def _integer_confusion_by(
     total = math.prod(sizes)
     y = cells["y"].to_numpy()[observed]
     yhat = cells["yhat"].to_numpy()[observed]
-    n = cells["n"].to_numpy()[observed].astype(np.float64)
     sums = {}
-    for name, (label, decision) in {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}.items():
-        chosen = (y == label) & (yhat == decision)
-        sums[name] = np.bincount(group[chosen], weights=n[chosen], minlength=total)
+    where = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
+    for value in _value_columns(cells):
+        weights = cells[value].to_numpy()[observed].astype(np.float64)
+        suffix = "" if value == "n" else "_var"
+        for name, (label, decision) in where.items():
+            chosen = (y == label) & (yhat == decision)
+            sums[name + suffix] = np.bincount(
+                group[chosen], weights=weights[chosen], minlength=total
+            )
     if len(by) == 2 and total <= MAX_EMPTY_INTERSECTION_FILL:
         kept = np.arange(total)  # every combination of observed values, empty ones with 0
     else:
@@ -330,9 +338,9 @@ def _integer_confusion_by(
         name: level.take(position)
         for name, level, position in zip(by, levels, positions, strict=True)
     }
-    for name in CONFUSION:
-        columns[name] = sums[name][kept].astype(np.int64) if integral else sums[name][kept]
-    if not integral:  # noisy counts: pandas' row sum, as the groupby path sums them
+    for name, values in sums.items():
+        columns[name] = values[kept].astype(np.int64) if integral else values[kept]
+    if not integral:  # noisy or estimated counts: pandas' row sum, as the groupby path sums them
         frame = pd.DataFrame(columns)
         frame["n"] = frame[list(CONFUSION)].sum(axis=1)
         return frame

@@ -53,3 +53,28 @@ def test_missing_keys_unobserved_pairs_and_a_product_too_large_to_fill(monkeypat
 def test_fractional_counts_keep_the_pandas_path():
     cells = pd.DataFrame({"a": ["x"], "y": [1], "yhat": [1], "n": [0.5]})
     assert _integer_confusion_by(cells, ("a",)) is None
+
+
+def test_estimated_counts_and_their_variances_equal_the_pandas_path_up_to_rounding():
+    """Estimated membership (BISG) makes counts fractional, with a variance per cell."""
+    rng = np.random.default_rng(5)
+    size = 300
+    cells = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y", "z"], size=size),
+            "race": rng.choice(["White", "Black", "Hispanic", "Multiracial"], size=size),
+            "y": rng.integers(0, 2, size=size),
+            "yhat": rng.integers(0, 2, size=size),
+            "n": rng.random(size) * 40,
+        }
+    )
+    cells["n_var"] = cells["n"] * rng.random(size) / 4
+    cells = cells[~((cells["a"] == "z") & (cells["race"] == "Black"))]  # an empty intersection
+    for by in [("a",), ("race",), ("a", "race"), ("race", "a")]:
+        fast = _integer_confusion_by(cells, by)
+        assert list(fast.columns) == [*by, "tp", "fp", "tn", "fn"] + [
+            f"{c}_var" for c in ("tp", "fp", "tn", "fn")
+        ] + ["n"]
+        assert fast["tp"].dtype == np.float64
+        pd.testing.assert_frame_equal(fast, _by_pandas(cells, by), check_exact=False, rtol=1e-12)
+    assert _integer_confusion_by(cells, ()) is None

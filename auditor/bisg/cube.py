@@ -117,11 +117,16 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     A surname is first looked up as ``upper(value)``: when that is a name of the list (all
     A–Z), the full normalisation (:mod:`~auditor.bisg.normalise`) would give the same key, so
     the match is the same. The same holds for a ZIP code that already is a 5-digit ZCTA, and
-    for first names. Rows matched on every factor (almost all) get their posterior at once and
-    are summed per cell; the others are grouped by (cell, matched ids, unmatched keys), and the
-    full normalisation runs once per distinct unmatched key — the same posterior as before,
-    weighted by the group's count.
+    for first names. The per-row work is kept to the join, the product of the factors and its
+    division by their total: a row matched on every factor with a positive total (almost all)
+    is on the *fast* path, and its posterior is summed per cell at once. Every other row (a
+    table missed, or the zero product) is grouped by (cell, matched ids, unmatched keys), and
+    its posterior is computed once per group with the full normalisation and the fallbacks —
+    the same posterior as per row, weighted by the group's count. The fast rows' slow-path
+    columns are NULL, so they cost the aggregation almost nothing.
     """
+    weighted = spec.estimator in ("weighted", "both")
+    threshold = spec.estimator in ("threshold", "both")
     columns = [f"{quote_identifier(n)} AS r{i}" for i, n in enumerate(others)]
     columns.append(
         f"{quote_identifier(mapping.label)} AS ry" if mapping.label is not None else "'0' AS ry"
@@ -129,10 +134,10 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     if mapping.prediction is not None:
         columns.append(f"{quote_identifier(mapping.prediction)} AS rp")
     else:
-        threshold = number_literal(mapping.threshold)
+        cut = number_literal(mapping.threshold)
         score = _score_expression(mapping, text=text)
         columns.append(
-            f"CASE WHEN ({score}) IS NULL THEN NULL WHEN ({score}) >= {threshold} "
+            f"CASE WHEN ({score}) IS NULL THEN NULL WHEN ({score}) >= {cut} "
             "THEN '1' ELSE '0' END AS rp"
         )
     # (factor, lookup table, key expression, key column, first/last parts?)
@@ -162,57 +167,50 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
                 False,
             )
         )
+    names = [f for f, *_ in factors]
     columns += [f"{key} AS k{f}" for f, _, key, _, _ in factors]
     keys = [f"r{i}" for i in range(len(others))] + ["ry", "rp"]
     joins = " ".join(
         f"LEFT JOIN {table} AS t{f} ON t{f}.{column} = base.k{f}"
         for f, table, _, column, _ in factors
     )
-    # layer 1: the join, with every needed value under a plain name
-    looked_up = [*keys]
-    for f, *_ in factors:
-        looked_up.append(f"t{f}.id AS found_{f}, base.k{f} AS key_{f}")
-        looked_up += [f"t{f}.{race} AS {f}_{race}" for race in RACES]
-    looked_up += [f"ts.sn_{race} AS sn_{race}" for race in RACES]
-    # layer 2: match on every factor, and the product's total (computed once per row)
-    hit = " AND ".join(f"found_{f} IS NOT NULL" for f, *_ in factors)
-    product = {race: " * ".join(f"{f}_{race}" for f, *_ in factors) for race in RACES}
-    total = " + ".join(f"({product[race]})" for race in RACES)
-    matched = [*keys, f"{hit} AS hit", f"{total} AS product_total"]
-    for f, *_ in factors:
-        matched.append(f"found_{f}, key_{f}")
-    matched += [f"{product[race]} AS u_{race}, sn_{race}" for race in RACES]
-    # layer 3: the posterior of matched rows; ids and keys of the others
-    missed = ", ".join(
-        f"CASE WHEN NOT hit THEN found_{f} END AS id_{f}, "
-        f"CASE WHEN NOT hit AND found_{f} IS NULL THEN key_{f} END AS miss_{f}"
-        for f, *_ in factors
+    # layer 1: the join; each race's product of factors (NULL when a table missed)
+    joined = [*keys]
+    joined += [f"t{f}.id AS id_{f}, base.k{f} AS key_{f}" for f in names]
+    joined += [f"{' * '.join(f't{f}.{race}' for f in names)} AS u_{race}" for race in RACES]
+    # layer 2: the total of the products, once per row
+    total = " + ".join(f"u_{race}" for race in RACES)
+    # layer 3: fast rows' posterior; slow rows' ids and unmatched keys (NULL for fast rows)
+    slow = ", ".join(
+        f"CASE WHEN total > 0 THEN NULL ELSE id_{f} END AS id_{f}, "
+        f"CASE WHEN total > 0 OR id_{f} IS NOT NULL THEN NULL ELSE key_{f} END AS miss_{f}"
+        for f in names
     )
-    posterior = ", ".join(
-        f"CASE WHEN hit THEN CASE WHEN product_total > 0 THEN u_{race} / product_total "
-        f"ELSE sn_{race} END END AS p_{race}"
-        for race in RACES
-    )
+    posterior = ", ".join(f"u_{race} / total AS p_{race}" for race in RACES)
     rows = (
-        f"rows AS (SELECT {', '.join(keys)}, hit, {missed}, "
-        f"CASE WHEN hit THEN product_total <= 0 END AS zero_product, {posterior} "
-        f"FROM (SELECT {', '.join(matched)} FROM "
-        f"(SELECT {', '.join(looked_up)} FROM base {joins})))"
+        f"rows AS (SELECT {', '.join(keys)}, total > 0 IS TRUE AS fast, {slow}, {posterior} "
+        f"FROM (SELECT *, {total} AS total FROM "
+        f"(SELECT {', '.join(joined)} FROM base {joins})))"
     )
     largest = f"greatest({', '.join(f'p_{race}' for race in RACES)})"
     assigned = (
-        f"CASE WHEN {largest} >= {number_literal(THRESHOLD)} THEN CASE "
-        + " ".join(f"WHEN p_{race} = {largest} THEN {i}" for i, race in enumerate(RACES))
-        + " END END"
+        (
+            f"CASE WHEN {largest} >= {number_literal(THRESHOLD)} THEN CASE "
+            + " ".join(f"WHEN p_{race} = {largest} THEN {i}" for i, race in enumerate(RACES))
+            + " END END"
+        )
+        if threshold
+        else "NULL::INTEGER"
     )
-    miss_keys = ", ".join(f"id_{f}, miss_{f}" for f, *_ in factors)
+    miss_keys = ", ".join(f"id_{f}, miss_{f}" for f in names)
+    sums = [f"sum(p_{race}) AS p_{race}" for race in RACES]
+    if weighted:
+        sums += [f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES]
+    else:
+        sums += [f"0.0 AS v_{race}" for race in RACES]
     grouped = (
-        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, hit, {miss_keys}, zero_product, "
-        f"{assigned} AS assigned, count(*) AS n, "
-        + ", ".join(f"sum(p_{race}) AS p_{race}" for race in RACES)
-        + ", "
-        + ", ".join(f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES)
-        + " FROM rows GROUP BY ALL)"
+        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, fast, {miss_keys}, "
+        f"{assigned} AS assigned, count(*) AS n, {', '.join(sums)} FROM rows GROUP BY ALL)"
     )
     ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})", rows, grouped]
     # the rows some table missed: full normalisation per distinct unmatched key
@@ -234,13 +232,11 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     )
     kinds = ", ".join(
         f"CASE WHEN id_{f} IS NOT NULL THEN 1 ELSE coalesce(slow_{f}.kind, 0) END AS {f}_kind"
-        for f, *_ in factors
+        for f in names
     )
     surname_part = {race: f"coalesce(ts.{race}, {prior}.{race})" for race in RACES}
     full = {
-        race: " * ".join(
-            [surname_part[race]] + [f"coalesce(t{f}.{race}, 1.0)" for f, *_ in factors[1:]]
-        )
+        race: " * ".join([surname_part[race]] + [f"coalesce(t{f}.{race}, 1.0)" for f in names[1:]])
         for race in RACES
     }
     ctes.append(
@@ -248,13 +244,13 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         + ", ".join(f"{surname_part[race]} AS us_{race}" for race in RACES)
         + ", "
         + ", ".join(f"{full[race]} AS uf_{race}" for race in RACES)
-        + f" FROM grouped {slow_joins} CROSS JOIN {prior} WHERE NOT hit)"
+        + f" FROM grouped {slow_joins} CROSS JOIN {prior} WHERE NOT fast)"
     )
     total_full = " + ".join(f"uf_{race}" for race in RACES)
     total_surname = " + ".join(f"us_{race}" for race in RACES)
     ctes.append(
         f"missed_posterior AS (SELECT {', '.join(keys)}, n, "
-        + ", ".join(f"{f}_kind" for f, *_ in factors)
+        + ", ".join(f"{f}_kind" for f in names)
         + f", ({total_full}) <= 0 AS zero_product, "
         + ", ".join(
             f"CASE WHEN ({total_full}) > 0 THEN uf_{race} / ({total_full}) "
@@ -270,14 +266,14 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         + " END END"
     )
     kind_columns = ["s_kind", "g_kind", "f_kind"]
-    hit_kinds = ", ".join(f"1 AS {k}" for k in kind_columns)
+    fast_kinds = ", ".join(f"1 AS {k}" for k in kind_columns)
     missed_kinds = ", ".join(
-        f"{k}" if any(k == f"{f}_kind" for f, *_ in factors) else f"1 AS {k}" for k in kind_columns
+        f"{k}" if any(k == f"{f}_kind" for f in names) else f"1 AS {k}" for k in kind_columns
     )
     cells = (
-        f"cells AS (SELECT {', '.join(keys)}, n, {hit_kinds}, zero_product, assigned, "
+        f"cells AS (SELECT {', '.join(keys)}, n, {fast_kinds}, false AS zero_product, assigned, "
         + ", ".join(f"p_{race}, v_{race}" for race in RACES)
-        + " FROM grouped WHERE hit UNION ALL "
+        + " FROM grouped WHERE fast UNION ALL "
         f"SELECT {', '.join(keys)}, n, {missed_kinds}, zero_product, {assigned_q} AS assigned, "
         + ", ".join(
             f"n * q_{race} AS p_{race}, n * (q_{race} * (1 - q_{race})) AS v_{race}"
@@ -294,20 +290,20 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         "nullif(trim(CAST(ry AS VARCHAR)), '') AS y_raw",
         "nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw",
     ]
-    sums = ["sum(n) AS n"]
-    sums += [f"sum(p_{race}) AS p_{race}" for race in RACES]
-    sums += [f"sum(v_{race}) AS v_{race}" for race in RACES]
-    sums += [
+    totals = ["sum(n) AS n"]
+    totals += [f"sum(p_{race}) AS p_{race}" for race in RACES]
+    totals += [f"sum(v_{race}) AS v_{race}" for race in RACES]
+    totals += [
         f"coalesce(sum(n) FILTER (WHERE assigned = {i}), 0) AS t_{race}"
         for i, race in enumerate(RACES)
     ]
-    sums += [
+    totals += [
         f"coalesce(sum(n) FILTER (WHERE {condition}), 0) AS fb_{key}"
         for key, condition in _FALLBACKS.items()
     ]
     group = ", ".join(str(i + 1) for i in range(len(shaped)))
     return (
-        f"WITH {', '.join(ctes)} SELECT {', '.join(shaped)}, {', '.join(sums)} "
+        f"WITH {', '.join(ctes)} SELECT {', '.join(shaped)}, {', '.join(totals)} "
         f"FROM cells GROUP BY {group}"
     )
 

@@ -63,25 +63,39 @@ class ProxyIntervals:
 
     def _rate_draws(self, counts: ConfusionCounts, metric: str) -> np.ndarray | None:
         """Draws of one group's rate (cached: the reference group's are reused per group)."""
-        key = (counts.tp, counts.fp, counts.tn, counts.fn, counts.proxy_variance, metric)
+        key = (counts.tp, counts.fp, counts.tn, counts.fn, counts.proxy_variance)
         if key not in self._draws:
-            self._draws[key] = self._new_draws(counts, metric)
-        return self._draws[key]
+            self._draws[key] = self._new_draws(counts)
+        return self._draws[key].get(metric)
 
-    def _new_draws(self, counts: ConfusionCounts, metric: str) -> np.ndarray | None:
-        numerator, denominator = _RATE_CELLS[metric]
-        rest = [c for c in denominator if c not in numerator]
-        mean = {c: float(getattr(counts, c)) for c in _CELLS}
+    def _new_draws(self, counts: ConfusionCounts) -> dict[str, np.ndarray]:
+        """Draws of every rate of one group, made together: one generator and one call per
+        distribution for all rates (numpy's per-call cost was most of the time). Each rate's
+        draws are the same distribution as drawn one rate at a time, and independent of the
+        other rates' draws."""
+        mean = dict(zip(_CELLS, (float(getattr(counts, c)) for c in _CELLS), strict=True))
         variance = dict(zip(_CELLS, counts.proxy_variance, strict=True))
-        a_mean = sum(mean[c] for c in numerator)
-        b_mean = sum(mean[c] for c in rest)
-        if a_mean + b_mean <= 0:
-            return None
-        rng = np.random.default_rng([_seed(counts), RATE_METRICS.index(metric)])
-        a = rng.normal(a_mean, np.sqrt(sum(variance[c] for c in numerator)), self.draws)
-        b = rng.normal(b_mean, np.sqrt(sum(variance[c] for c in rest)), self.draws)
+        metrics, a_mean, a_sd, b_mean, b_sd = [], [], [], [], []
+        for metric in RATE_METRICS:
+            numerator, denominator = _RATE_CELLS[metric]
+            rest = [c for c in denominator if c not in numerator]
+            a, b = sum(mean[c] for c in numerator), sum(mean[c] for c in rest)
+            if a + b <= 0:
+                continue  # the rate is undefined: no draws
+            metrics.append(metric)
+            a_mean.append(a)
+            b_mean.append(b)
+            a_sd.append(np.sqrt(sum(variance[c] for c in numerator)))
+            b_sd.append(np.sqrt(sum(variance[c] for c in rest)))
+        if not metrics:
+            return {}
+        rng = np.random.default_rng(_seed(counts))
+        shape = (len(metrics), self.draws)
+        a = rng.normal(np.array(a_mean)[:, None], np.array(a_sd)[:, None], shape)
+        b = rng.normal(np.array(b_mean)[:, None], np.array(b_sd)[:, None], shape)
         a, b = np.clip(a, 0, None), np.clip(b, 0, None)
-        return rng.beta(a + 0.5, b + 0.5)
+        rates = rng.beta(a + 0.5, b + 0.5)
+        return dict(zip(metrics, rates, strict=True))
 
     def _range(self, values: np.ndarray) -> Interval | None:
         """The central ``confidence`` range of the draws (sorted once; numpy's percentile
