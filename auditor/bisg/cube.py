@@ -176,16 +176,12 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     )
     # layer 1: the join; each race's product of factors (NULL when a table missed)
     joined = [*keys]
-    joined += [f"t{f}.id AS id_{f}, base.k{f} AS key_{f}" for f in names]
+    joined += [f"base.k{f} AS key_{f}" for f in names]
     joined += [f"{' * '.join(f't{f}.{race}' for f in names)} AS u_{race}" for race in RACES]
     # layer 2: the total of the products, once per row
     total = " + ".join(f"u_{race}" for race in RACES)
-    # layer 3: fast rows' posterior; slow rows' ids and unmatched keys (NULL for fast rows)
-    slow = ", ".join(
-        f"CASE WHEN total > 0 THEN NULL ELSE id_{f} END AS id_{f}, "
-        f"CASE WHEN total > 0 OR id_{f} IS NOT NULL THEN NULL ELSE key_{f} END AS miss_{f}"
-        for f in names
-    )
+    # layer 3: fast rows' posterior; slow rows' keys (NULL for fast rows)
+    slow = ", ".join(f"CASE WHEN total > 0 THEN NULL ELSE key_{f} END AS key_{f}" for f in names)
     posterior = ", ".join(f"u_{race} / total AS p_{race}" for race in RACES)
     rows = (
         f"rows AS (SELECT {', '.join(keys)}, total > 0 IS TRUE AS fast, {slow}, {posterior} "
@@ -202,20 +198,26 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         if threshold
         else "NULL::INTEGER"
     )
-    miss_keys = ", ".join(f"id_{f}, miss_{f}" for f in names)
+    slow_keys = ", ".join(f"key_{f}" for f in names)
     sums = [f"sum(p_{race}) AS p_{race}" for race in RACES]
     if weighted:
         sums += [f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES]
     else:
         sums += [f"0.0 AS v_{race}" for race in RACES]
     grouped = (
-        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, fast, {miss_keys}, "
+        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, fast, {slow_keys}, "
         f"{assigned} AS assigned, count(*) AS n, {', '.join(sums)} FROM rows GROUP BY ALL)"
     )
     ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})", rows, grouped]
-    # the rows some table missed: full normalisation per distinct unmatched key
-    for f, table, _, _, parts in factors:
-        source = f"SELECT DISTINCT miss_{f} AS k FROM grouped WHERE miss_{f} IS NOT NULL"
+    # the slow rows' distinct keys: the direct lookup, then the full normalisation of the keys
+    # it misses; each key's match kind (1 direct or full, 2/3 by a part, 0 missing, 4 not in
+    # the table) and matched id
+    for f, table, _, column, parts in factors:
+        ctes.append(
+            f"direct_{f} AS (SELECT k, t.id AS id FROM (SELECT DISTINCT key_{f} AS k FROM grouped "
+            f"WHERE NOT fast AND key_{f} IS NOT NULL) LEFT JOIN {table} AS t ON t.{column} = k)"
+        )
+        source = f"SELECT k FROM direct_{f} WHERE id IS NULL"
         if f == "g":
             ctes.append(
                 f"slow_g AS (SELECT k, CASE WHEN z.id IS NOT NULL THEN 1 WHEN zk IS NULL "
@@ -224,16 +226,18 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
             )
         else:
             ctes.append(_slow_names(f"slow_{f}", table, source, parts=parts))
+        ctes.append(
+            f"found_{f} AS (SELECT d.k, CASE WHEN d.id IS NOT NULL THEN 1 ELSE slow_{f}.kind "
+            f"END AS kind, coalesce(d.id, slow_{f}.id) AS id FROM direct_{f} AS d "
+            f"LEFT JOIN slow_{f} ON slow_{f}.k = d.k)"
+        )
     prior = TABLE_NAMES["prior"]
     slow_joins = " ".join(
-        f"LEFT JOIN slow_{f} ON slow_{f}.k = grouped.miss_{f} "
-        f"LEFT JOIN {table} AS t{f} ON t{f}.id = coalesce(grouped.id_{f}, slow_{f}.id)"
+        f"LEFT JOIN found_{f} ON found_{f}.k = grouped.key_{f} "
+        f"LEFT JOIN {table} AS t{f} ON t{f}.id = found_{f}.id"
         for f, table, *_ in factors
     )
-    kinds = ", ".join(
-        f"CASE WHEN id_{f} IS NOT NULL THEN 1 ELSE coalesce(slow_{f}.kind, 0) END AS {f}_kind"
-        for f in names
-    )
+    kinds = ", ".join(f"coalesce(found_{f}.kind, 0) AS {f}_kind" for f in names)
     surname_part = {race: f"coalesce(ts.{race}, {prior}.{race})" for race in RACES}
     full = {
         race: " * ".join([surname_part[race]] + [f"coalesce(t{f}.{race}, 1.0)" for f in names[1:]])
