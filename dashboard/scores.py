@@ -22,6 +22,7 @@ __all__ = [
     "model_threshold",
     "operating_points",
     "calibration_figure",
+    "page_document",
     "roc_frame",
     "roc_figure",
     "score_groups",
@@ -192,3 +193,20 @@ def calibration_figure(calibration: list, groups: tuple[str, ...], *, counts: bo
 
     draw = charts.calibration_counts_chart if counts else charts.calibration_chart
     return draw(calibration, colours=charts.group_colours(groups))
+
+
+def page_document(view, attribute: str) -> dict[str, Any]:
+    """The parts of ``view``'s audit JSON the Scores page shows: the policy's verdicts, the
+    words, and the breakdown of ``attribute`` — not the 765 groups of every breakdown (the
+    whole document of a moved threshold took about as long to write as to compute)."""
+    from auditor.result import breakdown_to_dict
+
+    return {
+        "policy": view.policy.to_dict() if view.policy is not None else None,
+        "vocabulary": view.vocabulary.to_dict(),
+        "breakdowns": [
+            breakdown_to_dict(b, estimated=view.estimated)
+            for b in view.breakdowns
+            if b.by == (attribute,)
+        ],
+    }

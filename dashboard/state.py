@@ -280,14 +280,19 @@ def threshold_view(threshold: float) -> auditor.AuditResult:
     return cached[1]
 
 
-def threshold_document(threshold: float) -> tuple[auditor.AuditResult, dict[str, Any]]:
-    """:func:`threshold_view` and its JSON document, serialised once per view (coming back to
-    the Scores page, or another attribute there, does not serialise 765 groups again)."""
+def threshold_document(threshold: float, attribute: str) -> tuple[auditor.AuditResult, dict]:
+    """:func:`threshold_view` and the parts of its JSON the Scores page shows for
+    ``attribute`` (:func:`dashboard.scores.page_document`), written once per view and
+    attribute (coming back to the page does not serialise the groups again)."""
+    from dashboard.scores import page_document
+
     view = threshold_view(threshold)
     cached = st.session_state[THRESHOLD_VIEW]
-    if cached[3] is None:
-        cached[3] = view.to_dict()
-    return view, cached[3]
+    documents = cached[3] if cached[3] is not None else {}
+    if attribute not in documents:
+        documents[attribute] = page_document(view, attribute)
+    cached[3] = documents
+    return view, documents[attribute]
 
 
 CHARTS = "_charts"

@@ -82,7 +82,7 @@ typed.number_input(
 )
 st.caption(md(start.statement(base.mapping.score), limit=1000))
 
-view, document = _state.threshold_document(threshold)
+view, document = _state.threshold_document(threshold, attribute)
 breakdown = next(b for b in document["breakdowns"] if b["by"] == [attribute])
 if document.get("policy"):
     st.subheader(f"Verdicts at threshold {threshold:g}")
