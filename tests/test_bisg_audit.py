@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -16,6 +14,8 @@ import auditor
 from auditor.bisg import RACE_LABELS, ProxyIntervals
 from auditor.cli import main
 from auditor.metrics import ConfusionCounts, ExactIntervals
+
+from .cli_run import run_cli
 
 SURNAMES = ["Garcia", "Washington", "Nguyen", "Yazzie", "Smith", "Kowalczyk", "Qxzqvwlk"]
 ZIPS = ["90011", "60619", "02139", "86044", "10025", "60618", "99999"]
@@ -287,22 +287,7 @@ def test_soft_cube_has_l1_sensitivity_one():
     ],
 )
 def test_bad_bisg_options_exit_2_with_one_line(people_csv, arguments, message):
-    process = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "audit",
-            str(people_csv),
-            "--label",
-            "y",
-            "--prediction",
-            "yhat",
-            *arguments,
-        ],
-        capture_output=True,
-        text=True,
-    )
+    process = run_cli("audit", str(people_csv), "--label", "y", "--prediction", "yhat", *arguments)
     assert process.returncode == 2
     assert len(process.stderr.strip().splitlines()) == 1, process.stderr
     assert message in process.stderr

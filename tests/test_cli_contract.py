@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from auditor.cli import main
 
+from .cli_run import run_cli, run_process
 from .conftest import ADULT_PREDICTIONS, COMPAS_PREDICTIONS, POLICY
 
 COMPAS = [
@@ -23,14 +22,8 @@ COMPAS = [
 ]
 
 
-def _run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=120
-    )
-
-
 def test_json_to_stdout_is_a_valid_audit_document():
-    completed = _run("audit", *COMPAS, "--json", "-", "--quiet")
+    completed = run_cli("audit", *COMPAS, "--json", "-", "--quiet")
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
     assert document["schema"] == "auditor/audit-v1"
@@ -64,13 +57,15 @@ def test_json_to_stdout_is_a_valid_audit_document():
 
 
 def test_failing_policy_exits_1_and_passing_policy_exits_0(tmp_path):
-    assert _run("audit", *COMPAS, "--policy", str(POLICY), "--quiet").returncode == 1
+    """Through ``python -m auditor``: the process's own exit codes, not only main's return."""
+    failed = run_process("audit", *COMPAS, "--policy", str(POLICY), "--quiet")
+    assert failed.returncode == 1, failed.stderr
     lenient = tmp_path / "lenient.toml"
     lenient.write_text(
         "[[checks]]\nmetric = 'selection_rate'\nrule = 'ratio_at_least'\nbound = 0.01\n"
     )
     out = tmp_path / "audit.json"
-    completed = _run("audit", *COMPAS, "--policy", str(lenient), "--json", str(out))
+    completed = run_process("audit", *COMPAS, "--policy", str(lenient), "--json", str(out))
     assert completed.returncode == 0, completed.stderr
     document = json.loads(out.read_text())
     assert document["policy"]["passed"] is True
@@ -114,11 +109,23 @@ def test_failing_policy_exits_1_and_passing_policy_exits_0(tmp_path):
     ],
 )
 def test_input_errors_exit_2_with_one_line(args, message):
-    completed = _run("audit", str(COMPAS_PREDICTIONS), *args)
+    completed = run_cli("audit", str(COMPAS_PREDICTIONS), *args)
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_an_input_error_through_the_process_exits_2_with_one_line_and_no_traceback():
+    """The same contract as above through ``python -m auditor``: nothing else (a warning of a
+    fresh interpreter, a traceback) reaches the process's stderr."""
+    completed = run_process(
+        "audit", str(COMPAS_PREDICTIONS), "--label", "two_year_recid", "--protected", "race"
+    )
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no prediction given" in lines[0], completed.stderr
+    assert completed.stdout == ""
 
 
 def test_missing_file_and_missing_required_option_exit_2(capsys):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from auditor.engagement import Engagement, load_engagement, with_engagement
 from auditor.errors import InputError
 from auditor.report import audit_pdf_bytes
+
+from .cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -64,16 +64,14 @@ def test_cli_engagement_file_goes_into_json_and_a_bad_file_fails_first(tmp_path)
     details = tmp_path / "engagement.toml"
     details.write_text("".join(f'{k} = "{v}"\n' for k, v in DETAILS.items()), encoding="utf-8")
     assert load_engagement(details).case_reference == "CP-2026-0147"
-    command = [sys.executable, "-m", "auditor", "audit", str(COMPAS), "--label", "two_year_recid"]
+    command = ["audit", str(COMPAS), "--label", "two_year_recid"]
     command += ["--prediction", "high_risk", "--protected", "race", "--quiet"]
-    done = subprocess.run(
-        [*command, "--engagement", str(details), "--json", "-"], capture_output=True, text=True
-    )
+    done = run_cli(*command, "--engagement", str(details), "--json", "-")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["engagement"] == DETAILS
     bad = tmp_path / "bad.toml"
     bad.write_text('report_date = "yesterday"\n', encoding="utf-8")
-    done = subprocess.run([*command, "--engagement", str(bad)], capture_output=True, text=True)
+    done = run_cli(*command, "--engagement", str(bad))
     assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr
     assert "Traceback" not in done.stderr
 

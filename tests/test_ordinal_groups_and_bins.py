@@ -135,18 +135,15 @@ def test_non_numbers_go_to_the_missing_group_and_bad_edges_are_named():
 
 def test_the_cli_bins_and_orders(tmp_path):
     import json
-    import subprocess
-    import sys
-    from pathlib import Path
+
+    from .cli_run import run_cli
 
     path = tmp_path / "ages.csv"
     _ages().to_csv(path, index=False)
-    command = [sys.executable, "-m", "auditor", "audit", str(path), "--label", "repaid"]
+    command = ["audit", str(path), "--label", "repaid"]
     command += ["--prediction", "approved", "--protected", "age,band", "--quiet", "--json", "-"]
     command += ["--bin", "age=30,50", "--group-order", "band=60+,40-59,25-39,<25"]
-    run = subprocess.run(
-        command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent
-    )
+    run = run_cli(*command)
     assert run.returncode == 0, run.stderr
     document = json.loads(run.stdout)
     by = {
@@ -155,8 +152,6 @@ def test_the_cli_bins_and_orders(tmp_path):
     }
     assert by[("age",)] == [["<30"], ["30-49"], ["50+"]]
     assert by[("band",)] == [["60+"], ["40-59"], ["25-39"], ["<25"]]
-    bad = subprocess.run(
-        [*command[:-2], "--bin", "age=50,30"], capture_output=True, text=True, cwd=tmp_path
-    )
+    bad = run_cli(*command[:-2], "--bin", "age=50,30")
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "must increase" in bad.stderr

@@ -4,8 +4,6 @@ charts and the PDF."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,8 @@ from auditor.errors import InputError
 from auditor.narrative import describe_group_comparison, largest_disparities
 from auditor.report import audit_pdf_bytes
 from auditor.vocabulary import metric_label, vocabulary_from_dict, vocabulary_from_names
+
+from .cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,47 +141,34 @@ def test_the_cli_takes_the_words_and_documents_them(tmp_path):
     data = tmp_path / "credit.csv"
     _credit_frame().to_csv(data, index=False)
     out = tmp_path / "audit.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor",
-            "audit",
-            str(data),
-            "--label",
-            "credit",
-            "--prediction",
-            "decision",
-            "--positive-label",
-            "good",
-            "--protected",
-            "sex",
-            "--decision-name",
-            "approved",
-            "--decision-opposite",
-            "denied",
-            "--outcome-name",
-            "good credit",
-            "--people-name",
-            "applicants",
-            "--json",
-            str(out),
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    run = run_cli(
+        "audit",
+        str(data),
+        "--label",
+        "credit",
+        "--prediction",
+        "decision",
+        "--positive-label",
+        "good",
+        "--protected",
+        "sex",
+        "--decision-name",
+        "approved",
+        "--decision-opposite",
+        "denied",
+        "--outcome-name",
+        "good credit",
+        "--people-name",
+        "applicants",
+        "--json",
+        str(out),
+        "--quiet",
     )
     assert run.returncode == 0, run.stderr
     document = json.loads(out.read_text())
     assert document["vocabulary"]["not_decision"] == "denied"
     assert document["vocabulary"]["people"] == "applicants"
     assert document["options"]["decision_favourable"] is True
-    help_text = subprocess.run(
-        [sys.executable, "-m", "auditor", "audit", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
+    help_text = run_cli("audit", "--help").stdout
     for option in ("--decision-name", "--outcome-name", "--decision-direction"):
         assert option in help_text
