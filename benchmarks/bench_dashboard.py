@@ -58,6 +58,7 @@ def _session(result, store: Path):
 
     os.environ["AUDITOR_STORE"] = str(store)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+    _quiet_streamlit()
     at.session_state[state.AUDIT] = result
     at.session_state[state.DATASET] = {"name": "benchmark", "vocabulary": "generic", "sample": None}
     at.session_state[state.REFERENCES] = {
@@ -66,6 +67,16 @@ def _session(result, store: Path):
     at.session_state[state.VIEWS] = {}
     at.session_state[state.POLICY_TEXT] = state.default_policy_text()
     return at
+
+
+def _quiet_streamlit() -> None:
+    """Streamlit logs 'missing ScriptRunContext' for work outside a page run (hundreds of
+    lines here): keep its errors only, so the benchmark prints its figures."""
+    import logging
+
+    from streamlit import logger
+
+    logger.set_log_level(logging.ERROR)
 
 
 def _timed(at, action) -> tuple[float, float]:

@@ -33,12 +33,20 @@ import auditor  # noqa: E402
 
 
 def _best(task, repeat: int) -> tuple[float, object]:
-    times, value = [], None
+    """(best wall time, last value); the best CPU time of the process is kept in ``_CPU``."""
+    times, cpu, value = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         value = task()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
+    _CPU[task] = min(cpu)
     return min(times), value
+
+
+_CPU: dict = {}
+"""CPU time of the process (all its threads: DuckDB's too) per task: under load, the wall time
+includes waiting for a core; the CPU time is the work done."""
 
 
 def main() -> None:
@@ -51,26 +59,33 @@ def main() -> None:
     path = generate.generate(rows, args.format)
     common = dict(label="label", prediction="prediction", protected=list(generate.PROTECTED))
 
-    exact_s, exact = _best(lambda: auditor.audit(path, **common), args.repeat)
+    exact_task = lambda: auditor.audit(path, **common)  # noqa: E731
+    exact_s, exact = _best(exact_task, args.repeat)
     categories = {
         name: [str(v) for v in exact.cube.counts((name,))[name]] for name in generate.PROTECTED
     }
     groups = sum(len(b.groups) for b in exact.breakdowns)
-    dp_s, _ = _best(
-        lambda: auditor.audit(path, **common, epsilon=1.0, categories=categories), args.repeat
-    )
+    dp_task = lambda: auditor.audit(path, **common, epsilon=1.0, categories=categories)  # noqa: E731
+    dp_s, _ = _best(dp_task, args.repeat)
 
     from dashboard.views import private_view
 
-    change_s, _ = _best(
-        lambda: private_view(exact, epsilon=0.5, categories=categories), args.repeat
-    )
+    change_task = lambda: private_view(exact, epsilon=0.5, categories=categories)  # noqa: E731
+    change_s, _ = _best(change_task, args.repeat)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"file: {path.name} ({rows:,} rows, {groups} groups over the breakdowns)")
     print(f"load average (1, 5, 15 min): {load}")
-    print(f"exact audit            {exact_s:8.3f} s")
-    print(f"DP audit (ε = 1)       {dp_s:8.3f} s   ratio DP / exact = {dp_s / exact_s:.2f}")
-    print(f"change ε (dashboard)   {1000 * change_s:8.1f} ms  target < 100 ms")
+    exact_cpu, dp_cpu, change_cpu = _CPU[exact_task], _CPU[dp_task], _CPU[change_task]
+    print(f"best of {args.repeat}; wall time, and CPU time of the process")
+    print(f"exact audit            {exact_s:8.3f} s wall {exact_cpu:8.3f} s CPU")
+    print(
+        f"DP audit (ε = 1)       {dp_s:8.3f} s wall {dp_cpu:8.3f} s CPU   ratio DP / exact = "
+        f"{dp_s / exact_s:.2f} wall, {dp_cpu / exact_cpu:.2f} CPU (target ≤ 1.5)"
+    )
+    print(
+        f"change ε (dashboard)   {1000 * change_s:8.1f} ms wall {1000 * change_cpu:6.1f} ms CPU"
+        "   target < 100 ms"
+    )
 
 
 if __name__ == "__main__":
