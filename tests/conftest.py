@@ -9,6 +9,8 @@ import pytest
 
 import auditor
 
+from .browser import our_tracebacks, require_browser, streamlit_server
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 COMPAS_PREDICTIONS = SAMPLES / "compas_predictions.csv"
@@ -74,3 +76,31 @@ def spark():
     session = spark_session(master="local[2]", conf=SPARK_TEST_CONF)
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def _dashboard_server(tmp_path_factory):
+    """One ``streamlit run app.py`` for the browser tests that need no settings of their own
+    (each starting its own server cost 3-4 s quiet, 10 s at load 10, start and stop).
+
+    Each test drives its own Chromium, so its own Streamlit sessions: no test sees another's
+    uploads or widgets. Tests that set the server's environment (audit slots, grace period) or
+    read its store afterwards (the privacy ledger) start their own with ``streamlit_server``.
+    """
+    require_browser("browser test")
+    folder = tmp_path_factory.mktemp("dashboard_server")
+    with streamlit_server(folder) as url:
+        yield url, folder / "streamlit.log"
+
+
+@pytest.fixture
+def shared_server(_dashboard_server):
+    """The URL of the session's shared dashboard server; after the test, its log must hold no
+    traceback through our code written while the test ran."""
+    url, log = _dashboard_server
+    start = log.stat().st_size
+    yield url
+    with log.open("rb") as handle:
+        handle.seek(start)
+        ours = our_tracebacks(handle.read().decode(errors="replace"))
+    assert not ours, ours[0][-3000:]

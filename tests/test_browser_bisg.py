@@ -11,8 +11,6 @@ import pytest
 from .browser import (
     launch_chromium,
     record_external_requests,
-    require_browser,
-    streamlit_server,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,10 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(tmp_path):
-    require_browser("browser test")
-    with streamlit_server(tmp_path) as url:
-        yield url
+def server(shared_server):
+    """The session's dashboard server (tests/conftest.py); this test's own Chromium sessions."""
+    return shared_server
 
 
 def test_upload_estimate_race_and_read_it_marked_estimated(server):

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from .browser import launch_chromium, require_browser, streamlit_server
+from .browser import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(tmp_path):
-    require_browser("browser test")
-    with streamlit_server(tmp_path) as url:
-        yield url
+def server(shared_server):
+    """The session's dashboard server (tests/conftest.py); this test's own Chromium sessions."""
+    return shared_server
 
 
 def test_compare_page_in_a_browser(server, tmp_path):

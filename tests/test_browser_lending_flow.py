@@ -13,8 +13,6 @@ import pytest
 from .browser import (
     launch_chromium,
     record_external_requests,
-    require_browser,
-    streamlit_server,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(tmp_path):
-    require_browser("browser test")
-    with streamlit_server(tmp_path) as url:
-        yield url
+def server(shared_server):
+    """The session's dashboard server (tests/conftest.py); this test's own Chromium sessions."""
+    return shared_server
 
 
 def _idle(page) -> None:

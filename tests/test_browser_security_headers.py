@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import free_port, launch_chromium, require_browser, streamlit_server
+from .browser import free_port, launch_chromium, require_browser
 from .header_proxy import header_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,13 +74,14 @@ def test_documented_headers_are_what_the_guide_says():
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 
-def test_the_app_works_under_the_documented_security_headers(tmp_path):
+def test_the_app_works_under_the_documented_security_headers(shared_server):
     from playwright.sync_api import expect, sync_playwright
 
     require_browser("security-header test")
     headers = documented_headers()
     headers.pop("Strict-Transport-Security", None)  # HTTPS only; this proxy is plain HTTP
-    with streamlit_server(tmp_path) as app_url, sync_playwright() as p:
+    app_url = shared_server
+    with sync_playwright() as p:
         port = free_port()
         added = {
             **headers,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import launch_chromium, require_browser, streamlit_server
+from .browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 HIRING = ROOT / "sample_data" / "hiring.csv"
@@ -17,10 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def server(tmp_path):
-    require_browser("browser test")
-    with streamlit_server(tmp_path) as url:
-        yield url
+def server(shared_server):
+    """The session's dashboard server (tests/conftest.py); this test's own Chromium sessions."""
+    return shared_server
 
 
 def _choose(page, label: str, option: str) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 import auditor
 
-from .browser import launch_chromium, require_browser, streamlit_server
+from .browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPAS = ROOT / "sample_data" / "compas_predictions.csv"
@@ -77,10 +77,9 @@ def uploads(tmp_path_factory) -> list[Upload]:
 
 
 @pytest.fixture
-def server(tmp_path):
-    require_browser("load test")
-    with streamlit_server(tmp_path) as url:
-        yield url
+def server(shared_server):
+    """The session's dashboard server (tests/conftest.py); this test's own Chromium sessions."""
+    return shared_server
 
 
 async def _idle(page) -> None:
