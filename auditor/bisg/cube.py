@@ -36,7 +36,7 @@ from ..ingest import SOURCE_VIEW, ColumnMapping, Source
 from ..sql import number_literal, quote_identifier
 from .normalise import name_parts_sql, zip_sql
 from .spec import ATTRIBUTE, THRESHOLD, BisgSpec
-from .tables import RACE_LABELS, RACES, TABLE_NAMES, register_tables
+from .tables import AUDIT_TABLES, RACE_LABELS, RACES, TABLE_NAMES, register_tables
 
 __all__ = ["UNASSIGNED", "BisgCubes", "Fallbacks", "build_bisg_cubes"]
 
@@ -364,7 +364,10 @@ def build_bisg_cubes(
     source.require_columns((*roles, *others, *spec.columns))
     if others:
         _check_head(source, dataclasses.replace(mapping, protected=others), max_groups=max_groups)
-    register_tables(connection.register)
+    register_tables(
+        connection.register,
+        names=tuple(n for n in AUDIT_TABLES if spec.first_name or n != "first_name_lookup"),
+    )
     raw = source.frame(_query(mapping, others, spec, text=source.format == "csv"))
     with_race = mapping
     attributes = len(others)

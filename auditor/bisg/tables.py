@@ -201,9 +201,13 @@ def census_tables() -> CensusTables:
         return _cached[0]
 
 
-def register_tables(register) -> None:
-    """Register the tables as views under :data:`TABLE_NAMES` with ``register(name, table)``
-    (a connection's ``register``)."""
+AUDIT_TABLES = ("surname_lookup", "zcta_lookup", "first_name_lookup", "prior")
+"""The tables the audit's query reads (the raw tables serve the sample-data generator)."""
+
+
+def register_tables(register, *, names: tuple[str, ...] = tuple(TABLE_NAMES)) -> None:
+    """Register the tables ``names`` (keys of :data:`TABLE_NAMES`, default all) as views under
+    their :data:`TABLE_NAMES` with ``register(name, table)`` (a connection's ``register``)."""
     tables = census_tables()
-    for name, view in TABLE_NAMES.items():
-        register(view, getattr(tables, name))
+    for name in names:
+        register(TABLE_NAMES[name], getattr(tables, name))
