@@ -13,12 +13,14 @@ in that ZCTA), the geography and first-name factors are dropped. Every fallback 
 
 The join runs in DuckDB in one scan: each row meets each table in one hash join on a cheap key
 (the surname and first name upper-cased, the ZIP code as written); when that key is in the table
-the full normalisation would give the same match. Matched rows get their posterior at once and
-are summed per cell of the other attributes × y × ŷ: the posterior of each race (the soft
-counts), Σ p(1 − p) (the variance of the count over draws of race), the threshold assignment
-(most probable race if its posterior ≥ 0.8, else "Unassigned") and the fallback indicators. The
-other rows are grouped by (cell, matched ids, unmatched keys) and fully normalised once per
-distinct unmatched key. No row, name or ZIP code leaves DuckDB.
+the full normalisation would give the same match. Per row, only the product of the factors, its
+total and the division are computed: rows matched on every table with a positive total (the fast
+path, almost all) are summed per cell of the other attributes × y × ŷ — the posterior of each
+race (the soft counts), Σ p(1 − p) (the variance of the count over draws of race) and, for the
+threshold estimator, the assignment (most probable race if its posterior ≥ 0.8, else
+"Unassigned"). The other rows (a table missed, or the product is zero) keep only their keys and
+are grouped by (cell, keys); each group's posterior, fallbacks and match kinds are computed once,
+with the full normalisation once per distinct key. No row, name or ZIP code leaves DuckDB.
 """
 
 from __future__ import annotations
