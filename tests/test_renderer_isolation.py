@@ -26,6 +26,8 @@ from auditor.worker import (
     WorkerTimeout,
 )
 
+from .cli_run import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = """
@@ -164,11 +166,9 @@ def test_cli_pdf_with_control_characters_exits_0(tmp_path):
     data = tmp_path / "data.parquet"
     _frame().to_parquet(data)
     out = tmp_path / "report.pdf"
-    run = _cli(
-        ["audit", str(data), "--label", "y", "--prediction", "p", "--protected", "g,h",
-         "--pdf", str(out)],
-        {},
-        tmp_path,
+    run = run_cli(
+        "audit", str(data), "--label", "y", "--prediction", "p", "--protected", "g,h",
+        "--pdf", str(out),
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert out.read_bytes().startswith(b"%PDF")
