@@ -77,7 +77,9 @@ def _uniform(rate: float) -> np.ndarray:
     ("n", "epsilon", "k", "metric", "rate", "least_shown"),
     [
         (3000, 1.0, 6, "fpr", None, 1.0),  # a large group, a marginal of 6 released cells
-        (40, 1.0, 1, "fpr", None, 0.7),  # a small group: ~22 negatives, near the threshold
+        # a small group: ~22 negatives, near the threshold; shown in 74 % of releases (sd 2 %
+        # over 15 runs of 400: the noise is unseeded), so 0.65 is 4.5 sd below it
+        (40, 1.0, 1, "fpr", None, 0.65),
         (300, 0.1, 1, "selection_rate", 0.05, 0.95),  # 88 % with the bootstrap it replaced
         (1000, 0.1, 1, "selection_rate", 0.0, 1.0),  # a true rate of exactly 0
         (300, 0.5, 1, "tpr", 1.0, 1.0),  # a true rate of exactly 1
