@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,26 @@ COMPAS_PREDICTIONS = SAMPLES / "compas_predictions.csv"
 ADULT_PREDICTIONS = SAMPLES / "adult_predictions.csv"
 COMPAS_RAW = SAMPLES / "compas-scores-two-years.csv"
 POLICY = SAMPLES / "policy.toml"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """The whole suite (``python -m pytest`` without paths, as README and .ci/run say) runs on
+    two worker processes (pytest-xdist), each test file kept on one worker so its module
+    fixtures (the Adult study, the wheel, the Spark session) are built once: the CPU-bound tests
+    then use both cores and the browser tests' waits overlap other work. A run of named files
+    stays in this process (starting workers costs more than it saves there). ``-n N`` or
+    ``--dist`` on the command line wins; without pytest-xdist, or under ``--pdb``, the suite
+    runs in this process."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or hasattr(config, "workerinput"):
+        return
+    if not config.pluginmanager.hasplugin("xdist") or config.option.usepdb:
+        return
+    if config.args_source is pytest.Config.ArgsSource.ARGS:
+        return
+    if config.option.numprocesses is None and config.option.dist == "no":
+        config.option.numprocesses = 2
+        config.option.dist = "loadfile"
 
 
 @pytest.fixture(scope="session")
