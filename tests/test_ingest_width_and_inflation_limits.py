@@ -41,10 +41,10 @@ def test_a_bomb_behind_an_incompressible_start_is_refused_while_counting(tmp_pat
     bomb = tmp_path / "hidden.csv.gz"
     _hidden_bomb(bomb, tail_members=16)  # ~1 GiB inflated, a few MB on disk
     limit = 256 * 2**20
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(InputError, match="more than the limit.*decompression bomb"):
         check_gzip_inflation(bomb, limit=limit)
-    assert time.monotonic() - started < 30
+    assert time.process_time() - started < 30
     assert limit < inflated_size(bomb, stop_after=limit) < limit + 2 * 2**20
 
 
@@ -75,20 +75,20 @@ def _wide_jsonl(path, keys: int, rows: int = 20) -> None:
 def test_50000_json_keys_are_refused_quickly(tmp_path):
     path = tmp_path / "wide.jsonl"
     _wide_jsonl(path, 50_000)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(InputError, match="50,003 columns, more than the limit of 2,000"):
         auditor.audit(path, label="y", prediction="p", protected="g")
-    assert time.monotonic() - started < 20
+    assert time.process_time() - started < 20
 
 
 def test_50000_csv_columns_are_refused_quickly(tmp_path):
     path = tmp_path / "wide.csv"
     header = ",".join(["y", "p", "g", *(f"c{i}" for i in range(50_000))])
     path.write_text(header + "\n" + "\n".join(["1,0,a" + ",1" * 50_000] * 20) + "\n")
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(InputError, match="more than the limit of 2,000"):
         auditor.audit(path, label="y", prediction="p", protected="g")
-    assert time.monotonic() - started < 20
+    assert time.process_time() - started < 20
 
 
 def test_wide_dataframes_and_parquet_are_refused(tmp_path, monkeypatch):
