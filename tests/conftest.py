@@ -15,6 +15,16 @@ from .browser import our_tracebacks, require_browser, streamlit_server
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 COMPAS_PREDICTIONS = SAMPLES / "compas_predictions.csv"
+COMPAS_CLI = [
+    str(COMPAS_PREDICTIONS),
+    "--label",
+    "two_year_recid",
+    "--prediction",
+    "high_risk",
+    "--protected",
+    "race,sex",
+]
+"""``auditor audit``'s arguments for the COMPAS sample by race and sex (add the options)."""
 ADULT_PREDICTIONS = SAMPLES / "adult_predictions.csv"
 COMPAS_RAW = SAMPLES / "compas-scores-two-years.csv"
 POLICY = SAMPLES / "policy.toml"

@@ -9,17 +9,9 @@ import pytest
 from auditor.cli import main
 
 from .cli_run import run_cli, run_process
-from .conftest import ADULT_PREDICTIONS, COMPAS_PREDICTIONS, POLICY
+from .conftest import ADULT_PREDICTIONS, COMPAS_CLI, COMPAS_PREDICTIONS, POLICY
 
-COMPAS = [
-    str(COMPAS_PREDICTIONS),
-    "--label",
-    "two_year_recid",
-    "--prediction",
-    "high_risk",
-    "--protected",
-    "race,sex",
-]
+COMPAS = COMPAS_CLI
 
 
 def test_json_to_stdout_is_a_valid_audit_document():

@@ -31,7 +31,7 @@ from auditor.privacy.workload import (
     workload_sets,
 )
 
-from .conftest import COMPAS_PREDICTIONS
+from .conftest import COMPAS_CLI
 
 SMALL = ("a", "b", "c")
 SMALL_SIZES = (3, 2, 4)
@@ -329,13 +329,7 @@ def test_cli_releases_the_finest_table_alone_on_request(capsys):
     code = main(
         [
             "audit",
-            str(COMPAS_PREDICTIONS),
-            "--label",
-            "two_year_recid",
-            "--prediction",
-            "high_risk",
-            "--protected",
-            "race,sex",
+            *COMPAS_CLI,
             "--epsilon",
             "1",
             "--dp-workload",

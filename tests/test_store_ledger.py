@@ -11,7 +11,7 @@ from auditor.cli import main
 from auditor.errors import BudgetExceededError, InputError, PrivacyError
 from auditor.store import AuditStore, AuditSummary
 
-from .conftest import COMPAS_PREDICTIONS
+from .conftest import COMPAS_CLI, COMPAS_PREDICTIONS
 
 CONTENT = "ab" * 32
 
@@ -114,13 +114,7 @@ def test_cli_dp_audit_then_refusal_with_exit_2(tmp_path, capsys):
     store = tmp_path / "x.duckdb"
     argv = [
         "audit",
-        str(COMPAS_PREDICTIONS),
-        "--label",
-        "two_year_recid",
-        "--prediction",
-        "high_risk",
-        "--protected",
-        "race,sex",
+        *COMPAS_CLI,
         "--epsilon",
         "1",
         "--store",
