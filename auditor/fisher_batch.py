@@ -26,8 +26,6 @@ import numpy as np
 from scipy.special import _ufuncs as _boost
 from scipy.special import gammaln
 
-from .ufunc_threads import call_split
-
 __all__ = ["FisherCache", "fisher_exact_p_values"]
 
 _EPSILON = 1e-14
@@ -95,9 +93,7 @@ class _Hypergeometric:
         inside = (k >= low) & (k <= high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(
-                call_split(_boost._hypergeom_pmf, k[inside], good, draws, total), 0, 1
-            )
+            out[inside] = np.clip(_boost._hypergeom_pmf(k[inside], good, draws, total), 0, 1)
         return out
 
     def cdf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -107,9 +103,7 @@ class _Hypergeometric:
         inside = (k >= low) & (k < high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(
-                call_split(_boost._hypergeom_cdf, k[inside], good, draws, total), 0, 1
-            )
+            out[inside] = np.clip(_boost._hypergeom_cdf(k[inside], good, draws, total), 0, 1)
         return out
 
     def sf(self, k: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -119,9 +113,7 @@ class _Hypergeometric:
         inside = (k >= low) & (k < high)
         if inside.any():
             good, draws, total = self._args(where[inside])
-            out[inside] = np.clip(
-                call_split(_boost._hypergeom_sf, k[inside], good, draws, total), 0, 1
-            )
+            out[inside] = np.clip(_boost._hypergeom_sf(k[inside], good, draws, total), 0, 1)
         return out
 
 
