@@ -17,6 +17,7 @@ from .cube import DEFAULT_MAX_GROUPS, MISSING_GROUP, CountCube, build_cube, marg
 from .cubefile import MAPPING_FIELDS, is_cube_file, merge_counted, read_cube, sorted_inputs
 from .engine import connect
 from .errors import InputError
+from .fisher_batch import FisherCache
 from .ingest import ColumnMapping, Fingerprint, open_source
 from .metrics import (
     ConfusionCounts,
@@ -183,6 +184,7 @@ def _evaluate_breakdown(
         significance=not cube.is_private and not (set(by) & cube.estimated),
         has_label=cube.has_label,
         decision_favourable=decision_favourable,
+        fisher=cube.kept("fisher", FisherCache),
     )
     if cube.is_private:
         from .privacy import mark_not_estimable

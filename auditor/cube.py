@@ -171,6 +171,15 @@ class CountCube:
         cells = self.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"].sum()
         return replace(self, cells=cells, second_prediction=None, _cache={})
 
+    def kept(self, name: str, make: Callable[[], Any]) -> Any:
+        """An object kept with the cube under ``name``, made by ``make()`` the first time: e.g.
+        the Fisher p-values of its tables, which every view derived from the cube (another
+        reference or policy) reuses where the table did not change."""
+        key = ("kept", name)
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def counts(self, by: Iterable[str]) -> pd.DataFrame:
         """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``
         (and ``tp_var`` … ``fn_var`` when the cells carry ``n_var``).

@@ -273,10 +273,17 @@ def fisher_exact_p_values(
 class FisherCache:
     """:func:`fisher_exact_p_values` that computes each distinct table once (a breakdown asks
     for the same table twice: the impact ratio's Fisher p-value and the selection-rate test
-    against the same comparison group)."""
+    against the same comparison group). A p-value is a function of its table alone, so one
+    cache may serve every breakdown of a cube and every view derived from it (another
+    reference or policy in the dashboard: the impact ratios' tables do not change). At most
+    ``limit`` tables are kept; past that the cache starts again empty."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limit: int = 200_000) -> None:
         self._known: dict[tuple[int, int, int, int], float] = {}
+        self._limit = limit
+
+    def __len__(self) -> int:
+        return len(self._known)
 
     def p_values(
         self,
@@ -290,11 +297,16 @@ class FisherCache:
         n2 = np.asarray(comparison_total, dtype=float)
         tables = np.stack([np.rint(v).astype(np.int64) for v in (x1, n1 - x1, x2, n2 - x2)], 1)
         keys = [tuple(row) for row in tables.tolist()]
-        missing = sorted({key for key in keys if key not in self._known})
+        known = self._known
+        missing = {key for key in keys if key not in known}
+        if len(known) + len(missing) > self._limit:
+            known = self._known = {}
+            missing = set(keys)
         if missing:
-            a, b, c, d = np.array(missing, dtype=float).T
+            ordered = sorted(missing)
+            a, b, c, d = np.array(ordered, dtype=float).T
             for key, p in zip(
-                missing, fisher_exact_p_values(a, a + b, c, c + d).tolist(), strict=True
+                ordered, fisher_exact_p_values(a, a + b, c, c + d).tolist(), strict=True
             ):
-                self._known[key] = p
-        return np.array([self._known[key] for key in keys], dtype=float)
+                known[key] = p
+        return np.array([known[key] for key in keys], dtype=float)

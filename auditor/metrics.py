@@ -641,6 +641,7 @@ def compute_breakdown(
     alpha: float = 0.05,
     has_label: bool = True,
     decision_favourable: bool = True,
+    fisher: FisherCache | None = None,
 ) -> BreakdownResult:
     """Audit one breakdown from its groups' counts.
 
@@ -650,6 +651,8 @@ def compute_breakdown(
     the groups with enough data). Without a label (``has_label=False``: the counts hold no
     ground truth) only the label-free metrics are computed; the others are absent. With
     ``decision_favourable=False`` the impact ratios compare the favourable complement.
+    ``fisher`` keeps Fisher p-values between calls (e.g. the cube's
+    :meth:`~auditor.cube.CountCube.fisher_cache`); by default each call computes its own.
 
     Every figure is computed for all groups at once (numpy arrays over the groups; see
     :mod:`auditor.group_statistics`), equal bit for bit to the one-group formulas above.
@@ -669,7 +672,7 @@ def compute_breakdown(
     all_rates = rate_arrays(confusion, parts=parts)
     sizes = parts["selection_rate"][1]
     ref_index, ref_rule = choose_reference(keys, [c.n for c in counts], by=by, requested=reference)
-    fisher = FisherCache()
+    fisher = fisher if fisher is not None else FisherCache()
     tests = (
         _tests_against(parts, ref_index, metrics=available, alpha=alpha, fisher=fisher)
         if significance

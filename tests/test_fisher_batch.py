@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
 
-from auditor.fisher_batch import fisher_exact_p_values
+from auditor.fisher_batch import FisherCache, fisher_exact_p_values
 
 
 def _scipy(x1, n1, x2, n2) -> float:
@@ -79,3 +81,39 @@ def test_equals_scipy_where_both_probabilities_underflow():
     different = np.flatnonzero(ours.view(np.int64) != theirs.view(np.int64))
     assert different.size == 0, [(tables[i].tolist(), ours[i], theirs[i]) for i in different[:5]]
     assert (theirs == 0).sum() > count // 3  # the underflowing tables are really there
+
+
+def test_a_cache_gives_scipy_values_and_starts_again_past_its_limit():
+    rng = np.random.default_rng(7)
+    n1 = rng.integers(1, 60, 40)
+    n2 = rng.integers(1, 60, 40)
+    x1 = rng.integers(0, n1 + 1)
+    x2 = rng.integers(0, n2 + 1)
+    expected = [
+        stats.fisher_exact([[a, n - a], [b, m - b]]).pvalue
+        for a, n, b, m in zip(x1, n1, x2, n2, strict=True)
+    ]
+    cache = FisherCache(limit=25)
+    assert cache.p_values(x1[:20], n1[:20], x2[:20], n2[:20]).tolist() == expected[:20]
+    first = {
+        tuple(t) for t in zip(x1[:20], n1[:20] - x1[:20], x2[:20], n2[:20] - x2[:20], strict=True)
+    }
+    assert len(cache) == len(first)
+    # 40 distinct tables exceed the limit: the cache restarts, values stay scipy's
+    assert cache.p_values(x1, n1, x2, n2).tolist() == expected
+    assert len(cache) <= 40
+
+
+def test_views_of_one_cube_share_its_fisher_values(tmp_path):
+    import auditor
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "compas_predictions.csv"
+    arguments = dict(label="two_year_recid", prediction="high_risk", protected=["race", "sex"])
+    result = auditor.audit(sample, **arguments)
+    cache = result.cube.kept("fisher", FisherCache)
+    assert len(cache) > 0  # the audit filled the cube's cache
+    other = auditor.reaudit(result, reference={"race": "Caucasian"})
+    assert other.cube.kept("fisher", FisherCache) is cache
+    fresh = auditor.audit(sample, reference={"race": "Caucasian"}, **arguments)
+    assert fresh.cube.kept("fisher", FisherCache) is not cache
+    assert other.to_dict()["breakdowns"] == fresh.to_dict()["breakdowns"]
