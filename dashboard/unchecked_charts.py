@@ -1,0 +1,44 @@
+"""Charts that Streamlit draws without validating them against the Vega-Lite schema again.
+
+``st.altair_chart`` calls the chart's ``to_dict()`` on every rerun, and Altair's ``to_dict``
+checks the whole specification against the Vega-Lite JSON schema each time (``jsonschema``
+walking every layer and channel): ~9 % of the server's time when the dashboard's reference
+group changes, more when a moved threshold redraws three charts. The dashboard's charts are
+built by :mod:`auditor.charts`, whose specifications the tests validate on every page
+(``tests/test_dashboard_chart_specs.py``); the dashboard sends them as they are. The
+specification Streamlit receives is the same, only the check is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["unchecked"]
+
+_UNCHECKED: dict[type, type] = {}
+
+
+def _unchecked_class(chart_class: type) -> type:
+    """A subclass of ``chart_class`` whose ``to_dict`` does not validate by default. It keeps
+    the class's module and name: Streamlit recognises Altair charts by their qualified name."""
+    cached = _UNCHECKED.get(chart_class)
+    if cached is None:
+
+        def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:
+            return chart_class.to_dict(self, validate=validate, **kwargs)
+
+        cached = type(
+            chart_class.__name__,
+            (chart_class,),
+            {"to_dict": to_dict, "__module__": chart_class.__module__, "__doc__": None},
+        )
+        _UNCHECKED[chart_class] = cached
+    return cached
+
+
+def unchecked(chart: Any) -> Any:
+    """``chart`` (changed in place and returned), drawn without the schema check."""
+    # Altair's schema objects keep every attribute set on them as a property of the
+    # specification: set the class past their ``__setattr__``.
+    object.__setattr__(chart, "__class__", _unchecked_class(type(chart)))
+    return chart
