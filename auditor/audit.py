@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -97,8 +97,13 @@ def evaluate_cube(
     intervals: IntervalEstimator | None = None,
     decision_favourable: bool = True,
     group_order: Mapping[str, Sequence[str]] | None = None,
+    tested: Collection[tuple[str, ...]] | None = None,
 ) -> tuple[Any, tuple, Any]:
     """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``.
+
+    ``tested`` names the breakdowns whose groups get significance tests (default: all); the
+    others have none (no ``tests``, no p-values next to their impact ratios). The verdicts do
+    not depend on it: a check's test of its worst group is computed by the policy itself.
 
     ``decision_favourable=False`` (the positive decision harms: "flagged high risk") puts
     impact ratios and the four-fifths rule on the favourable complement. Groups are listed
@@ -126,6 +131,7 @@ def evaluate_cube(
             estimator=estimator,
             decision_favourable=decision_favourable,
             group_order=group_order,
+            tests=tested is None or by in tested,
         )
         for by in cube.breakdowns(intersections=intersections)
     )
@@ -170,6 +176,7 @@ def _evaluate_breakdown(
     estimator: IntervalEstimator,
     decision_favourable: bool = True,
     group_order: Mapping[str, Sequence[str]] | None = None,
+    tests: bool = True,
 ):
     keys, counts = _groups_of(cube.counts(by), by)
     order = group_rank(keys, orders=group_order, last=(MISSING_GROUP,))
@@ -181,7 +188,7 @@ def _evaluate_breakdown(
         reference=reference,
         min_group_size=min_group_size,
         intervals=_for_breakdown(estimator, by),
-        significance=not cube.is_private and not (set(by) & cube.estimated),
+        significance=tests and not cube.is_private and not (set(by) & cube.estimated),
         has_label=cube.has_label,
         decision_favourable=decision_favourable,
         fisher=cube.kept("fisher", FisherCache),

@@ -264,35 +264,42 @@ def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
     return views[key]
 
 
-def threshold_view(threshold: float) -> auditor.AuditResult:
-    """The audit at a moved score threshold, with the chosen references and policy — memoised
-    per session (one view) by (threshold, references, policy), so that a rerun of the Scores
-    page that does not move the threshold (another attribute, coming back to the page) does
-    not evaluate every breakdown again."""
+def threshold_view(threshold: float, attribute: str) -> auditor.AuditResult:
+    """The audit at a moved score threshold, with the chosen references and policy, and
+    significance tests for the groups of ``attribute`` (what the Scores page shows) —
+    memoised per session (one view) by (threshold, attribute, references, policy), so that a
+    rerun of the Scores page that changes none of them (coming back to the page, another
+    chart) does not evaluate every breakdown again."""
     from dashboard.views import threshold_view as evaluate_at
 
     result = require_audit()
-    key = (id(result.cube), float(threshold), tuple(sorted(references().items())), policy_text())
+    key = (
+        id(result.cube),
+        float(threshold),
+        attribute,
+        tuple(sorted(references().items())),
+        policy_text(),
+    )
     cached = st.session_state.get(THRESHOLD_VIEW)
     if cached is None or cached[0] != key:
-        view = evaluate_at(result, threshold, reference=references(), policy=policy())
+        view = evaluate_at(
+            result, threshold, reference=references(), policy=policy(), tested=(attribute,)
+        )
         st.session_state[THRESHOLD_VIEW] = cached = [key, view, result, None]
     return cached[1]
 
 
 def threshold_document(threshold: float, attribute: str) -> tuple[auditor.AuditResult, dict]:
     """:func:`threshold_view` and the parts of its JSON the Scores page shows for
-    ``attribute`` (:func:`dashboard.scores.page_document`), written once per view and
-    attribute (coming back to the page does not serialise the groups again)."""
+    ``attribute`` (:func:`dashboard.scores.page_document`), written once per view (coming
+    back to the page does not serialise the groups again)."""
     from dashboard.scores import page_document
 
-    view = threshold_view(threshold)
+    view = threshold_view(threshold, attribute)
     cached = st.session_state[THRESHOLD_VIEW]
-    documents = cached[3] if cached[3] is not None else {}
-    if attribute not in documents:
-        documents[attribute] = page_document(view, attribute)
-    cached[3] = documents
-    return view, documents[attribute]
+    if cached[3] is None:
+        cached[3] = page_document(view, attribute)
+    return view, cached[3]
 
 
 CHARTS = "_charts"

@@ -15,11 +15,13 @@ from auditor.policy import Policy
 __all__ = ["evaluate_with_cube", "private_view", "threshold_view"]
 
 
-def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
+def evaluate_with_cube(result, cube, *, reference=None, policy=None, tested=None, **changes):
     """``result`` recomputed on another count cube (moved threshold, DP release) — no data read.
 
     :func:`auditor.reaudit` keeps the cube and may reuse breakdowns, so a new cube goes through
     :func:`auditor.evaluate_cube` instead, with the interval estimator that fits it.
+    ``tested``: the breakdowns whose groups get significance tests (default all; see
+    :func:`auditor.audit.evaluate_cube`).
     """
     from auditor.audit import evaluate_cube, parse_reference
     from auditor.metrics import ExactIntervals
@@ -46,6 +48,7 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
         intervals=estimator,
         decision_favourable=options.get("decision_favourable", True),
         group_order=options.get("group_order"),
+        tested=tested,
     )
     return dataclasses.replace(
         result,
@@ -58,8 +61,14 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, **changes):
     )
 
 
-def threshold_view(result, threshold: float, *, reference=None, policy=None):
-    """The audit with predictions re-derived as 'score ≥ threshold' — from the cube, no rescan."""
+def threshold_view(result, threshold: float, *, reference=None, policy=None, tested=None):
+    """The audit with predictions re-derived as 'score ≥ threshold' — from the cube, no rescan.
+
+    ``tested``: the attributes whose own breakdown gets significance tests (default all
+    breakdowns). The Scores page shows one attribute's groups: testing every group of every
+    breakdown (Fisher's exact test on hundreds of tables) was half of a threshold move. The
+    verdicts are the same either way (a check tests its worst group itself).
+    """
     from auditor.scores import cube_at_threshold
 
     return evaluate_with_cube(
@@ -67,6 +76,7 @@ def threshold_view(result, threshold: float, *, reference=None, policy=None):
         cube_at_threshold(result.cube, threshold),
         reference=reference,
         policy=policy,
+        tested=None if tested is None else {(name,) for name in tested},
         mapping=dataclasses.replace(result.mapping, threshold=float(threshold)),
     )
 
