@@ -218,7 +218,7 @@ def disparity_chart(
         .mark_rule(color="black")
         .encode(x=alt.X("ratio_lower:Q"), x2=alt.X2("ratio_upper:Q"))
     )
-    return (band + one + errors + points).properties(
+    return alt.layer(band, one, errors, points).properties(
         title=title, width=width, height=max(60, 22 * len(frame))
     )
 
@@ -692,7 +692,7 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
         ],
     )
     subtitle = "grey line: the output constraint relaxed step by step" if len(frontier) else ""
-    return (band + rule + line + dots).properties(
+    return alt.layer(band, rule, line, dots).properties(
         title=alt.TitleParams(
             f"Accuracy and disparity by '{document['protected']}': input rules vs an output constraint",
             subtitle=subtitle,

@@ -47,4 +47,4 @@ def change_chart(breakdown: Mapping[str, Any], metric: str, *, title: str) -> al
         tooltip=["group", "n", "baseline", "candidate", "change", "low", "high", "method"],
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
-    return (bars + points + zero).properties(height=max(120, 28 * len(frame)))
+    return alt.layer(bars, points, zero).properties(height=max(120, 28 * len(frame)))
