@@ -23,6 +23,8 @@ __all__ = [
     "known_dataset_name",
     "planned_guarantee",
     "seen_values",
+    "WORKLOAD_CHOICES",
+    "WORKLOAD_NOTE",
 ]
 
 DECLARE_NOTE = (
@@ -31,6 +33,23 @@ DECLARE_NOTE = (
     "are all shown (with a noisy count even when empty) and never pooled into '(other)'; rows "
     "with a value you leave out are not counted. Attributes you do not declare go through DP "
     "partition selection, which spends δ and pools values with few rows into '(other)'."
+)
+
+WORKLOAD_CHOICES = {
+    "marginals": "Balanced: every attribute and every pair",
+    "attributes": "Single attributes most precisely",
+    "finest": "The finest table only",
+}
+"""The release's workload (``auditor.privacy.workload``) in the words of the Privacy page."""
+
+WORKLOAD_NOTE = (
+    "Which tables the budget is spent on. Balanced (the default) measures the finest table, "
+    "each attribute and each pair, and combines them into one consistent table: on the "
+    "benchmark file at ε = 1 each attribute's counts carry 1.6–1.8× less noise than when they "
+    "are summed from the finest table alone. 'Single attributes most precisely' gives each "
+    "attribute about 3× less noise, and most pairs (the Intersections page) up to 3× more. "
+    "'The finest table only' is the release of earlier versions. Every choice spends the same "
+    "ε; the JSON and PDF name the choice and publish every measurement's noise scale."
 )
 
 

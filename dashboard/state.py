@@ -384,6 +384,7 @@ def release(
     privacy_budget: float | None,
     categories: dict[str, list[str]] | None = None,
     dataset_name: str | None = None,
+    workload: str = "marginals",
 ) -> auditor.AuditResult:
     """Release the session's exact audit with DP (spends ε in the ledger) and record it."""
     from auditor.store import AuditStore
@@ -402,6 +403,7 @@ def release(
             policy=policy(),
             categories=categories,
             dataset_name=dataset_name,
+            workload=workload,
         )
         # filed under the session's file in the store's own history (not in the document)
         store.record_audit(released.to_dict(), sha256=result.dataset.sha256, kind="release")

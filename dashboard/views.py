@@ -94,13 +94,15 @@ def private_view(
     policy: Policy | None = None,
     categories: Mapping[str, Any] | None = None,
     dataset_name: str | None = None,
+    workload: str = "marginals",
 ):
     """Release the exact audit's cached count cube with (ε, δ)-DP and recompute every figure.
 
     No data is read: the finest cells of ``result``'s cube are released once through OpenDP
     (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
     ledger, keyed by the rows' content and ``dataset_name``). ``categories`` declares the
-    public values of some attributes; the others go through partition selection. The
+    public values of some attributes; the others go through partition selection.
+    ``workload`` is what the budget measures (:func:`auditor.privacy.release_cube`). The
     returned audit holds only the released noisy counts and no fingerprint of the data.
     """
     from auditor.privacy import release_cube
@@ -121,6 +123,7 @@ def private_view(
         privacy_budget=privacy_budget,
         seed=seed,
         intersections=bool(result.options.get("intersections", True)),
+        workload=workload,
         request={
             "columns": mapping_document(result.mapping),
             "options": {

@@ -9,6 +9,8 @@ from dashboard.bisg import attribute_label, estimated_attributes, estimated_noti
 from dashboard.plaintext import md
 from dashboard.privacy import (
     DECLARE_NOTE,
+    WORKLOAD_CHOICES,
+    WORKLOAD_NOTE,
     budget_table,
     declared_categories,
     exact_vs_private,
@@ -121,6 +123,14 @@ budget = right.number_input(
     disabled=ledger is not None and ledger.total is not None,
     help="Declared once, with the first release; it cannot be raised afterwards.",
 )
+workload = st.radio(
+    "Precision: what the budget measures",
+    list(WORKLOAD_CHOICES),
+    key="dp_workload",
+    horizontal=True,
+    format_func=WORKLOAD_CHOICES.get,
+    help=WORKLOAD_NOTE,
+)
 st.caption(
     "This release will spend: "
     + planned_guarantee(
@@ -140,12 +150,14 @@ if st.button(
                 privacy_budget=budget,
                 categories=categories,
                 dataset_name=ledger_name,
+                workload=workload,
             )
     except auditor.AuditorError as error:
         st.error(f"No release was made: {md(error, limit=1000)}")
     else:
         st.success(
-            f"Released with ε = {epsilon:g} ({released.privacy.get('guarantee')}). Release id "
+            f"Released with ε = {epsilon:g} ({released.privacy.get('guarantee')}; precision: "
+            f"{WORKLOAD_CHOICES[workload].lower()}). Release id "
             f"{released.privacy.get('release_id')}. The ledger below records the spend."
         )
         ledger_name = released.privacy["ledger"]["dataset"]

@@ -45,3 +45,17 @@ def test_an_undeclared_attribute_goes_through_partition_selection_and_says_delta
     assert private.privacy["guarantee"] == "ε = 1, δ = 1e-6 from choosing the groups"
     assert any("from choosing the groups" in s.value for s in at.success)
     assert private.to_dict()["dataset"]["sha256"] is None
+
+
+def test_the_user_chooses_what_the_budget_measures_and_the_release_says_so():
+    at = _open(_loaded(), "privacy")
+    workload = at.radio(key="dp_workload")
+    assert workload.value == "marginals"  # the default, as in the CLI
+    assert "Single attributes most precisely" in workload.options
+    workload.set_value("attributes").run()
+    at.button(key="dp_release").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    private = at.session_state["private_result"][1]
+    assert private.privacy["workload"] == "attributes"
+    assert any("single attributes most precisely" in s.value for s in at.success)
+    assert private.to_dict()["privacy"]["workload"] == "attributes"
