@@ -299,20 +299,61 @@ def _integer_confusion_by(
 ) -> pd.DataFrame | None:
     """:func:`_confusion_by` followed by :func:`_fill_empty_intersections` and the sort, with
     numpy (``np.bincount`` over factorized keys) for whole counts — the same table, ~10× faster
-    than pandas' groupby and unstack for the ten breakdowns of an audit. ``None`` when the
-    counts are fractional (pandas' compensated float sums are kept) or ``by`` is empty, except:
+    than pandas' groupby and unstack for the ten breakdowns of an audit (and ``by=()``, the
+    whole population). ``None`` when the counts are fractional (pandas' compensated float sums
+    are kept), except:
 
     ``released``: the cells are a DP release's noisy counts; fractional ones (the least-squares
     fit of several measurements) are then summed here too, in float (a sum of at most a few
     thousand noisy cells; it differs from pandas' compensated sum by rounding only). Cells with
     ``n_var`` (estimated membership, BISG: soft counts and their variances) are summed here too,
-    in float, for the same reason (a group sums a few dozen cells)."""
+    in float, for the same reason (a group sums a few dozen cells), except for the whole
+    population.
+
+    Which cells each group sums depends on the cells' keys only: it is computed once per
+    breakdown and kept in ``factorized`` (a DP release shares it between releases of one
+    domain, whose cells differ only in their counts)."""
     estimated = "n_var" in cells.columns
     integral = pd.api.types.is_integer_dtype(cells["n"].dtype) and not estimated
-    if not by or not (integral or released or estimated):
+    if not (integral or released or (estimated and by)):
         return None
+    known = {} if factorized is None else factorized  # shared by breakdowns (and releases)
+    layout = known.get(("layout", by))
+    if layout is None:
+        layout = known[("layout", by)] = _breakdown_layout(cells, by, known)
+    sums = {}
+    for value in _value_columns(cells):
+        weights = cells[value].to_numpy().astype(np.float64)
+        suffix = "" if value == "n" else "_var"
+        for name, (rows, group) in layout.cells.items():
+            sums[name + suffix] = np.bincount(group, weights=weights[rows], minlength=layout.total)
+    columns = dict(layout.columns)
+    for name, values in sums.items():
+        columns[name] = values[layout.kept].astype(np.int64) if integral else values[layout.kept]
+    # in this order, as pandas' row sum of the groupby path adds them (the same floats)
+    columns["n"] = columns["tp"] + columns["fp"] + columns["tn"] + columns["fn"]
+    return pd.DataFrame(columns)  # one construction: a column at a time costs ~1 ms each
+
+
+@dataclass(frozen=True)
+class _BreakdownLayout:
+    """Which finest cells each group's confusion cells sum, for one breakdown: everything of
+    :func:`_integer_confusion_by` that depends on the cells' keys only, not on their counts —
+    computed once per cube, or once per released domain for every release of it (the noisy
+    cells of each release have the same keys in the same order)."""
+
+    cells: dict[str, tuple[np.ndarray, np.ndarray]]
+    """Per confusion cell (tp, fp, tn, fn): the rows of the finest cells in it, and their group."""
+    total: int
+    kept: np.ndarray
+    columns: dict[str, Any]
+    """The groups' values of each attribute of the breakdown, in output order."""
+
+
+def _breakdown_layout(cells: pd.DataFrame, by: tuple[str, ...], known: dict) -> _BreakdownLayout:
+    if not by:  # the whole population: one group
+        return _population_layout(cells)
     codes, levels = [], []
-    known = {} if factorized is None else factorized  # per attribute, shared by breakdowns
     for name in by:
         if name not in known:
             known[name] = pd.factorize(cells[name], sort=True)
@@ -324,20 +365,16 @@ def _integer_confusion_by(
     group = np.zeros(len(cells), dtype=np.int64)
     for code, size in zip(codes, sizes, strict=True):
         group = group * size + code
+    rows = np.flatnonzero(observed)
     group = group[observed]
     total = math.prod(sizes)
     y = cells["y"].to_numpy()[observed]
     yhat = cells["yhat"].to_numpy()[observed]
-    sums = {}
     where = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
-    for value in _value_columns(cells):
-        weights = cells[value].to_numpy()[observed].astype(np.float64)
-        suffix = "" if value == "n" else "_var"
-        for name, (label, decision) in where.items():
-            chosen = (y == label) & (yhat == decision)
-            sums[name + suffix] = np.bincount(
-                group[chosen], weights=weights[chosen], minlength=total
-            )
+    summed = {}
+    for name, (label, decision) in where.items():
+        chosen = (y == label) & (yhat == decision)
+        summed[name] = (rows[chosen], group[chosen])
     if len(by) == 2 and total <= MAX_EMPTY_INTERSECTION_FILL:
         kept = np.arange(total)  # every combination of observed values, empty ones with 0
     else:
@@ -347,14 +384,17 @@ def _integer_confusion_by(
         name: level.take(position)
         for name, level, position in zip(by, levels, positions, strict=True)
     }
-    for name, values in sums.items():
-        columns[name] = values[kept].astype(np.int64) if integral else values[kept]
-    if not integral:  # noisy or estimated counts: pandas' row sum, as the groupby path sums them
-        frame = pd.DataFrame(columns)
-        frame["n"] = frame[list(CONFUSION)].sum(axis=1)
-        return frame
-    columns["n"] = columns["tp"] + columns["fp"] + columns["tn"] + columns["fn"]
-    return pd.DataFrame(columns)  # one construction: a column at a time costs ~1 ms each
+    return _BreakdownLayout(cells=summed, total=total, kept=kept, columns=columns)
+
+
+def _population_layout(cells: pd.DataFrame) -> _BreakdownLayout:
+    y, yhat = cells["y"].to_numpy(), cells["yhat"].to_numpy()
+    where = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
+    summed = {}
+    for name, (label, decision) in where.items():
+        rows = np.flatnonzero((y == label) & (yhat == decision))
+        summed[name] = (rows, np.zeros(len(rows), dtype=np.int64))
+    return _BreakdownLayout(cells=summed, total=1, kept=np.zeros(1, dtype=np.int64), columns={})
 
 
 def _fill_empty_intersections(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:

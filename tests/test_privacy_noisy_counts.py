@@ -1,5 +1,6 @@
 """A DP release's noisy cube sums its fractional (least-squares) cells per breakdown with
-numpy, and gets the table the pandas groupby path gives (to rounding)."""
+numpy, and gets the table the pandas groupby path gives (to rounding) — for the whole
+population too, and for every release of a domain (which share which cells each group sums)."""
 
 from __future__ import annotations
 
@@ -39,19 +40,36 @@ def _audit() -> auditor.AuditResult:
 def test_every_breakdown_of_a_workload_release():
     cube = _audit().cube
     categories = {name: [str(v) for v in cube.counts((name,))[name]] for name in cube.attributes}
-    noisy, _ = release_cube(cube, epsilon=1.0, categories=categories, seed=11)
+    fewer = {**categories, "region": categories["region"][:40]}  # another domain: other cells
+    # releases of one domain share which cells each group sums; another domain has its own
+    for declared in (categories, fewer, categories, fewer):  # OpenDP noise: fast
+        noisy, _ = release_cube(cube, epsilon=1.0, categories=declared)
+        _check_breakdowns(noisy)
+
+
+def test_whole_counts_of_the_finest_table_release():
+    cube = _audit().cube
+    categories = {name: [str(v) for v in cube.counts((name,))[name]] for name in cube.attributes}
+    for _ in range(2):
+        noisy, _ = release_cube(cube, epsilon=1.0, categories=categories, workload="finest")
+        _check_breakdowns(noisy, dtype=np.int64)
+
+
+def _check_breakdowns(noisy, dtype=np.float64) -> None:
     cells = noisy._cells_without_scores()
-    assert len(noisy.release.plan.measurements) > 1  # the workload: several tables measured
-    assert cells["n"].dtype == np.float64  # and fitted by least squares: fractional counts
-    assert not np.allclose(cells["n"], np.round(cells["n"]))
-    for by in noisy.breakdowns(intersections=True):
+    if dtype == np.float64:
+        assert len(noisy.release.plan.measurements) > 1  # the workload: several tables measured
+        assert cells["n"].dtype == np.float64  # and fitted by least squares: fractional counts
+        assert not np.allclose(cells["n"], np.round(cells["n"]))
+    for by in [(), *noisy.breakdowns(intersections=True)]:
         expected = _by_pandas(cells, by)
         for got in (_integer_confusion_by(cells, by, released=True), noisy.counts(by)):
             assert list(got.columns) == list(expected.columns)
+            assert len(got) == len(expected)
             for name in by:
                 assert got[name].astype(str).tolist() == expected[name].astype(str).tolist()
             for name in ("tp", "fp", "tn", "fn", "n"):
-                assert got[name].dtype == np.float64
+                assert got[name].dtype == dtype
                 np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, atol=1e-9)
 
 

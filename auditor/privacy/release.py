@@ -72,10 +72,14 @@ def _finest_cells(cube: CountCube) -> pd.DataFrame:
 def _pooled_cells(cube: CountCube, exact: pd.DataFrame, domain: GroupDomain) -> pd.DataFrame:
     """:func:`pool_cells` of the exact finest cells over ``domain``, once per cube and domain
     (the dashboard releases the same cube at every ε it is moved to). Read-only."""
-    key = ("dp_pooled_cells", tuple((name, tuple(v)) for name, v in domain.levels.items()))
+    key = ("dp_pooled_cells", _domain_key(domain))
     if key not in cube._cache:
         cube._cache[key] = pool_cells(exact, domain)
     return cube._cache[key]
+
+
+def _domain_key(domain: GroupDomain) -> tuple:
+    return tuple((name, tuple(values)) for name, values in domain.levels.items())
 
 
 def _sum_finest_cells(cube: CountCube) -> pd.DataFrame:
@@ -384,7 +388,13 @@ def release_cube(
         privacy["ledger"] = _ledger_section(record.dataset, release_id, state)
     else:
         privacy["ledger"] = None
-    return _noisy_cube(cube, released, release), privacy
+    noisy_cube = _noisy_cube(cube, released, release)
+    # every release of this domain has the same cells in the same order (only their counts
+    # differ): which cells each group sums is worked out once, kept with the exact cube
+    noisy_cube._cache[("factorized",)] = cube._cache.setdefault(
+        ("dp_layouts", _domain_key(domain)), {}
+    )
+    return noisy_cube, privacy
 
 
 def _measure(
@@ -605,28 +615,42 @@ def mark_not_estimable(breakdown: Any) -> Any:
     """
     from ..metrics import _summary  # the same summary definitions as exact mode
 
-    def mark(group: Any) -> Any:
-        if "not_estimable" in group.flags or not not_estimable_metrics(
-            group.metrics, group.intervals
-        ):
-            return group
-        return dataclasses.replace(group, flags=(*group.flags, "not_estimable"))
-
-    def estimable_only(group: Any) -> Any:
-        hidden = set(not_estimable_metrics(group.metrics, group.intervals))
-        metrics = {m: (None if m in hidden else v) for m, v in group.metrics.items()}
-        return dataclasses.replace(group, metrics=metrics)
-
     if not hasattr(breakdown, "groups"):
-        return mark(breakdown)
-    groups = tuple(mark(g) for g in breakdown.groups)
-    estimable = [estimable_only(g) for g in groups]
-    sufficient = [
-        g for g in estimable if "insufficient_data" not in g.flags and "empty" not in g.flags
-    ]
+        return _flag_not_estimable(breakdown, _not_estimable(breakdown))
+    groups, estimable, sufficient = [], [], []
+    for group in breakdown.groups:
+        hidden = _not_estimable(group)
+        marked = _flag_not_estimable(group, hidden)
+        groups.append(marked)
+        # what the summary reads of the group: its metrics without the hidden ones
+        shown = (
+            _SummaryView({m: (None if m in hidden else v) for m, v in group.metrics.items()})
+            if hidden
+            else marked
+        )
+        estimable.append(shown)
+        if "insufficient_data" not in marked.flags and "empty" not in marked.flags:
+            sufficient.append(shown)
     return dataclasses.replace(
         breakdown,
-        groups=groups,
+        groups=tuple(groups),
         summary=_summary(estimable),
         summary_sufficient_data=_summary(sufficient),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _SummaryView:
+    """A group as the breakdown summary reads it: its metrics, not-estimable ones hidden."""
+
+    metrics: Mapping[str, float | None]
+
+
+def _not_estimable(group: Any) -> set[str]:
+    return set(not_estimable_metrics(group.metrics, group.intervals))
+
+
+def _flag_not_estimable(group: Any, hidden: set[str]) -> Any:
+    if not hidden or "not_estimable" in group.flags:
+        return group
+    return dataclasses.replace(group, flags=(*group.flags, "not_estimable"))
