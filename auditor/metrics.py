@@ -546,6 +546,9 @@ def _adverse_impact(
         intervals = _interval_list(
             *katz_intervals(selected, totals, best_selected, best_total, z=z_normal)
         )
+    elif hasattr(estimator, "ratio_intervals_to"):  # a batch estimator (DP): one pass
+        intervals = estimator.ratio_intervals_to(counts, counts[best], "selection_rate")
+        intervals[best] = None
     else:
         intervals = [
             None
@@ -761,4 +764,6 @@ def _array_summary(
 
 
 def _only(values: Mapping[str, Interval | None], names: Sequence[str]) -> dict:
+    if tuple(values) == tuple(names):  # already these keys in this order: a plain copy
+        return dict(values)
     return {name: values.get(name) for name in names}

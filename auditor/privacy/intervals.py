@@ -197,6 +197,43 @@ class NoisyIntervals:
                 self._compare(self._row(counts), self._row(reference), key)
         return self._comparisons[key]
 
+    def ratio_intervals_to(
+        self, groups: Sequence[ConfusionCounts], reference: ConfusionCounts, metric: str
+    ) -> list[Interval | None]:
+        """Each group's ratio interval of ``metric`` to ``reference``, the values
+        :meth:`comparison_intervals` gives, in one vectorised pass and without building the
+        other metrics' dictionaries (the impact ratios need one metric against one group)."""
+        self.prepare([*groups, reference])
+        ref_table, ref_row = self._row(reference)
+        column = RATE_METRICS.index(metric)
+        located = [self._row(group) for group in groups]
+        results: dict[int, dict[str, np.ndarray]] = {}
+        positions: list[int] = []
+        members: dict[int, list[int]] = {}
+        for table, row in located:
+            rows = members.setdefault(id(table), [])
+            positions.append(len(rows))
+            rows.append(row)
+        for table, _ in located:
+            if id(table) not in results:
+                arrays = self._comparison_arrays(
+                    table, np.array(members[id(table)]), ref_table, ref_row
+                )
+                results[id(table)] = {
+                    name: values[:, column].tolist() for name, values in arrays.items()
+                }
+        out: list[Interval | None] = []
+        for group, (table, _), position in zip(groups, located, positions, strict=True):
+            if group == reference:
+                out.append((1.0, 1.0))
+                continue
+            values = results[id(table)]
+            defined = values["ratio_defined"][position]
+            out.append(
+                (values["ratio_low"][position], values["ratio_high"][position]) if defined else None
+            )
+        return out
+
     def _compare_all(self, reference: ConfusionCounts) -> None:
         """Comparisons of every prepared group with ``reference``, in one vectorised pass."""
         ref_table, ref_row = self._row(reference)
