@@ -18,9 +18,11 @@ total and the division are computed: rows matched on every table with a positive
 path, almost all) are summed per cell of the other attributes × y × ŷ — the posterior of each
 race (the soft counts), Σ p(1 − p) (the variance of the count over draws of race) and, for the
 threshold estimator, the assignment (most probable race if its posterior ≥ 0.8, else
-"Unassigned"). The other rows (a table missed, or the product is zero) keep only their keys and
-are grouped by (cell, keys); each group's posterior, fallbacks and match kinds are computed once,
-with the full normalisation once per distinct key. No row, name or ZIP code leaves DuckDB.
+"Unassigned"). The other rows (a table missed, or the product is zero) only add their keys and
+the ids they matched directly to a list per cell, so the pass aggregates by cell alone; after it,
+they are grouped by (cell, keys), and each group's posterior, fallbacks and match kinds are
+computed once, with the full normalisation once per distinct key the direct lookup missed. No
+row, name or ZIP code leaves DuckDB.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from ..cube import MISSING_GROUP, CountCube, _check_head, _normalise, _score_exp
 from ..errors import InputError
 from ..ingest import SOURCE_VIEW, ColumnMapping, Source
 from ..sql import number_literal, quote_identifier
-from .normalise import name_parts_sql, zip_sql
+from .normalise import name_keys_sql, zip_key_sql
 from .spec import ATTRIBUTE, THRESHOLD, BisgSpec
 from .tables import AUDIT_TABLES, RACE_LABELS, RACES, TABLE_NAMES, register_tables
 
@@ -94,10 +96,9 @@ def _slow_names(name: str, table: str, source: str, *, parts: bool) -> str:
     ``source`` selects the distinct upper-cased keys (column ``k``); the result has the key,
     its ``kind`` (1 full match, 2 first part, 3 last part, 0 no letters, 4 not in the table)
     and the matched name's ``id`` in the lookup table."""
-    keys = name_parts_sql("k")
-    wanted = ["full", "first_part", "last_part"] if parts else ["full"]
+    wanted = ["full_name", "first_part", "last_part"] if parts else ["full_name"]
     aliases = [f"{name}{i}" for i in range(len(wanted))]
-    columns = ", ".join(f"{keys[key]} AS k{i}" for i, key in enumerate(wanted))
+    columns = ", ".join(f"{key} AS k{i}" for i, key in enumerate(wanted))
     joins = " ".join(
         f"LEFT JOIN {table} AS {alias} ON {alias}.name = k{i}" for i, alias in enumerate(aliases)
     )
@@ -109,7 +110,24 @@ def _slow_names(name: str, table: str, source: str, *, parts: bool) -> str:
     found = f"coalesce({', '.join(f'{alias}.id' for alias in aliases)})"
     return (
         f"{name} AS (SELECT k, {kind} AS kind, {found} AS id FROM "
-        f"(SELECT k, {columns} FROM ({source})) {joins})"
+        f"(SELECT k, {columns} FROM ({name_keys_sql(source, parts=parts)})) {joins})"
+    )
+
+
+def _with_largest(source: str, prefix: str) -> str:
+    """``source`` with the largest of its posteriors ``{prefix}_<race>`` as ``{prefix}_largest``."""
+    largest = f"greatest({', '.join(f'{prefix}_{race}' for race in RACES)})"
+    return f"(SELECT *, {largest} AS {prefix}_largest FROM {source})"
+
+
+def _assignment(prefix: str) -> str:
+    """The threshold assignment: the index of the most probable race (the first of a tie) if
+    its posterior reaches the threshold, else NULL (columns ``{prefix}_<race>``, ``_largest``)."""
+    largest = f"{prefix}_largest"
+    return (
+        f"CASE WHEN {largest} >= {number_literal(THRESHOLD)} THEN CASE "
+        + " ".join(f"WHEN {prefix}_{race} = {largest} THEN {i}" for i, race in enumerate(RACES))
+        + " END END"
     )
 
 
@@ -121,11 +139,12 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     the match is the same. The same holds for a ZIP code that already is a 5-digit ZCTA, and
     for first names. The per-row work is kept to the join, the product of the factors and its
     division by their total: a row matched on every factor with a positive total (almost all)
-    is on the *fast* path, and its posterior is summed per cell at once. Every other row (a
-    table missed, or the zero product) is grouped by (cell, matched ids, unmatched keys), and
-    its posterior is computed once per group with the full normalisation and the fallbacks —
-    the same posterior as per row, weighted by the group's count. The fast rows' slow-path
-    columns are NULL, so they cost the aggregation almost nothing.
+    is on the *fast* path, and its posterior is summed per cell at once. The posterior of every
+    other row (a table missed, or the zero product) is NULL: such a row only adds its keys and
+    the ids it matched to a list per cell (``slow``), so the one pass over the file aggregates
+    by cell alone. The slow rows are then grouped by (cell, keys), and each group's posterior is
+    computed once with the full normalisation (once per distinct key the direct lookup missed)
+    and the fallbacks — the same posterior as per row, weighted by the group's count.
     """
     weighted = spec.estimator in ("weighted", "both")
     threshold = spec.estimator in ("threshold", "both")
@@ -172,120 +191,123 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
     names = [f for f, *_ in factors]
     columns += [f"{key} AS k{f}" for f, _, key, _, _ in factors]
     keys = [f"r{i}" for i in range(len(others))] + ["ry", "rp"]
+    cell = ", ".join(keys)
     joins = " ".join(
         f"LEFT JOIN {table} AS t{f} ON t{f}.{column} = base.k{f}"
         for f, table, _, column, _ in factors
     )
-    # layer 1: the join; each race's product of factors (NULL when a table missed)
+    # layer 1: the join; each key and the id it matched; each race's product of factors
+    # (NULL when a table missed)
     joined = [*keys]
-    joined += [f"base.k{f} AS key_{f}" for f in names]
+    joined += [f"base.k{f} AS key_{f}, t{f}.id AS id_{f}" for f in names]
     joined += [f"{' * '.join(f't{f}.{race}' for f in names)} AS u_{race}" for race in RACES]
-    # layer 2: the total of the products, once per row
+    # layer 2: the total of the products, once per row; layer 3: the posterior, NULL unless
+    # the row is on the fast path (every table matched, positive total)
     total = " + ".join(f"u_{race}" for race in RACES)
-    # layer 3: fast rows' posterior; slow rows' keys (NULL for fast rows)
-    slow = ", ".join(f"CASE WHEN total > 0 THEN NULL ELSE key_{f} END AS key_{f}" for f in names)
-    posterior = ", ".join(f"u_{race} / total AS p_{race}" for race in RACES)
+    carried = ", ".join(f"key_{f}, id_{f}" for f in names)
+    posterior = ", ".join(f"u_{race} / nullif(total, 0) AS p_{race}" for race in RACES)
     rows = (
-        f"rows AS (SELECT {', '.join(keys)}, total > 0 IS TRUE AS fast, {slow}, {posterior} "
+        f"rows AS (SELECT {cell}, {carried}, {posterior} "
         f"FROM (SELECT *, {total} AS total FROM "
         f"(SELECT {', '.join(joined)} FROM base {joins})))"
     )
-    largest = f"greatest({', '.join(f'p_{race}' for race in RACES)})"
-    assigned = (
-        (
-            f"CASE WHEN {largest} >= {number_literal(THRESHOLD)} THEN CASE "
-            + " ".join(f"WHEN p_{race} = {largest} THEN {i}" for i, race in enumerate(RACES))
-            + " END END"
-        )
-        if threshold
-        else "NULL::INTEGER"
-    )
-    slow_keys = ", ".join(f"key_{f}" for f in names)
+    assigned = _assignment("p") if threshold else "NULL::INTEGER"
     sums = [f"sum(p_{race}) AS p_{race}" for race in RACES]
     if weighted:
         sums += [f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES]
     else:
         sums += [f"0.0 AS v_{race}" for race in RACES]
-    grouped = (
-        f"grouped AS MATERIALIZED (SELECT {', '.join(keys)}, fast, {slow_keys}, "
-        f"{assigned} AS assigned, count(*) AS n, {', '.join(sums)} FROM rows GROUP BY ALL)"
+    slow_struct = ", ".join(f"key_{f} := key_{f}, id_{f} := id_{f}" for f in names)
+    # the fast rows summed per cell (and assignment); the slow rows' keys listed per cell
+    fast = (
+        f"fast AS MATERIALIZED (SELECT {cell}, {assigned} AS assigned, count(p_white) AS n, "
+        f"{', '.join(sums)}, list(struct_pack({slow_struct})) FILTER (WHERE p_white IS NULL) "
+        f"AS slow FROM {_with_largest('rows', 'p') if threshold else 'rows'} GROUP BY ALL)"
     )
-    ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})", rows, grouped]
-    # the slow rows' distinct keys: the direct lookup, then the full normalisation of the keys
-    # it misses; each key's match kind (1 direct or full, 2/3 by a part, 0 missing, 4 not in
-    # the table) and matched id
-    for f, table, _, column, parts in factors:
-        ctes.append(
-            f"direct_{f} AS (SELECT k, t.id AS id FROM (SELECT DISTINCT key_{f} AS k FROM grouped "
-            f"WHERE NOT fast AND key_{f} IS NOT NULL) LEFT JOIN {table} AS t ON t.{column} = k)"
+    slow_fields = ", ".join(f"s.key_{f} AS key_{f}, s.id_{f} AS id_{f}" for f in names)
+    # the slow rows grouped by (cell, keys); the ids depend on the keys
+    slow = (
+        f"slow AS (SELECT {cell}, {slow_fields}, count(*) AS n FROM "
+        f"(SELECT {cell}, unnest(slow) AS s FROM fast) GROUP BY ALL)"
+    )
+    ctes = [f"base AS (SELECT {', '.join(columns)} FROM {SOURCE_VIEW})", rows, fast, slow]
+    # the full normalisation of the distinct keys the direct lookup missed: each key's match
+    # kind (1 full, 2/3 by a part, 0 missing, 4 not in the table) and matched id
+    for f, table, _, _, parts in factors:
+        source = (
+            f"SELECT DISTINCT key_{f} AS k FROM slow WHERE id_{f} IS NULL AND key_{f} IS NOT NULL"
         )
-        source = f"SELECT k FROM direct_{f} WHERE id IS NULL"
         if f == "g":
             ctes.append(
-                f"slow_g AS (SELECT k, CASE WHEN z.id IS NOT NULL THEN 1 WHEN zk IS NULL "
-                f"THEN 0 ELSE 4 END AS kind, z.id AS id FROM (SELECT k, {zip_sql('k')} AS zk "
-                f"FROM ({source})) LEFT JOIN {table} AS z ON z.zcta5 = zk)"
+                f"found_g AS (SELECT k, CASE WHEN z.id IS NOT NULL THEN 1 WHEN zk IS NULL "
+                f"THEN 0 ELSE 4 END AS kind, z.id AS id FROM ({zip_key_sql(source)}) "
+                f"LEFT JOIN {table} AS z ON z.zcta5 = zk)"
             )
         else:
-            ctes.append(_slow_names(f"slow_{f}", table, source, parts=parts))
-        ctes.append(
-            f"found_{f} AS (SELECT d.k, CASE WHEN d.id IS NOT NULL THEN 1 ELSE slow_{f}.kind "
-            f"END AS kind, coalesce(d.id, slow_{f}.id) AS id FROM direct_{f} AS d "
-            f"LEFT JOIN slow_{f} ON slow_{f}.k = d.k)"
-        )
+            ctes.append(_slow_names(f"found_{f}", table, source, parts=parts))
     prior = TABLE_NAMES["prior"]
     slow_joins = " ".join(
-        f"LEFT JOIN found_{f} ON found_{f}.k = grouped.key_{f} "
-        f"LEFT JOIN {table} AS t{f} ON t{f}.id = found_{f}.id"
+        f"LEFT JOIN found_{f} ON found_{f}.k = slow.key_{f} "
+        f"LEFT JOIN {table} AS t{f} ON t{f}.id = coalesce(slow.id_{f}, found_{f}.id)"
         for f, table, *_ in factors
     )
-    kinds = ", ".join(f"coalesce(found_{f}.kind, 0) AS {f}_kind" for f in names)
+    # a key matched directly is kind 1; a missing key (NULL) is kind 0
+    kinds = ", ".join(
+        f"CASE WHEN slow.id_{f} IS NOT NULL THEN 1 ELSE coalesce(found_{f}.kind, 0) END AS {f}_kind"
+        for f in names
+    )
     surname_part = {race: f"coalesce(ts.{race}, {prior}.{race})" for race in RACES}
     full = {
         race: " * ".join([surname_part[race]] + [f"coalesce(t{f}.{race}, 1.0)" for f in names[1:]])
         for race in RACES
     }
     ctes.append(
-        f"missed AS (SELECT {', '.join(keys)}, n, {kinds}, "
+        f"missed AS (SELECT {cell}, n, {kinds}, "
         + ", ".join(f"{surname_part[race]} AS us_{race}" for race in RACES)
         + ", "
         + ", ".join(f"{full[race]} AS uf_{race}" for race in RACES)
-        + f" FROM grouped {slow_joins} CROSS JOIN {prior} WHERE NOT fast)"
+        + f" FROM slow {slow_joins} CROSS JOIN {prior})"
     )
     total_full = " + ".join(f"uf_{race}" for race in RACES)
     total_surname = " + ".join(f"us_{race}" for race in RACES)
     ctes.append(
-        f"missed_posterior AS (SELECT {', '.join(keys)}, n, "
+        # materialised (one row per group of slow rows): inlined into the aggregation below, the
+        # posterior's expressions grew large enough to cost DuckDB's optimiser ~30 ms
+        f"missed_posterior AS MATERIALIZED (SELECT {cell}, n, "
         + ", ".join(f"{f}_kind" for f in names)
-        + f", ({total_full}) <= 0 AS zero_product, "
+        + ", total_full <= 0 AS zero_product, "
         + ", ".join(
-            f"CASE WHEN ({total_full}) > 0 THEN uf_{race} / ({total_full}) "
-            f"ELSE us_{race} / ({total_surname}) END AS q_{race}"
+            f"CASE WHEN total_full > 0 THEN uf_{race} / total_full "
+            f"ELSE us_{race} / total_surname END AS q_{race}"
             for race in RACES
         )
-        + " FROM missed)"
-    )
-    largest_q = f"greatest({', '.join(f'q_{race}' for race in RACES)})"
-    assigned_q = (
-        f"CASE WHEN {largest_q} >= {number_literal(THRESHOLD)} THEN CASE "
-        + " ".join(f"WHEN q_{race} = {largest_q} THEN {i}" for i, race in enumerate(RACES))
-        + " END END"
+        + f" FROM (SELECT *, {total_full} AS total_full, {total_surname} AS total_surname "
+        "FROM missed))"
     )
     kind_columns = ["s_kind", "g_kind", "f_kind"]
     fast_kinds = ", ".join(f"1 AS {k}" for k in kind_columns)
     missed_kinds = ", ".join(
         f"{k}" if any(k == f"{f}_kind" for f in names) else f"1 AS {k}" for k in kind_columns
     )
-    cells = (
-        f"cells AS (SELECT {', '.join(keys)}, n, {fast_kinds}, false AS zero_product, assigned, "
-        + ", ".join(f"p_{race}, v_{race}" for race in RACES)
-        + " FROM grouped WHERE fast UNION ALL "
-        f"SELECT {', '.join(keys)}, n, {missed_kinds}, zero_product, {assigned_q} AS assigned, "
+    # the slow groups summed per cell, match kinds and assignment (few rows), then with the
+    # fast rows' sums
+    ctes.append(
+        f"missed_cells AS (SELECT {cell}, {missed_kinds}, zero_product, "
+        f"{_assignment('q')} AS assigned, "
+        "sum(n) AS n, "
         + ", ".join(
-            f"n * q_{race} AS p_{race}, n * (q_{race} * (1 - q_{race})) AS v_{race}"
+            f"sum(n * q_{race}) AS p_{race}, sum(n * (q_{race} * (1 - q_{race}))) AS v_{race}"
             for race in RACES
         )
-        + " FROM missed_posterior)"
+        + f" FROM {_with_largest('missed_posterior', 'q')} GROUP BY ALL)"
+    )
+    cells = (
+        f"cells AS (SELECT {cell}, n, {fast_kinds}, false AS zero_product, assigned, "
+        + ", ".join(f"p_{race}, v_{race}" for race in RACES)
+        + " FROM fast WHERE n > 0 UNION ALL "
+        f"SELECT {cell}, n, {', '.join(kind_columns)}, zero_product, assigned, "
+        + ", ".join(f"p_{race}, v_{race}" for race in RACES)
+        + " FROM missed_cells)"
     )
     ctes.append(cells)
     shaped = [
