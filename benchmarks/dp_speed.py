@@ -7,7 +7,10 @@ attributes and their pairs), in one run:
 2. the DP audit (ε = 1, declared groups, discrete Laplace) of the same file;
 3. changing ε in the dashboard: the release from the cached exact cube plus every figure
    recomputed (``dashboard.views.private_view``, OpenDP noise, no store), as the Privacy page
-   does.
+   does;
+4. of the ε change, OpenDP's noise draws alone, and both with the draws split over the cores
+   (as released: ``auditor.privacy.mechanisms.draw_threads``) against one thread,
+   alternating in this process.
 
 Prints the two ratios issue #16 sets targets for: DP ÷ exact ≤ 1.5, and the ε change in ms
 (< 100 ms). Best of ``--repeat`` runs each.
@@ -18,6 +21,7 @@ Run: ``python benchmarks/dp_speed.py [--rows 1e6] [--repeat 3]``
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -72,6 +76,7 @@ def main() -> None:
 
     change_task = lambda: private_view(exact, epsilon=0.5, categories=categories)  # noqa: E731
     change_s, _ = _best(change_task, args.repeat)
+    threads = _threads_against_one(exact, categories, args.repeat)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"file: {path.name} ({rows:,} rows, {groups} groups over the breakdowns)")
     print(f"load average (1, 5, 15 min): {load}")
@@ -86,6 +91,50 @@ def main() -> None:
         f"change ε (dashboard)   {1000 * change_s:8.1f} ms wall {1000 * change_cpu:6.1f} ms CPU"
         "   target < 100 ms"
     )
+    print(
+        f"of which OpenDP's noise draws ({threads['cells']:,} cells), and the ε change, with the "
+        f"draws in {threads['threads']} threads (as released) and in 1, interleaved:"
+    )
+    for name in ("draws", "change"):
+        for count in (threads["threads"], 1):
+            wall, cpu = threads[(name, count)]
+            label = f"{'OpenDP draws' if name == 'draws' else 'change ε'}, {count} thread(s)"
+            print(f"  {label:28} {1000 * wall:8.1f} ms wall {1000 * cpu:6.1f} ms CPU")
+
+
+def _threads_against_one(exact, categories, repeat: int) -> dict:
+    """The ε change and its OpenDP draws alone, with the draws split over the cores (as
+    released) and in one thread, alternating in this process (best of ``repeat`` each)."""
+    from auditor.privacy import mechanisms, release_cube
+    from auditor.privacy.release import _finest_cells, _pooled_cells, draw_measurements
+    from dashboard.views import private_view
+
+    noisy, _ = release_cube(exact.cube, epsilon=0.5, categories=categories)
+    plan, spec = noisy.release.plan, noisy.release.spec
+    counts = _pooled_cells(exact.cube, _finest_cells(exact.cube), noisy.release.domain)["n"]
+    counts = counts.to_numpy()
+    tasks = {
+        "draws": lambda: draw_measurements(plan, spec, counts),
+        "change": lambda: private_view(exact, epsilon=0.5, categories=categories),
+    }
+    real = mechanisms.draw_threads
+    settings = {real(): real, 1: lambda: 1}
+    timings: dict = {}
+    try:
+        for _ in range(repeat):
+            for name, task in tasks.items():
+                for count, setting in settings.items():
+                    mechanisms.draw_threads = setting
+                    start, used = time.perf_counter(), time.process_time()
+                    task()
+                    wall, cpu = time.perf_counter() - start, time.process_time() - used
+                    best = timings.get((name, count), (math.inf, math.inf))
+                    timings[(name, count)] = (min(best[0], wall), min(best[1], cpu))
+    finally:
+        mechanisms.draw_threads = real
+    timings["threads"] = real()
+    timings["cells"] = sum(m.cells for m in plan.measurements)
+    return timings
 
 
 if __name__ == "__main__":
