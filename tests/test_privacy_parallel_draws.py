@@ -102,3 +102,21 @@ def test_parts_draw_fresh_independent_noise_with_the_theoretical_variance(record
     for part in parts:  # each part has the mechanism's variance (kurtosis ≈ 6: sd ≈ 2 %)
         assert part.var() == pytest.approx(spec.variance, rel=0.1)
     assert noise.var() == pytest.approx(spec.variance, rel=0.05)
+
+
+def test_a_forked_child_draws_with_its_own_threads(recorded):
+    """A process forked after the parent drew in parallel has none of the parent's draw threads:
+    it must not wait for them (it would hang), it starts its own."""
+    import multiprocessing
+
+    spec = noise_spec("laplace", epsilon=1.0, delta=None)
+    opendp_noise(spec, np.zeros(4 * mechanisms.PART_CELLS, dtype=np.int64))  # parent's pool
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(_draw_in_parts, (spec,))
+        assert result.get(timeout=60) == 4 * mechanisms.PART_CELLS
+
+
+def _draw_in_parts(spec) -> int:
+    mechanisms.draw_threads = lambda: 3  # the child's module, as in the parent's test
+    return len(opendp_noise(spec, np.zeros(4 * mechanisms.PART_CELLS, dtype=np.int64)))

@@ -220,7 +220,9 @@ def _invoke(measurement, counts: Sequence[int], *, fractional: bool) -> np.ndarr
 PART_CELLS = 1024
 """The smallest part of a count vector worth a thread of its own (≈ 8 ms of OpenDP draws)."""
 _POOL_LOCK = threading.Lock()
-_POOL: list[ThreadPoolExecutor] = []
+_POOL: dict[int, ThreadPoolExecutor] = {}
+"""The draw threads, by process id: a forked child has none of its parent's threads (work
+submitted to the parent's pool would never run), so it starts its own."""
 
 
 def draw_threads() -> int:
@@ -234,11 +236,13 @@ def draw_threads() -> int:
 
 def _pool() -> ThreadPoolExecutor:
     with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(
-                ThreadPoolExecutor(draw_threads() - 1 or 1, thread_name_prefix="opendp-draws")
+        pid = os.getpid()
+        if pid not in _POOL:
+            _POOL.clear()  # the parent's pool, if this process was forked: its threads are gone
+            _POOL[pid] = ThreadPoolExecutor(
+                max(1, draw_threads() - 1), thread_name_prefix="opendp-draws"
             )
-        return _POOL[0]
+        return _POOL[pid]
 
 
 def _invoke_in_parts(measurement, values: np.ndarray) -> np.ndarray:
