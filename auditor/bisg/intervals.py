@@ -23,6 +23,7 @@ measured table in ``docs/bisg.md``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,13 +115,44 @@ class ProxyIntervals:
 
         return (at(tail), at(1 - tail))
 
+    def _ranges(self, rows: list[np.ndarray]) -> list[Interval | None]:
+        """:meth:`_range` of each row of draws, the rows of only finite draws sorted in one
+        call and read together (the same arithmetic on the same sorted values, so the same
+        intervals); a row with a non-finite draw (a ratio to a zero draw) goes one at a time."""
+        if not rows:
+            return []
+        matrix = np.vstack(rows)
+        finite = np.isfinite(matrix).all(axis=1)
+        out: list[Interval | None] = [None] * len(rows)
+        for index in np.flatnonzero(~finite).tolist():
+            out[index] = self._range(rows[index])
+        (whole,) = np.nonzero(finite)
+        if len(whole) == 0:
+            return out
+        values = np.sort(matrix[whole], axis=1)
+        count = values.shape[1]
+        if count < self.draws / 2:
+            return out
+        tail = (1 - self.confidence) / 2
+        bounds = []
+        for q in (tail, 1 - tail):
+            position = q * (count - 1)
+            low = int(position)
+            high = min(low + 1, count - 1)
+            bounds.append(values[:, low] + (values[:, high] - values[:, low]) * (position - low))
+        for index, lower, upper in zip(
+            whole.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True
+        ):
+            out[index] = (lower, upper)
+        return out
+
     def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]:
         if counts.proxy_variance is None:
             return self._exact.rate_intervals(counts)
-        result = {}
-        for metric in RATE_METRICS:
-            draws = self._rate_draws(counts, metric)
-            result[metric] = None if draws is None else self._range(draws)
+        drawn = {metric: self._rate_draws(counts, metric) for metric in RATE_METRICS}
+        present = [metric for metric in RATE_METRICS if drawn[metric] is not None]
+        result: dict[str, Interval | None] = dict.fromkeys(RATE_METRICS)
+        result.update(zip(present, self._ranges([drawn[m] for m in present]), strict=True))
         return result
 
     def comparison_intervals(
@@ -128,15 +160,52 @@ class ProxyIntervals:
     ) -> tuple[dict[str, Interval | None], dict[str, Interval | None]]:
         if counts.proxy_variance is None or reference.proxy_variance is None:
             return self._exact.comparison_intervals(counts, reference)
-        ratios, differences = {}, {}
-        for metric in COMPARED_METRICS:
+        ratios, differences = self._compared(counts, reference, COMPARED_METRICS, differences=True)
+        return ratios, differences
+
+    def ratio_intervals_to(
+        self, groups: Sequence[ConfusionCounts], reference: ConfusionCounts, metric: str
+    ) -> list[Interval | None]:
+        """Each group's ratio interval of ``metric`` to ``reference``: the values
+        :meth:`comparison_intervals` gives, without the other metrics' ranges (the impact
+        ratios need one metric against one group). The reference itself gets None."""
+        out: list[Interval | None] = []
+        for group in groups:
+            if group is reference:
+                out.append(None)
+            elif group.proxy_variance is None or reference.proxy_variance is None:
+                out.append(self._exact.comparison_intervals(group, reference)[0].get(metric))
+            else:
+                out.append(
+                    self._compared(group, reference, (metric,), differences=False)[0][metric]
+                )
+        return out
+
+    def _compared(
+        self,
+        counts: ConfusionCounts,
+        reference: ConfusionCounts,
+        metrics: Sequence[str],
+        *,
+        differences: bool,
+    ) -> tuple[dict[str, Interval | None], dict[str, Interval | None]]:
+        """Ratio (and difference) intervals of ``metrics`` from independent draws of both."""
+        ratios: dict[str, Interval | None] = dict.fromkeys(metrics)
+        diffs: dict[str, Interval | None] = dict.fromkeys(metrics) if differences else {}
+        present, rows = [], []
+        for metric in metrics:
             mine = self._rate_draws(counts, metric)
             theirs = self._rate_draws(reference, metric)
             if mine is None or theirs is None:
-                ratios[metric] = differences[metric] = None
                 continue
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = mine / theirs
-            ratios[metric] = self._range(ratio)
-            differences[metric] = self._range(mine - theirs)
-        return ratios, differences
+                rows.append(mine / theirs)
+            if differences:
+                rows.append(mine - theirs)
+            present.append(metric)
+        ranges = iter(self._ranges(rows))
+        for metric in present:
+            ratios[metric] = next(ranges)
+            if differences:
+                diffs[metric] = next(ranges)
+        return ratios, diffs
