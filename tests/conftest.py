@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,12 @@ COMPAS_CLI = [
 ADULT_PREDICTIONS = SAMPLES / "adult_predictions.csv"
 COMPAS_RAW = SAMPLES / "compas-scores-two-years.csv"
 POLICY = SAMPLES / "policy.toml"
+
+# The on-disk copy of the Census tables (auditor.bisg.table_cache) goes to a temporary
+# directory, not the user's cache, for every test and every CLI the tests start.
+os.environ.setdefault(
+    "AUDITOR_CACHE_DIR", os.path.join(tempfile.gettempdir(), "auditor-test-cache")
+)
 
 
 @pytest.hookimpl(tryfirst=True)

