@@ -180,6 +180,18 @@ class CountCube:
             self._cache[key] = make()
         return self._cache[key]
 
+    def at_threshold(
+        self, cells: pd.DataFrame, *, threshold: float, without_scores: pd.DataFrame
+    ) -> CountCube:
+        """A copy with ``cells`` re-derived at another score threshold, and those cells
+        already summed over the score bins (see :func:`auditor.scores.cube_at_threshold`)."""
+        return replace(
+            self,
+            cells=cells,
+            threshold=threshold,
+            _cache={("cells_without_scores",): without_scores},
+        )
+
     def counts(self, by: Iterable[str]) -> pd.DataFrame:
         """One row per group of ``by``: the group's values, ``tp``, ``fp``, ``tn``, ``fn``, ``n``
         (and ``tp_var`` … ``fn_var`` when the cells carry ``n_var``).

@@ -199,17 +199,67 @@ def cube_at_threshold(cube: CountCube, threshold: float) -> CountCube:
 
     Lets a dashboard move the threshold without rescanning the data. Exact for integer
     scores; otherwise scores are compared at three significant digits.
+
+    The finest cells summed over the recorded prediction — one row per (attributes, label,
+    score bin), kept with the cube — already are the cells at any threshold: every row of one
+    (attributes, label, score bin) gets the same new prediction. Marking them ``score bin ≥
+    threshold`` gives the table ``groupby(attributes, y, yhat, score_bin)`` would, in its order
+    (within a group, the bins below the threshold come first either way), and the cells summed
+    over the bins are one ``np.bincount``.
     """
     if not cube.has_score or cube.cells is None:
         raise InputError(
             "moving the threshold needs a score column and the finest count table: "
             "audit with --score COL"
         )
-    cells = cube.cells.dropna(subset=["score_bin"]).copy()
-    cells["yhat"] = (cells["score_bin"] >= float(threshold)).astype("int64")
-    cells = cells.groupby(
-        [*cube.attributes, "y", "yhat", "score_bin"], as_index=False, observed=True
-    )["n"].sum()
-    from dataclasses import replace
+    by_score = cube.kept("cells_by_score", lambda: _cells_by_score(cube))
+    bins = by_score.cells["score_bin"].to_numpy()
+    yhat = (bins >= float(threshold)).astype("int64")
+    cells = by_score.cells.copy()
+    cells.insert(len(cube.attributes) + 1, "yhat", yhat)
+    return cube.at_threshold(
+        cells, threshold=float(threshold), without_scores=by_score.without_scores(yhat)
+    )
 
-    return replace(cube, cells=cells, threshold=float(threshold), _cache={})
+
+@dataclass(frozen=True)
+class _CellsByScore:
+    """The finest cells summed over the recorded prediction, and their (attributes, label)
+    groups (``group[i]``: row i's group, ``groups``: each group's values, in sorted order)."""
+
+    cells: pd.DataFrame
+    group: np.ndarray
+    groups: pd.DataFrame
+
+    def without_scores(self, yhat: np.ndarray) -> pd.DataFrame:
+        """The cells at these predictions summed over the score bins, as
+        ``groupby([*attributes, "y", "yhat"]).sum()`` gives them (combinations without rows
+        left out; sorted by group, then prediction)."""
+        keys = self.group * 2 + yhat
+        size = 2 * len(self.groups)
+        present = np.bincount(keys, minlength=size) > 0
+        totals = np.bincount(keys, weights=self.cells["n"].to_numpy(), minlength=size)
+        rows = np.repeat(np.arange(len(self.groups)), 2)[present]
+        frame = self.groups.iloc[rows].reset_index(drop=True)
+        frame["yhat"] = np.tile(np.array([0, 1], dtype="int64"), len(self.groups))[present]
+        counts = self.cells["n"]
+        totals = totals[present]
+        frame["n"] = np.rint(totals).astype(counts.dtype) if counts.dtype.kind in "iu" else totals
+        return frame
+
+
+def _cells_by_score(cube: CountCube) -> _CellsByScore:
+    attributes = [*cube.attributes, "y"]
+    cells = (
+        cube.cells.dropna(subset=["score_bin"])
+        .groupby([*attributes, "score_bin"], as_index=False, observed=True)["n"]
+        .sum()
+    )
+    starts = np.ones(len(cells), dtype=bool)
+    if len(cells):
+        starts[1:] = (
+            cells[attributes].iloc[1:].to_numpy() != cells[attributes].iloc[:-1].to_numpy()
+        ).any(axis=1)
+    group = np.cumsum(starts) - 1
+    groups = cells.loc[starts, attributes].reset_index(drop=True)
+    return _CellsByScore(cells=cells, group=group, groups=groups)
