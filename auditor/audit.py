@@ -112,6 +112,11 @@ def evaluate_cube(
     """
     estimator = intervals or ExactIntervals()
     reference = _checked_reference(cube, reference)
+    prepare_all = getattr(estimator, "prepare_breakdowns", None)
+    if prepare_all is not None:  # DP: every breakdown's intervals in one vectorised pass
+        prepare_all(
+            {by: cube.counts(by) for by in [(), *cube.breakdowns(intersections=intersections)]}
+        )
     overall_keys, overall_counts = _groups_of(cube.counts(()), ())
     overall = compute_breakdown(
         overall_keys,

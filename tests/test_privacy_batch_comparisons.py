@@ -75,3 +75,43 @@ def test_the_impact_ratio_intervals_of_a_release_use_the_one_pass(released, monk
                 continue
             want = single.comparison_intervals(group.counts, reference)[0]["selection_rate"]
             _same(group.adverse_impact.interval, want)
+
+
+def test_every_breakdown_in_one_pass_gives_the_breakdown_by_breakdown_intervals(
+    released, monkeypatch
+):
+    """``prepare_breakdowns`` (one table for all groups, each row with its breakdown's noise)
+    gives every rate interval and comparison of ``prepare`` breakdown by breakdown, and
+    ``evaluate_cube`` uses it."""
+    from auditor.audit import evaluate_cube
+    from auditor.metrics import RATE_METRICS
+
+    breakdowns = [(), *released.breakdowns(intersections=True)]
+    batch = NoisyIntervals(released.release)
+    batch.prepare_breakdowns({by: released.counts(by) for by in breakdowns})
+    for by in breakdowns:
+        _, counts = _groups_of(released.counts(by), by)
+        together, alone = batch.for_breakdown(by), NoisyIntervals(released.release, by=by)
+        assert len(together._rows) == len({(c.tp, c.fp, c.tn, c.fn) for c in counts})
+        alone.prepare(counts)
+        for group in counts:
+            got, want = together.rate_intervals(group), alone.rate_intervals(group)
+            for metric in RATE_METRICS:
+                _same(got[metric], want[metric])
+            got = together.comparison_intervals(group, counts[0])
+            want = alone.comparison_intervals(group, counts[0])
+            for side in (0, 1):
+                for metric in COMPARED_METRICS:
+                    _same(got[side][metric], want[side][metric])
+        assert len(together._rows) == len({(c.tp, c.fp, c.tn, c.fn) for c in counts})
+
+    calls = []
+    real = NoisyIntervals.prepare_breakdowns
+
+    def spy(self, tables):
+        calls.append(list(tables))
+        return real(self, tables)
+
+    monkeypatch.setattr(NoisyIntervals, "prepare_breakdowns", spy)
+    evaluate_cube(released, intervals=NoisyIntervals(released.release))
+    assert calls == [breakdowns]

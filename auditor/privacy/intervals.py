@@ -24,6 +24,8 @@ clamped before estimation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +79,20 @@ def _quadratic(left: np.ndarray, matrix: np.ndarray, right: np.ndarray) -> np.nd
     return np.einsum("mi,ij,mj->m", left, matrix, right)
 
 
+def _row_quadratic(left: np.ndarray, matrices: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per row and metric: left[m] · matrices[row] · right[m]."""
+    return np.einsum("mi,rij,mj->rm", left, matrices, right)
+
+
+@dataclass(frozen=True, eq=False)
+class _RowNoise:
+    """The error moments of each row of a table that holds several breakdowns' groups."""
+
+    covariance: np.ndarray  # (rows, 4, 4)
+    fourth_cumulant: np.ndarray  # (rows, 4)
+    lattice: bool
+
+
 def _key(counts: ConfusionCounts) -> tuple[float, float, float, float]:
     return (float(counts.tp), float(counts.fp), float(counts.tn), float(counts.fn))
 
@@ -84,16 +100,24 @@ def _key(counts: ConfusionCounts) -> tuple[float, float, float, float]:
 class _RateTable:
     """Every rate of a set of groups: estimates, variances, shown intervals (groups × metrics)."""
 
-    def __init__(self, cells: np.ndarray, noise: BreakdownNoise, confidence: float) -> None:
+    def __init__(
+        self, cells: np.ndarray, noise: BreakdownNoise | _RowNoise, confidence: float
+    ) -> None:
         self.cells = cells
         numerator = cells @ _NUMERATORS.T
         denominator = cells @ (_NUMERATORS + _RESTS).T
+        per_row = isinstance(noise, _RowNoise)  # several breakdowns at once: noise per row
+        quadratic = _row_quadratic if per_row else _quadratic
         moments = RateMoments(
-            var_num=_quadratic(_NUMERATORS, noise.covariance, _NUMERATORS),
-            var_rest=_quadratic(_RESTS, noise.covariance, _RESTS),
-            cov=_quadratic(_NUMERATORS, noise.covariance, _RESTS),
-            k4_num=_NUMERATORS @ noise.fourth_cumulant,
-            k4_rest=_RESTS @ noise.fourth_cumulant,
+            var_num=quadratic(_NUMERATORS, noise.covariance, _NUMERATORS),
+            var_rest=quadratic(_RESTS, noise.covariance, _RESTS),
+            cov=quadratic(_NUMERATORS, noise.covariance, _RESTS),
+            k4_num=(
+                noise.fourth_cumulant @ _NUMERATORS.T
+                if per_row
+                else _NUMERATORS @ noise.fourth_cumulant
+            ),
+            k4_rest=noise.fourth_cumulant @ _RESTS.T if per_row else _RESTS @ noise.fourth_cumulant,
             lattice=noise.lattice,
         )
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -106,7 +130,12 @@ class _RateTable:
         # (1 − p)·a − p·b over (numerator cells a, rest cells b), and its variance
         p = np.clip(np.nan_to_num(self.estimate, nan=0.5), 0.0, 1.0)[..., None]
         self.weights = (1.0 - p) * _NUMERATORS - p * _RESTS  # (groups, metrics, 4)
-        noise_variance = np.einsum("gmi,ij,gmj->gm", self.weights, noise.covariance, self.weights)
+        noise_variance = np.einsum(
+            "gmi,gij,gmj->gm" if per_row else "gmi,ij,gmj->gm",
+            self.weights,
+            noise.covariance,
+            self.weights,
+        )
         sampling = np.maximum(denominator, 0.0) * p[..., 0] * (1.0 - p[..., 0])
         self.variance = noise_variance + sampling
         self._lists: tuple[list, list, list] | None = None
@@ -152,12 +181,53 @@ class NoisyIntervals:
         self._rows: dict[tuple[float, ...], tuple[_RateTable, int]] = {}
         self._comparisons: dict[tuple, tuple[dict, dict]] = {}
         self._references: set[tuple[float, ...]] = set()
+        self._prepared: dict[tuple[str, ...], dict[tuple[float, ...], tuple[_RateTable, int]]] = {}
 
     def for_breakdown(self, by: Iterable[str]) -> NoisyIntervals:
-        """The estimator for the groups of one breakdown (``by=()`` for the whole population)."""
-        return NoisyIntervals(self.release, confidence=self.confidence, by=by)
+        """The estimator for the groups of one breakdown (``by=()`` for the whole population),
+        with their intervals already computed if :meth:`prepare_breakdowns` had them."""
+        child = NoisyIntervals(self.release, confidence=self.confidence, by=by)
+        child._rows.update(self._prepared.get(child.by, {}))
+        return child
 
     # -- batch ---------------------------------------------------------------------------
+
+    def prepare_breakdowns(self, tables: Mapping[tuple[str, ...], Any]) -> None:
+        """The rate intervals of every group of every breakdown in one vectorised pass.
+
+        ``tables`` maps each breakdown to its counts table (columns ``tp``, ``fp``, ``tn``,
+        ``fn``, as :meth:`CountCube.counts <auditor.cube.CountCube.counts>` gives them). Each
+        row carries its own breakdown's noise moments, so every interval is the one
+        :meth:`prepare` computes breakdown by breakdown (to rounding); one pass over all the
+        groups instead of one per breakdown. :meth:`for_breakdown` then hands them over.
+        """
+        keys: dict[tuple[str, ...], list[tuple[float, ...]]] = {}
+        noises = {}
+        for by, table in tables.items():
+            by = tuple(by)
+            columns = [table[cell].to_numpy(dtype=float).tolist() for cell in _CELLS]
+            keys[by] = list(dict.fromkeys(zip(*columns, strict=True)))
+            noises[by] = self.release.breakdown_noise(by)
+        if not keys or len({noise.lattice for noise in noises.values()}) != 1:
+            return  # nothing to do, or breakdowns of unlike noise: one by one
+        sizes = [len(found) for found in keys.values()]
+        table = _RateTable(
+            np.array([key for found in keys.values() for key in found], dtype=float).reshape(-1, 4),
+            _RowNoise(
+                covariance=np.repeat(
+                    np.stack([noises[by].covariance for by in keys]), sizes, axis=0
+                ),
+                fourth_cumulant=np.repeat(
+                    np.stack([noises[by].fourth_cumulant for by in keys]), sizes, axis=0
+                ),
+                lattice=next(iter(noises.values())).lattice,
+            ),
+            self.confidence,
+        )
+        start = 0
+        for by, found in keys.items():
+            self._prepared[by] = {key: (table, start + row) for row, key in enumerate(found)}
+            start += len(found)
 
     def prepare(self, groups: Sequence[ConfusionCounts]) -> None:
         """Compute the rate intervals of all ``groups`` at once (vectorised)."""
