@@ -123,25 +123,38 @@ def _interval(value: tuple[float, float] | None) -> list[float] | None:
     return None if low is None or high is None else [low, high]
 
 
-def group_to_dict(group: GroupResult) -> dict[str, Any]:
-    """One group of a breakdown in the audit JSON."""
+def group_to_dict(
+    group: GroupResult, *, like: tuple[GroupResult, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One group of a breakdown in the audit JSON.
+
+    ``like``: the same group in an earlier result of the same audit and its record (another
+    reference: only the comparisons with the reference change). Where the counts, rates,
+    intervals, flags and impact figures are equal, their JSON is taken from that record
+    instead of being written again; the two documents then share those dicts."""
+    same = like is not None and _same_figures(group, like[0])
+    earlier = like[1] if same else None
     c = group.counts
-    return {
-        "key": {k: str(v) for k, v in group.key.items()},
-        "n": _count(c.n),
-        "tp": _count(c.tp),
-        "fp": _count(c.fp),
-        "tn": _count(c.tn),
-        "fn": _count(c.fn),
-        "metrics": {k: _number(v) for k, v in group.metrics.items()},
-        "intervals": {k: _interval(v) for k, v in group.intervals.items()},
-        "ratio_to_reference": {k: _number(v) for k, v in group.ratio_to_reference.items()},
-        "difference_to_reference": {
-            k: _number(v) for k, v in group.difference_to_reference.items()
-        },
-        "ratio_intervals": {k: _interval(v) for k, v in group.ratio_intervals.items()},
-        "difference_intervals": {k: _interval(v) for k, v in group.difference_intervals.items()},
-        "tests": {
+    record: dict[str, Any] = {"key": {k: str(v) for k, v in group.key.items()}}
+    if earlier is not None:
+        for name in ("n", "tp", "fp", "tn", "fn", "metrics", "intervals"):
+            record[name] = earlier[name]
+    else:
+        record.update(
+            n=_count(c.n),
+            tp=_count(c.tp),
+            fp=_count(c.fp),
+            tn=_count(c.tn),
+            fn=_count(c.fn),
+            metrics={k: _number(v) for k, v in group.metrics.items()},
+            intervals={k: _interval(v) for k, v in group.intervals.items()},
+        )
+    record.update(
+        ratio_to_reference={k: _number(v) for k, v in group.ratio_to_reference.items()},
+        difference_to_reference={k: _number(v) for k, v in group.difference_to_reference.items()},
+        ratio_intervals={k: _interval(v) for k, v in group.ratio_intervals.items()},
+        difference_intervals={k: _interval(v) for k, v in group.difference_intervals.items()},
+        tests={
             k: {
                 "method": t.method,
                 "p_value": _number(t.p_value),
@@ -150,11 +163,29 @@ def group_to_dict(group: GroupResult) -> dict[str, Any]:
             }
             for k, t in group.tests.items()
         },
-        "flags": list(group.flags),
-        "is_reference": group.is_reference,
-        **_adverse_impact(group),
-        **_not_estimable(group),
-    }
+        flags=list(group.flags),
+        is_reference=group.is_reference,
+    )
+    if earlier is not None and group.adverse_impact is not None:
+        record["impact_ratio"] = earlier["impact_ratio"]
+        record["adverse_impact"] = earlier["adverse_impact"]
+    else:
+        record.update(_adverse_impact(group))
+    record.update(_not_estimable(group))
+    return record
+
+
+def _same_figures(group: GroupResult, earlier: GroupResult) -> bool:
+    """Whether the reference-free figures of two results of one group are equal (values that
+    are NaN compare unequal, so such a group is written again: never wrongly shared)."""
+    return (
+        group.key == earlier.key
+        and group.counts == earlier.counts
+        and group.flags == earlier.flags
+        and group.metrics == earlier.metrics
+        and group.intervals == earlier.intervals
+        and group.adverse_impact == earlier.adverse_impact
+    )
 
 
 def _adverse_impact(group: GroupResult) -> dict[str, Any]:
@@ -199,13 +230,17 @@ def _not_estimable(group: GroupResult) -> dict[str, Any]:
 
 
 def breakdown_to_dict(
-    breakdown: BreakdownResult, *, estimated: Mapping[str, Mapping[str, Any]] | None = None
+    breakdown: BreakdownResult,
+    *,
+    estimated: Mapping[str, Mapping[str, Any]] | None = None,
+    like: tuple[BreakdownResult, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One breakdown in the audit JSON. ``estimated`` maps estimated attributes (e.g. race by
     BISG) to how they were estimated: breakdowns over them say so, and each group carries its
-    ``effective_n`` (Σ of membership probabilities)."""
+    ``effective_n`` (Σ of membership probabilities). ``like``: the same breakdown in an earlier
+    result and its record (see :func:`group_to_dict`)."""
     over = [name for name in breakdown.by if name in (estimated or {})]
-    document = _breakdown_document(breakdown)
+    document = _breakdown_document(breakdown, like=like)
     if over:
         document["estimated"] = dict(estimated[over[0]])
         for group, record in zip(breakdown.groups, document["groups"], strict=True):
@@ -213,12 +248,24 @@ def breakdown_to_dict(
     return document
 
 
-def _breakdown_document(breakdown: BreakdownResult) -> dict[str, Any]:
+def _breakdown_document(
+    breakdown: BreakdownResult, *, like: tuple[BreakdownResult, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    groups = [group_to_dict(g) for g in breakdown.groups] if like is None else None
+    if like is not None:
+        earlier, record = like
+        if earlier.by == breakdown.by and len(earlier.groups) == len(breakdown.groups):
+            groups = [
+                group_to_dict(g, like=(e, r))
+                for g, e, r in zip(breakdown.groups, earlier.groups, record["groups"], strict=True)
+            ]
+        else:
+            groups = [group_to_dict(g) for g in breakdown.groups]
     return {
         "by": list(breakdown.by),
         "reference": {k: str(v) for k, v in breakdown.reference.items()},
         "reference_rule": breakdown.reference_rule,
-        "groups": [group_to_dict(g) for g in breakdown.groups],
+        "groups": groups,
         "summary": {k: _number(v) for k, v in breakdown.summary.items()},
         "summary_sufficient_data": (
             {k: _number(v) for k, v in breakdown.summary_sufficient_data.items()}
@@ -308,13 +355,11 @@ class AuditResult:
         two documents then share those breakdowns' dicts: treat documents as read-only.
         """
         earlier: dict[int, Any] = {}
+        by_attributes: dict[tuple[str, ...], tuple[BreakdownResult, Any]] = {}
         if reuse is not None and reuse[0].estimated == self.estimated:
-            earlier = {
-                id(breakdown): record
-                for breakdown, record in zip(
-                    reuse[0].breakdowns, reuse[1]["breakdowns"], strict=True
-                )
-            }
+            for breakdown, record in zip(reuse[0].breakdowns, reuse[1]["breakdowns"], strict=True):
+                earlier[id(breakdown)] = record
+                by_attributes[breakdown.by] = (breakdown, record)
         document: dict[str, Any] = {
             "schema": SCHEMA,
             "tool": {"name": "auditor", "version": self.tool_version},
@@ -325,7 +370,8 @@ class AuditResult:
             "privacy": dict(self.privacy),
             "overall": group_to_dict(self.overall),
             "breakdowns": [
-                earlier.get(id(b)) or breakdown_to_dict(b, estimated=self.estimated)
+                earlier.get(id(b))
+                or breakdown_to_dict(b, estimated=self.estimated, like=by_attributes.get(b.by))
                 for b in self.breakdowns
             ],
             "policy": self.policy.to_dict() if self.policy is not None else None,

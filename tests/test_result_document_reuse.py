@@ -45,3 +45,31 @@ def test_another_policy_reuses_every_breakdown(compas_audit):
     assert all(
         new is old for new, old in zip(reused["breakdowns"], document["breakdowns"], strict=True)
     )
+
+
+def test_a_recomputed_breakdown_shares_only_its_reference_free_figures(compas_audit):
+    before = compas_audit
+    document = before.to_dict()
+    after = auditor.reaudit(before, reference={"race": "Caucasian"})
+    reused = after.to_dict(reuse=(before, document))
+    assert _same_json(reused, after.to_dict())
+    old, new = document["breakdowns"][0], reused["breakdowns"][0]
+    assert new is not old and new["reference"] == {"race": "Caucasian"}
+    for old_group, new_group in zip(old["groups"], new["groups"], strict=True):
+        # rates, intervals and the impact figures do not depend on the reference: shared
+        assert new_group["metrics"] is old_group["metrics"]
+        assert new_group["intervals"] is old_group["intervals"]
+        assert new_group["adverse_impact"] is old_group["adverse_impact"]
+        # the comparisons with the reference are written again
+        assert new_group["ratio_to_reference"] is not old_group["ratio_to_reference"]
+    # another minimum group size changes the flags: nothing is shared
+    smaller = auditor.reaudit(before, min_group_size=5000)
+    rewritten = smaller.to_dict(reuse=(before, document))
+    assert _same_json(rewritten, smaller.to_dict())
+    assert all(
+        g["metrics"] is not o["metrics"]
+        for g, o in zip(
+            rewritten["breakdowns"][0]["groups"], document["breakdowns"][0]["groups"], strict=True
+        )
+        if g["flags"] != o["flags"]
+    )
