@@ -232,11 +232,20 @@ class CountCube:
                 factorized=self._cache.setdefault(("factorized",), {}),
             )
             if fast is not None:
-                return fast  # already with empty intersections and sorted
+                return self._made_whole(fast, by)  # already with empty intersections, sorted
             table = _confusion_by(cells, by)
         if len(by) == 2:
             table = _fill_empty_intersections(table, by)
-        return table.sort_values(list(by), kind="stable").reset_index(drop=True)
+        return self._made_whole(
+            table.sort_values(list(by), kind="stable").reset_index(drop=True), by
+        )
+
+    def _made_whole(self, table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+        """``table`` with whole counts when no estimated attribute defines its groups (see
+        :func:`_whole_people`); a private release's noisy counts are left as released."""
+        if self.estimated and not self.is_private and not set(by) & self.estimated:
+            return _whole_people(table)
+        return table
 
     def _cells_without_scores(self) -> pd.DataFrame:
         """The finest cells summed over score bins (computed once, shared by every breakdown)."""
@@ -276,6 +285,26 @@ def _value_columns(cells: pd.DataFrame) -> list[str]:
     return ["n", "n_var"] if "n_var" in cells.columns else ["n"]
 
 
+def _whole_people(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts of groups that no estimated attribute defines (sex, or everyone, in an audit
+    that estimates race), made whole again.
+
+    Each person's membership probabilities sum to 1, so such a group's soft counts are whole
+    numbers of people, up to the rounding of adding the probabilities (~1e-12 relative: JSON
+    showed 499999.0000000001), and they do not vary over draws of the estimated membership:
+    the summed per-race variances (which leave out the races' negative covariances) are
+    dropped, and the group gets the exact intervals. Counts further than 1e-6 from whole are
+    left as they are."""
+    columns = [*CONFUSION, "n"]
+    values = table[columns].to_numpy(dtype=float)
+    whole = np.rint(values)
+    if not np.all(np.abs(values - whole) <= 1e-6 * np.maximum(1.0, np.abs(values))):
+        return table
+    table = table.drop(columns=[c for c in table.columns if c.endswith("_var")])
+    table[columns] = whole.astype("int64")
+    return table
+
+
 def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
     """Sum finest cells (attributes…, y, yhat, n[, n_var]) into tp/fp/tn/fn per group of ``by``.
 
@@ -293,6 +322,8 @@ def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
         wide = grouped.unstack(["y", "yhat"]) if by else grouped.to_frame().T
         if out is None:
             out = pd.DataFrame(index=wide.index)
+        elif not by:
+            wide.index = out.index  # the whole population: one row, labelled by the column summed
         integral = pd.api.types.is_integer_dtype(cells[value].dtype)
         suffix = "" if value == "n" else "_var"
         for name, cell in columns.items():

@@ -372,3 +372,59 @@ def test_pdf_names_race_estimated_on_the_cover_and_in_the_findings(people_csv):
     assert "race (estimated):" in text  # a finding's label in the summary
     assert "race is estimated: a test would treat the probabilities as observed counts" in text
     assert "differentially private counts" not in text
+
+
+def test_intervals_do_not_move_with_the_last_bits_of_the_soft_counts():
+    """DuckDB sums the probabilities in parallel, in an order that changes between runs: the
+    soft counts' last bits differ (~5e-12 relative), and the intervals must not move with
+    them (seeded from the exact values, an interval moved in the third digit between two
+    runs of one audit)."""
+    soft = (412.3711340206186, 87.62886597938143, 301.5, 198.49999999999997)
+    variance = (30.2, 12.5, 25.0, 19.75)
+    nudged = tuple(v * (1 + 5e-12) for v in soft)
+    one = ConfusionCounts(*soft, proxy_variance=variance)
+    two = ConfusionCounts(*nudged, proxy_variance=variance)
+    first, second = ProxyIntervals().rate_intervals(one), ProxyIntervals().rate_intervals(two)
+    for metric, interval in first.items():
+        assert interval == pytest.approx(second[metric], rel=1e-9), metric
+    other = ProxyIntervals().rate_intervals(
+        ConfusionCounts(*(v + 1 for v in soft), proxy_variance=variance)
+    )
+    assert other["selection_rate"] != first["selection_rate"]
+
+
+def test_the_whole_population_has_intervals(people_csv):
+    result = auditor.audit(
+        people_csv, prediction="yhat", label="y", bisg="surname=family_name_col,zip=postcode_col"
+    )
+    intervals = result.to_dict()["overall"]["intervals"]
+    assert intervals["selection_rate"] is not None and intervals["tpr"] is not None
+    low, high = intervals["selection_rate"]
+    assert low < result.overall.metrics["selection_rate"] < high
+
+
+def test_groups_no_estimate_defines_are_whole_people_with_exact_intervals(people_csv):
+    """Sex (recorded) in an audit that estimates race: each person's probabilities sum to 1,
+    so the counts are whole people (no 499999.0000000001 in the JSON) and do not depend on
+    the draws of race — the intervals are the exact ones."""
+    result = auditor.audit(
+        people_csv,
+        prediction="yhat",
+        label="y",
+        protected=["sex"],
+        bisg="surname=family_name_col,zip=postcode_col",
+    )
+    plain = auditor.audit(people_csv, prediction="yhat", label="y", protected=["sex"])
+    document, exact = result.to_dict(), plain.to_dict()
+    sex = next(b for b in document["breakdowns"] if b["by"] == ["sex"])
+    exact_sex = next(b for b in exact["breakdowns"] if b["by"] == ["sex"])
+    for group, expected in zip(sex["groups"], exact_sex["groups"], strict=True):
+        for cell in ("n", "tp", "fp", "tn", "fn"):
+            assert isinstance(group[cell], int) and group[cell] == expected[cell]
+        assert group["intervals"] == expected["intervals"]
+        assert "effective_n" not in group
+    assert document["overall"]["intervals"] == exact["overall"]["intervals"]
+    # race itself stays estimated: soft counts with the proxy uncertainty
+    race = next(b for b in document["breakdowns"] if b["by"] == ["race"])
+    assert any(isinstance(g["n"], float) for g in race["groups"])
+    assert all("effective_n" in g for g in race["groups"])
