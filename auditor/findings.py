@@ -11,8 +11,9 @@ size of the ratio. The plain-language sentences are added by :mod:`auditor.narra
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "Disparity",
     "estimated_attributes",
     "format_p",
+    "iter_ranked_disparities",
     "ranked_disparities",
 ]
 
@@ -130,10 +132,27 @@ def ranked_disparities(
     *,
     metrics: tuple[str, ...] = HEADLINE_METRICS,
     include_intersections: bool = True,
+    limit: int | None = None,
 ) -> list[Disparity]:
-    """Every disparity worth stating in an audit document, strongest evidence first."""
-    found = []
+    """Every disparity worth stating in an audit document, strongest evidence first (the first
+    ``limit`` of them, if given: the others are ranked but not built)."""
+    ranked = iter_ranked_disparities(
+        document, metrics=metrics, include_intersections=include_intersections
+    )
+    return list(itertools.islice(ranked, limit))
+
+
+def iter_ranked_disparities(
+    document: Mapping[str, Any],
+    *,
+    metrics: tuple[str, ...] = HEADLINE_METRICS,
+    include_intersections: bool = True,
+) -> Iterator[Disparity]:
+    """:func:`ranked_disparities`, one at a time: every candidate is ranked first, and each
+    :class:`Disparity` is built only when it is asked for (a page shows five of ~600)."""
+    candidates = []
     estimated = estimated_attributes(document)
+    evidence_rank = {True: 0, None: 1, False: 2}
     for breakdown in document.get("breakdowns", []):
         intersection = len(breakdown["by"]) > 1
         if intersection and not include_intersections:
@@ -160,22 +179,24 @@ def ranked_disparities(
                 significant = test.get("significant") if test else None
                 if (small or intersection) and significant is not True:
                     continue
-                found.append(
-                    Disparity(
-                        by=tuple(breakdown["by"]),
-                        metric=metric,
-                        group=group["key"],
-                        reference=reference["key"],
-                        ratio=ratio,
-                        significant=significant,
-                        method=test.get("method") if test else None,
-                        p_value=test.get("p_value") if test else None,
-                        p_adjusted=test.get("p_adjusted") if test else None,
-                        n=group.get("n"),
-                        small_group=small,
-                        estimated=bool(estimated & set(breakdown["by"])),
-                    )
+                # the order of Disparity.strength, ties kept in document order (a stable sort)
+                rank = (evidence_rank[significant], -abs(math.log(ratio)), len(candidates))
+                candidates.append(
+                    (rank, breakdown, group, reference, metric, ratio, test, significant, small)
                 )
-    evidence_rank = {True: 0, None: 1, False: 2}
-    found.sort(key=lambda d: (evidence_rank[d.significant], -d.strength))
-    return found
+    candidates.sort(key=lambda candidate: candidate[0])
+    for _, breakdown, group, reference, metric, ratio, test, significant, small in candidates:
+        yield Disparity(
+            by=tuple(breakdown["by"]),
+            metric=metric,
+            group=group["key"],
+            reference=reference["key"],
+            ratio=ratio,
+            significant=significant,
+            method=test.get("method") if test else None,
+            p_value=test.get("p_value") if test else None,
+            p_adjusted=test.get("p_adjusted") if test else None,
+            n=group.get("n"),
+            small_group=small,
+            estimated=bool(estimated & set(breakdown["by"])),
+        )

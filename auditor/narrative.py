@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import HEADLINE_METRICS, Disparity, format_p, ranked_disparities
+from .findings import HEADLINE_METRICS, Disparity, format_p, iter_ranked_disparities
 from .rate_definitions import SUMMARY_NAMES
 from .vocabulary import Vocabulary, metric_label, vocabulary_from_dict, vocabulary_from_names
 
@@ -181,7 +181,7 @@ def largest_disparities(
     group or an intersection only when significant, with its caveat; no 1.0× "differences").
     """
     findings = []
-    for disparity in ranked_disparities(
+    for disparity in iter_ranked_disparities(
         document, metrics=metrics, include_intersections=include_intersections
     ):
         breakdown = next(b for b in document["breakdowns"] if tuple(b["by"]) == disparity.by)

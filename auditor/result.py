@@ -377,7 +377,9 @@ class AuditResult:
             "policy": self.policy.to_dict() if self.policy is not None else None,
             "vocabulary": self.vocabulary.to_dict(),
         }
-        document["findings"] = [finding.to_dict() for finding in ranked_disparities(document)[:10]]
+        document["findings"] = [
+            finding.to_dict() for finding in ranked_disparities(document, limit=10)
+        ]
         if self.scores is not None:
             document["scores"] = {
                 attribute: [group.to_dict() for group in groups]
