@@ -180,7 +180,7 @@ if private is None:
     st.stop()
 
 _, exact_document = _state.current()
-private_document = private.to_dict()
+private_document = _state.private_document()
 st.subheader(f"Exact vs private ({private.privacy.get('guarantee')})")
 if private.privacy.get("private") is False:
     st.warning(private.privacy.get("warning", "This release is NOT private."))

@@ -26,7 +26,7 @@ if private is not None:
     choices.append(f"Private release (ε = {private.privacy.get('epsilon'):g})")
 which = st.radio("Which audit", choices, key="report_which", horizontal=True)
 if which != choices[0]:
-    document = private.to_dict()
+    document = _state.private_document()
     st.info("The private release holds only noisy counts: it is the version to publish.")
 else:
     st.caption("The exact audit holds exact counts: share it only with those allowed to see them.")

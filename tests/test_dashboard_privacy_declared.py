@@ -59,3 +59,24 @@ def test_the_user_chooses_what_the_budget_measures_and_the_release_says_so():
     assert private.privacy["workload"] == "attributes"
     assert any("single attributes most precisely" in s.value for s in at.success)
     assert private.to_dict()["privacy"]["workload"] == "attributes"
+
+
+def test_the_private_document_is_written_once_per_release():
+    import json
+
+    from dashboard.state import PRIVATE_DOCUMENT
+
+    at = _open(_loaded(), "privacy")
+    at.button(key="dp_release").click().run()
+    private = at.session_state["private_result"][1]
+    kept = at.session_state[PRIVATE_DOCUMENT][1]
+    assert json.dumps(kept, sort_keys=True) == json.dumps(private.to_dict(), sort_keys=True)
+    at.selectbox(key="dp_attribute").set_value("sex").run()  # a rerun of the page
+    _open(at, "report")
+    at.radio(key="report_which").set_value(at.radio(key="report_which").options[1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[PRIVATE_DOCUMENT][1] is kept
+    # a new release writes its own
+    _open(at, "privacy")
+    at.button(key="dp_release").click().run()
+    assert at.session_state[PRIVATE_DOCUMENT][1] is not kept
