@@ -38,6 +38,8 @@ DEFAULT_MAX_GROUPS = 1_000
 DEFAULT_MAX_FINEST_CELLS = 2_000_000
 MAX_EMPTY_INTERSECTION_FILL = 10_000
 CONFUSION = ("tp", "fp", "tn", "fn")
+CELL_OUTCOMES = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
+"""Each confusion cell's (label, decision)."""
 
 
 def _attr_alias(index: int) -> str:
@@ -311,7 +313,7 @@ def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
     Integer counts stay integers; fractional (estimated-membership) counts stay fractional.
     """
     keys = [*by, "y", "yhat"]
-    columns = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
+    columns = CELL_OUTCOMES
     out = None
     for value in _value_columns(cells):
         grouped = (
@@ -413,11 +415,7 @@ def _breakdown_layout(cells: pd.DataFrame, by: tuple[str, ...], known: dict) -> 
     total = math.prod(sizes)
     y = cells["y"].to_numpy()[observed]
     yhat = cells["yhat"].to_numpy()[observed]
-    where = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
-    summed = {}
-    for name, (label, decision) in where.items():
-        chosen = (y == label) & (yhat == decision)
-        summed[name] = (rows[chosen], group[chosen])
+    summed = _split_by_outcome(y, yhat, rows, group)
     if len(by) == 2 and total <= MAX_EMPTY_INTERSECTION_FILL:
         kept = np.arange(total)  # every combination of observed values, empty ones with 0
     else:
@@ -431,13 +429,24 @@ def _breakdown_layout(cells: pd.DataFrame, by: tuple[str, ...], known: dict) -> 
 
 
 def _population_layout(cells: pd.DataFrame) -> _BreakdownLayout:
-    y, yhat = cells["y"].to_numpy(), cells["yhat"].to_numpy()
-    where = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
-    summed = {}
-    for name, (label, decision) in where.items():
-        rows = np.flatnonzero((y == label) & (yhat == decision))
-        summed[name] = (rows, np.zeros(len(rows), dtype=np.int64))
+    summed = _split_by_outcome(
+        cells["y"].to_numpy(),
+        cells["yhat"].to_numpy(),
+        np.arange(len(cells)),
+        np.zeros(len(cells), dtype=np.int64),
+    )
     return _BreakdownLayout(cells=summed, total=1, kept=np.zeros(1, dtype=np.int64), columns={})
+
+
+def _split_by_outcome(
+    y: np.ndarray, yhat: np.ndarray, rows: np.ndarray, group: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per confusion cell: the finest cells' rows in it and their groups."""
+    split = {}
+    for name, (label, decision) in CELL_OUTCOMES.items():
+        chosen = (y == label) & (yhat == decision)
+        split[name] = (rows[chosen], group[chosen])
+    return split
 
 
 def _fill_empty_intersections(table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:

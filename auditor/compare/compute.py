@@ -18,13 +18,12 @@ import numpy as np
 from scipy import stats
 
 from ..breakdown_arrays import IMPACT_RATIO, impact_ratios, rates, summaries
+from ..cube import CELL_OUTCOMES
 from ..metrics import _RATE_CELLS, RATE_METRICS
 from .intervals import PAIRED_RATE_METRICS, paired_difference_interval, unpaired_difference_interval
 from .result import BreakdownComparison, GroupComparison, MetricChange
 
 __all__ = ["BootstrapOptions", "compare_paired", "compare_unpaired", "paired_confusions"]
-
-_CELL_PAIR = {"tp": (1, 1), "fp": (0, 1), "tn": (0, 0), "fn": (1, 0)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,8 +64,8 @@ def paired_confusions(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _paired_table(cells: np.ndarray, metric: str) -> tuple[float, float, float, float]:
     """(both, baseline only, candidate only, neither) among the metric's denominator people."""
     numerator, denominator = _RATE_CELLS[metric]
-    labels = {_CELL_PAIR[name][0] for name in denominator}
-    positive = {_CELL_PAIR[name] for name in numerator}
+    labels = {CELL_OUTCOMES[name][0] for name in denominator}
+    positive = {CELL_OUTCOMES[name] for name in numerator}
     table = [0.0, 0.0, 0.0, 0.0]
     for y in labels:
         for first in (0, 1):
