@@ -12,17 +12,9 @@ from auditor.cli import main
 from auditor.report import FontMissingError, audit_pdf_bytes
 from auditor.report.fonts import FONT_DIR_ENV
 
-AUDIT = [
-    "audit",
-    "sample_data/compas_predictions.csv",
-    "--label",
-    "two_year_recid",
-    "--prediction",
-    "high_risk",
-    "--protected",
-    "race,sex",
-    "--quiet",
-]
+from .conftest import COMPAS_CLI
+
+AUDIT = ["audit", *COMPAS_CLI, "--quiet"]
 
 
 def test_cli_writes_the_pdf_and_keeps_its_exit_code(tmp_path):
