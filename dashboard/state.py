@@ -405,9 +405,12 @@ def release(
             dataset_name=dataset_name,
             workload=workload,
         )
-        # filed under the session's file in the store's own history (not in the document)
-        store.record_audit(released.to_dict(), sha256=result.dataset.sha256, kind="release")
+        # filed under the session's file in the store's own history (not in the document);
+        # the same document is what the pages read (written once per release, ~70 ms)
+        document = released.to_dict()
+        store.record_audit(document, sha256=result.dataset.sha256, kind="release")
     st.session_state[PRIVATE] = (result.dataset.sha256, released)
+    st.session_state[PRIVATE_DOCUMENT] = (released, document)
     return released
 
 

@@ -61,14 +61,26 @@ def test_the_user_chooses_what_the_budget_measures_and_the_release_says_so():
     assert private.to_dict()["privacy"]["workload"] == "attributes"
 
 
-def test_the_private_document_is_written_once_per_release():
+def test_the_private_document_is_written_once_per_release(monkeypatch):
     import json
 
+    import auditor
     from dashboard.state import PRIVATE_DOCUMENT
 
     at = _open(_loaded(), "privacy")
+    written = []
+    real = auditor.AuditResult.to_dict
+
+    def counted(result, *args, **kwargs):  # the real method, counted for private results
+        if result.is_private:
+            written.append(result)
+        return real(result, *args, **kwargs)
+
+    monkeypatch.setattr(auditor.AuditResult, "to_dict", counted)
     at.button(key="dp_release").click().run()
     private = at.session_state["private_result"][1]
+    # one JSON per release: the ledger's history record and the pages share it
+    assert written == [private]
     kept = at.session_state[PRIVATE_DOCUMENT][1]
     assert json.dumps(kept, sort_keys=True) == json.dumps(private.to_dict(), sort_keys=True)
     at.selectbox(key="dp_attribute").set_value("sex").run()  # a rerun of the page
