@@ -20,6 +20,7 @@ from .errors import InputError
 from .fisher_batch import FisherCache
 from .ingest import ColumnMapping, Fingerprint, open_source
 from .metrics import (
+    BreakdownResult,
     ConfusionCounts,
     ExactIntervals,
     IntervalEstimator,
@@ -182,10 +183,13 @@ def _evaluate_breakdown(
     decision_favourable: bool = True,
     group_order: Mapping[str, Sequence[str]] | None = None,
     tests: bool = True,
+    like: BreakdownResult | None = None,
 ):
-    keys, counts = _groups_of(cube.counts(by), by)
-    order = group_rank(keys, orders=group_order, last=(MISSING_GROUP,))
-    keys, counts = [keys[i] for i in order], [counts[i] for i in order]
+    """One breakdown of ``cube``; ``like``: the same breakdown evaluated before with the same
+    options and another reference (its reference-free figures are reused)."""
+    keys, counts = cube.kept(
+        ("groups", by, _order_key(group_order)), lambda: _ordered_groups(cube, by, group_order)
+    )
     breakdown = compute_breakdown(
         keys,
         counts,
@@ -197,12 +201,27 @@ def _evaluate_breakdown(
         has_label=cube.has_label,
         decision_favourable=decision_favourable,
         fisher=cube.kept("fisher", FisherCache),
+        like=None if cube.is_private else like,  # a private breakdown is marked afterwards
     )
     if cube.is_private:
         from .privacy import mark_not_estimable
 
         breakdown = mark_not_estimable(breakdown)
     return breakdown
+
+
+def _ordered_groups(
+    cube: CountCube, by: tuple[str, ...], group_order: Mapping[str, Sequence[str]] | None
+) -> tuple[list[dict], list[ConfusionCounts]]:
+    """The keys and counts of ``by``'s groups in display order (kept with the cube: every view
+    derived from it, another reference or policy, reads the same groups)."""
+    keys, counts = _groups_of(cube.counts(by), by)
+    order = group_rank(keys, orders=group_order, last=(MISSING_GROUP,))
+    return [keys[i] for i in order], [counts[i] for i in order]
+
+
+def _order_key(group_order: Mapping[str, Sequence[str]] | None) -> tuple:
+    return tuple(sorted((name, tuple(values)) for name, values in (group_order or {}).items()))
 
 
 def _for_breakdown(estimator: IntervalEstimator, by: tuple[str, ...]) -> IntervalEstimator:
@@ -253,6 +272,7 @@ def reaudit(
                 estimator=estimator,
                 decision_favourable=options.get("decision_favourable", True),
                 group_order=options.get("group_order"),
+                like=breakdown,
             )
             for breakdown in result.breakdowns
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -173,7 +173,7 @@ class CountCube:
         cells = self.cells.groupby(keys, as_index=False, observed=True, dropna=False)["n"].sum()
         return replace(self, cells=cells, second_prediction=None, _cache={})
 
-    def kept(self, name: str, make: Callable[[], Any]) -> Any:
+    def kept(self, name: Hashable, make: Callable[[], Any]) -> Any:
         """An object kept with the cube under ``name``, made by ``make()`` the first time: e.g.
         the Fisher p-values of its tables, which every view derived from the cube (another
         reference or policy) reuses where the table did not change."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 import numpy as np
@@ -645,6 +645,7 @@ def compute_breakdown(
     has_label: bool = True,
     decision_favourable: bool = True,
     fisher: FisherCache | None = None,
+    like: BreakdownResult | None = None,
 ) -> BreakdownResult:
     """Audit one breakdown from its groups' counts.
 
@@ -656,6 +657,10 @@ def compute_breakdown(
     ``decision_favourable=False`` the impact ratios compare the favourable complement.
     ``fisher`` keeps Fisher p-values between calls (e.g. the cube's
     :meth:`~auditor.cube.CountCube.fisher_cache`); by default each call computes its own.
+    ``like``: this breakdown computed before from the same keys and counts with the same
+    options but another ``reference`` (a dashboard's reference change): its figures that do not
+    depend on the reference — rates and their intervals, flags, impact ratios, summaries — are
+    taken from it; only the comparisons with the reference and their tests are computed.
 
     Every figure is computed for all groups at once (numpy arrays over the groups; see
     :mod:`auditor.group_statistics`), equal bit for bit to the one-group formulas above.
@@ -681,6 +686,20 @@ def compute_breakdown(
         if significance
         else [{} for _ in counts]
     )
+    earlier = like if _same_groups(like, keys, counts, by=by) else None
+    if earlier is not None:
+        return _with_reference(
+            earlier,
+            all_rates,
+            parts,
+            ref_index=ref_index,
+            ref_rule=ref_rule,
+            keys=keys,
+            tests=tests,
+            compared=compared,
+            z=_exact_z(estimator),
+            estimator=estimator,
+        )
     flags = _flag_tuples(confusion, sizes, min_group_size=min_group_size, has_label=has_label)
     enough = np.array(["insufficient_data" not in f and "empty" not in f for f in flags])
     comparison_index, impacts = _adverse_impact(
@@ -695,34 +714,20 @@ def compute_breakdown(
         fisher=fisher,
     )
     rate_lists = {m: _none_if_nan(all_rates[m]) for m in available}
-    ratio_lists, difference_lists = {}, {}
-    for m in compared:
-        ref_value = all_rates[m][ref_index]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio_lists[m] = _none_if_nan(
-                np.where(ref_value != 0, all_rates[m] / ref_value, np.nan)
-            )
-            difference_lists[m] = _none_if_nan(all_rates[m] - ref_value)
+    ratio_lists, difference_lists = _reference_lists(all_rates, ref_index, compared)
     z = _exact_z(estimator)
     if z is not None:
         wilson = {m: _interval_list(*wilson_intervals(*parts[m], z=z)) for m in available}
-        ratio_ci, diff_ci = _comparison_lists(parts, ref_index, compared, z)
+    comparisons = _comparison_intervals(
+        parts, counts, ref_index=ref_index, compared=compared, z=z, estimator=estimator
+    )
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
         if z is not None:
             rate_ci = {m: wilson[m][index] for m in available}
-            ratio_i = {m: ratio_ci[m][index] for m in compared}
-            diff_i = {m: diff_ci[m][index] for m in compared}
         else:
             rate_ci = _only(estimator.rate_intervals(group_counts), available)
-            if index == ref_index:
-                # the reference compared with itself is exactly 1 (and 0): no interval
-                ratio_i, diff_i = dict.fromkeys(compared), dict.fromkeys(compared)
-            else:
-                ratio_all, diff_all = estimator.comparison_intervals(
-                    group_counts, counts[ref_index]
-                )
-                ratio_i, diff_i = _only(ratio_all, compared), _only(diff_all, compared)
+        ratio_i, diff_i = comparisons(index)
         groups.append(
             GroupResult(
                 key=dict(key),
@@ -751,6 +756,107 @@ def compute_breakdown(
         ),
         has_label=has_label,
         decision_favourable=decision_favourable,
+    )
+
+
+def _reference_lists(
+    all_rates: Mapping[str, np.ndarray], ref_index: int, compared: Sequence[str]
+) -> tuple[dict[str, list], dict[str, list]]:
+    """Each group's ratio and difference to the reference group, per compared metric."""
+    ratio_lists, difference_lists = {}, {}
+    for m in compared:
+        ref_value = all_rates[m][ref_index]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio_lists[m] = _none_if_nan(
+                np.where(ref_value != 0, all_rates[m] / ref_value, np.nan)
+            )
+            difference_lists[m] = _none_if_nan(all_rates[m] - ref_value)
+    return ratio_lists, difference_lists
+
+
+def _comparison_intervals(
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    counts: Sequence[ConfusionCounts],
+    *,
+    ref_index: int,
+    compared: Sequence[str],
+    z: float | None,
+    estimator: IntervalEstimator,
+) -> Callable[[int], tuple[dict, dict]]:
+    """Group ``index`` → its (ratio, difference) intervals against the reference, per metric:
+    all groups at once for the exact estimator (``z``), else asked of ``estimator`` per group."""
+    if z is not None:
+        ratio_ci, diff_ci = _comparison_lists(parts, ref_index, compared, z)
+        return lambda index: (
+            {m: ratio_ci[m][index] for m in compared},
+            {m: diff_ci[m][index] for m in compared},
+        )
+
+    def asked(index: int) -> tuple[dict, dict]:
+        if index == ref_index:
+            # the reference compared with itself is exactly 1 (and 0): no interval
+            return dict.fromkeys(compared), dict.fromkeys(compared)
+        ratio_all, diff_all = estimator.comparison_intervals(counts[index], counts[ref_index])
+        return _only(ratio_all, compared), _only(diff_all, compared)
+
+    return asked
+
+
+def _same_groups(
+    like: BreakdownResult | None,
+    keys: Sequence[Mapping[str, str]],
+    counts: Sequence[ConfusionCounts],
+    *,
+    by: tuple[str, ...],
+) -> bool:
+    """Whether ``like`` holds these groups, in this order, with these counts."""
+    return (
+        like is not None
+        and like.by == by
+        and len(like.groups) == len(counts)
+        and all(
+            (group.counts is c or group.counts == c) and group.key == key
+            for group, key, c in zip(like.groups, keys, counts, strict=True)
+        )
+    )
+
+
+def _with_reference(
+    earlier: BreakdownResult,
+    all_rates: Mapping[str, np.ndarray],
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    ref_index: int,
+    ref_rule: str,
+    keys: Sequence[Mapping[str, str]],
+    tests: Sequence[Mapping[str, SignificanceTest]],
+    compared: Sequence[str],
+    z: float | None,
+    estimator: IntervalEstimator,
+) -> BreakdownResult:
+    """``earlier`` (the same groups and counts) compared with another reference group: the
+    reference-free figures are shared with it, the comparisons and their tests are new."""
+    counts = [group.counts for group in earlier.groups]
+    ratio_lists, difference_lists = _reference_lists(all_rates, ref_index, compared)
+    comparisons = _comparison_intervals(
+        parts, counts, ref_index=ref_index, compared=compared, z=z, estimator=estimator
+    )
+    groups = []
+    for index, group in enumerate(earlier.groups):
+        ratio_i, diff_i = comparisons(index)
+        groups.append(
+            replace(
+                group,
+                ratio_to_reference={m: ratio_lists[m][index] for m in compared},
+                difference_to_reference={m: difference_lists[m][index] for m in compared},
+                ratio_intervals=ratio_i,
+                difference_intervals=diff_i,
+                tests=tests[index],
+                is_reference=index == ref_index,
+            )
+        )
+    return replace(
+        earlier, reference=dict(keys[ref_index]), reference_rule=ref_rule, groups=tuple(groups)
     )
 
 
