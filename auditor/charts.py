@@ -95,6 +95,11 @@ def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
     The group's value of the breakdown's i-th attribute is in column ``attribute_i``
     (:func:`attribute_field`), whatever the attribute is called in the data.
     """
+    return pd.DataFrame(group_rows(breakdown, metric))
+
+
+def group_rows(breakdown: Mapping[str, Any], metric: str) -> list[dict[str, Any]]:
+    """:func:`group_frame`'s rows as plain dicts (``None`` where a figure is missing)."""
     rows = []
     for group in breakdown["groups"]:
         interval = group.get("intervals", {}).get(metric) or [None, None]
@@ -120,7 +125,14 @@ def group_frame(breakdown: Mapping[str, Any], metric: str) -> pd.DataFrame:
                 else ("insufficient data" if small else "group"),
             }
         )
-    return pd.DataFrame(rows)
+    return rows
+
+
+def _inline(rows: list[dict[str, Any]]) -> alt.InlineData:
+    """Rows given to Vega-Lite as they are: they hold only text, numbers, booleans and
+    ``None``, so Altair has nothing to convert (a DataFrame is sanitised column by column on
+    every draw, for each layer that holds it)."""
+    return alt.InlineData(values=rows)
 
 
 def _status_colour() -> alt.Color:
@@ -140,10 +152,10 @@ def rate_chart(
     """Horizontal bars of ``metric`` per group with interval error bars (named in the
     ``vocabulary``'s words when given: "approved (selection rate)")."""
     name = metric_label(metric, vocabulary)
-    frame = group_frame(breakdown, metric).dropna(subset=["value"])
+    rows = [row for row in group_rows(breakdown, metric) if row["value"] is not None]
     title = f"{_capitalised(name)} by {' × '.join(breakdown['by'])}"
-    # The layers get their data from the layer (``alt.layer(..., data=frame)``): the same spec
-    # as layering charts that each hold ``frame``, without Altair hashing the frame's text.
+    # The layers get their data from the layer (``alt.layer(..., data=rows)``): the same spec
+    # as layering charts that each hold the rows, without Altair hashing them per layer.
     base = alt.Chart().encode(y=alt.Y("group:N", sort=None, title=None))
     bars = base.mark_bar().encode(
         x=alt.X(
@@ -164,8 +176,8 @@ def rate_chart(
     errors = base.mark_errorbar(ticks=True, color="black").encode(
         x=alt.X("lower:Q", title=name), x2=alt.X2("upper:Q")
     )
-    return alt.layer(bars, errors, data=frame).properties(
-        title=title, width=width, height=max(60, 22 * len(frame))
+    return alt.layer(bars, errors, data=_inline(rows)).properties(
+        title=title, width=width, height=max(60, 22 * len(rows))
     )
 
 
@@ -173,16 +185,15 @@ def disparity_chart(
     breakdown: Mapping[str, Any], metric: str, *, width: int = 480, vocabulary: Any = None
 ) -> alt.Chart:
     """Each group's ratio to the reference (log scale) with its interval and the 0.8–1.25 band."""
-    frame = group_frame(breakdown, metric).dropna(subset=["ratio"])
-    frame = frame[frame["ratio"] > 0]
+    rows = [row for row in group_rows(breakdown, metric) if _positive(row["ratio"])]
     reference = ", ".join(f"{k}={v}" for k, v in breakdown["reference"].items())
     title = f"{_capitalised(metric_label(metric, vocabulary))}: ratio to reference ({reference})"
-    values = [BAND[0], BAND[1], *frame["ratio"].tolist()]
-    values += [v for v in frame["ratio_lower"].dropna().tolist() if v > 0]
-    values += frame["ratio_upper"].dropna().tolist()
+    values = [BAND[0], BAND[1], *(row["ratio"] for row in rows)]
+    values += [row["ratio_lower"] for row in rows if _positive(row["ratio_lower"])]
+    values += [row["ratio_upper"] for row in rows if _known(row["ratio_upper"])]
     domain = [min(values) * 0.9, max(values) * 1.1]
     band = (
-        alt.Chart(pd.DataFrame({"low": [BAND[0]], "high": [BAND[1]]}))
+        alt.Chart(_inline([{"low": BAND[0], "high": BAND[1]}]))
         .mark_rect(color="#d9ead3", opacity=0.7)
         .encode(
             x=alt.X("low:Q", scale=alt.Scale(type="log", domain=domain, nice=False)),
@@ -190,13 +201,15 @@ def disparity_chart(
         )
     )
     one = (
-        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        alt.Chart(_inline([{"x": 1.0}]))
         .mark_rule(color="black", strokeDash=[4, 3])
         .encode(x=alt.X("x:Q"))
     )
     # An explicit order: layers hold different subsets of groups, and sort=None would list the
     # reference (which has no interval) last; keep the table's order instead.
-    base = alt.Chart(frame).encode(y=alt.Y("group:N", sort=frame["group"].tolist(), title=None))
+    base = alt.Chart(_inline(rows)).encode(
+        y=alt.Y("group:N", sort=[row["group"] for row in rows], title=None)
+    )
     points = base.mark_point(filled=True, size=80).encode(
         x=alt.X(
             "ratio:Q",
@@ -219,8 +232,21 @@ def disparity_chart(
         .encode(x=alt.X("ratio_lower:Q"), x2=alt.X2("ratio_upper:Q"))
     )
     return alt.layer(band, one, errors, points).properties(
-        title=title, width=width, height=max(60, 22 * len(frame))
+        title=title, width=width, height=max(60, 22 * len(rows))
     )
+
+
+def _known(value: Any) -> bool:
+    """Whether a figure of the document is there (not ``None``, not NaN)."""
+    return value is not None and not _is_nan(value)
+
+
+def _positive(value: Any) -> bool:
+    return _known(value) and value > 0
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
 
 
 def _cell_text(value: Any, *, small: bool, suppress_small: bool, not_estimable: bool) -> str:

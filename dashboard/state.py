@@ -317,10 +317,12 @@ def page_chart(slot: str, build, *args, layout: str = "rows", height: int | None
 
 def _sized_chart(build, layout: str, height: int | None, *args, **kwargs):
     from auditor import charts
-    from dashboard.unchecked_charts import unchecked
+    from dashboard.unchecked_charts import built_unchecked
 
     sizes = {} if height is None else {"height": height}
-    return unchecked(charts.sized_for_page(build(*args, **kwargs), layout=layout, **sizes))
+    return built_unchecked(
+        lambda: charts.sized_for_page(build(*args, **kwargs), layout=layout, **sizes)
+    )
 
 
 def module_available(name: str, *attributes: str) -> bool:

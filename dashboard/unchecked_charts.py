@@ -7,13 +7,22 @@ group changes, more when a moved threshold redraws three charts. The dashboard's
 built by :mod:`auditor.charts`, whose specifications the tests validate on every page
 (``tests/test_dashboard_chart_specs.py``); the dashboard sends them as they are. The
 specification Streamlit receives is the same, only the check is left out.
+
+:func:`built_unchecked` likewise builds a chart without Altair's checks at instantiation
+(its "debug mode": every schema object converted to a dict and validated as it is made — a
+third of the build of the disparity chart). The mode is a global of Altair's: a chart that
+another session builds at the same moment may skip the checks too, which changes nothing in
+its specification.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["unchecked"]
+from altair.utils.schemapi import debug_mode
+
+__all__ = ["built_unchecked", "unchecked"]
 
 _UNCHECKED: dict[type, type] = {}
 
@@ -42,3 +51,9 @@ def unchecked(chart: Any) -> Any:
     # specification: set the class past their ``__setattr__``.
     object.__setattr__(chart, "__class__", _unchecked_class(type(chart)))
     return chart
+
+
+def built_unchecked(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``unchecked(build(*args, **kwargs))``, built without Altair's checks at instantiation."""
+    with debug_mode(False):
+        return unchecked(build(*args, **kwargs))

@@ -14,7 +14,7 @@ from streamlit import type_util
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import CHARTS
-from dashboard.unchecked_charts import unchecked
+from dashboard.unchecked_charts import built_unchecked, unchecked
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,3 +63,17 @@ def test_an_unchecked_chart_skips_only_the_check():
     assert chart.to_dict()["height"] == "tall"
     with pytest.raises(jsonschema.ValidationError):
         chart.to_dict(validate=True)
+
+
+def test_a_chart_built_unchecked_skips_the_checks_at_instantiation_only_while_built():
+    frame = pd.DataFrame({"group": ["a", "b"], "rate": [0.2, 0.4]})
+
+    def build(font_size):
+        return alt.Chart(frame).mark_bar(fontSize=font_size).encode(x="rate:Q", y="group:N")
+
+    assert built_unchecked(build, 12).to_dict() == build(12).to_dict()
+    # an invalid value is only caught by the check at instantiation (left out here) ...
+    assert built_unchecked(build, "big").to_dict()["mark"]["fontSize"] == "big"
+    # ... which is back on afterwards, as it was
+    with pytest.raises(jsonschema.ValidationError):
+        build("big")
