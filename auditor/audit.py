@@ -98,13 +98,15 @@ def evaluate_cube(
     intervals: IntervalEstimator | None = None,
     decision_favourable: bool = True,
     group_order: Mapping[str, Sequence[str]] | None = None,
-    tested: Collection[tuple[str, ...]] | None = None,
+    detailed: Collection[tuple[str, ...]] | None = None,
 ) -> tuple[Any, tuple, Any]:
     """Metrics and verdicts from a cube: ``(overall, breakdowns, policy_result)``.
 
-    ``tested`` names the breakdowns whose groups get significance tests (default: all); the
-    others have none (no ``tests``, no p-values next to their impact ratios). The verdicts do
-    not depend on it: a check's test of its worst group is computed by the policy itself.
+    ``detailed`` names the breakdowns computed in full (default: all); the others carry what
+    a policy's verdicts read — counts, rates, flags, summaries, impact ratios, ratios to the
+    reference — and no significance tests and no intervals (a view that shows one breakdown and
+    judges the policy on all). The verdicts do not depend on it: a check computes the test and
+    the interval of its worst group itself.
 
     ``decision_favourable=False`` (the positive decision harms: "flagged high risk") puts
     impact ratios and the four-fifths rule on the favourable complement. Groups are listed
@@ -137,7 +139,7 @@ def evaluate_cube(
             estimator=estimator,
             decision_favourable=decision_favourable,
             group_order=group_order,
-            tests=tested is None or by in tested,
+            detailed=detailed is None or by in detailed,
         )
         for by in cube.breakdowns(intersections=intersections)
     )
@@ -182,11 +184,12 @@ def _evaluate_breakdown(
     estimator: IntervalEstimator,
     decision_favourable: bool = True,
     group_order: Mapping[str, Sequence[str]] | None = None,
-    tests: bool = True,
+    detailed: bool = True,
     like: BreakdownResult | None = None,
 ):
-    """One breakdown of ``cube``; ``like``: the same breakdown evaluated before with the same
-    options and another reference (its reference-free figures are reused)."""
+    """One breakdown of ``cube`` (without tests and intervals unless ``detailed``); ``like``:
+    the same breakdown evaluated before with the same options and another reference (its
+    reference-free figures are reused)."""
     keys, counts = cube.kept(
         ("groups", by, _order_key(group_order)), lambda: _ordered_groups(cube, by, group_order)
     )
@@ -197,11 +200,12 @@ def _evaluate_breakdown(
         reference=reference,
         min_group_size=min_group_size,
         intervals=_for_breakdown(estimator, by),
-        significance=tests and not cube.is_private and not (set(by) & cube.estimated),
+        significance=detailed and not cube.is_private and not (set(by) & cube.estimated),
         has_label=cube.has_label,
         decision_favourable=decision_favourable,
         fisher=cube.kept("fisher", FisherCache),
         like=None if cube.is_private else like,  # a private breakdown is marked afterwards
+        with_intervals=detailed,
     )
     if cube.is_private:
         from .privacy import mark_not_estimable

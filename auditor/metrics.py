@@ -512,13 +512,14 @@ def _adverse_impact(
     enough_data: np.ndarray,
     parts: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
-    estimator: IntervalEstimator,
+    estimator: IntervalEstimator | None,
     significance: bool,
     alpha: float,
     fisher: FisherCache,
 ) -> tuple[int | None, list[AdverseImpact]]:
     """Impact ratios against the highest selection rate among the groups with enough data,
-    with the z and Fisher tests (Holm over the groups) and the shortfalls."""
+    with the z and Fisher tests (Holm over the groups) and the shortfalls; with their
+    intervals from ``estimator`` (none without one)."""
     selected, totals = parts["selection_rate"]
     ratios = impact_ratios(selected=selected, total=totals, eligible=enough_data)
     best = ratios.comparison_index
@@ -541,8 +542,10 @@ def _adverse_impact(
             valid.tolist(), z.tolist(), p.tolist(), exact.tolist(), strict=True
         ):
             z_value[index], z_p[index], fisher_p[index] = z_i, p_i, fisher_i
-    z_normal = _exact_z(estimator)
-    if z_normal is not None:
+    z_normal = _exact_z(estimator) if estimator is not None else None
+    if estimator is None:
+        intervals = [None] * size
+    elif z_normal is not None:
         intervals = _interval_list(
             *katz_intervals(selected, totals, best_selected, best_total, z=z_normal)
         )
@@ -646,6 +649,7 @@ def compute_breakdown(
     decision_favourable: bool = True,
     fisher: FisherCache | None = None,
     like: BreakdownResult | None = None,
+    with_intervals: bool = True,
 ) -> BreakdownResult:
     """Audit one breakdown from its groups' counts.
 
@@ -661,6 +665,9 @@ def compute_breakdown(
     options but another ``reference`` (a dashboard's reference change): its figures that do not
     depend on the reference — rates and their intervals, flags, impact ratios, summaries — are
     taken from it; only the comparisons with the reference and their tests are computed.
+    ``with_intervals=False`` leaves every interval out (empty ``intervals``, ratio and
+    difference intervals; no impact-ratio interval): for a view that only judges a policy on
+    the breakdown (its checks compute the intervals they need themselves).
 
     Every figure is computed for all groups at once (numpy arrays over the groups; see
     :mod:`auditor.group_statistics`), equal bit for bit to the one-group formulas above.
@@ -686,7 +693,7 @@ def compute_breakdown(
         if significance
         else [{} for _ in counts]
     )
-    earlier = like if _same_groups(like, keys, counts, by=by) else None
+    earlier = like if with_intervals and _same_groups(like, keys, counts, by=by) else None
     if earlier is not None:
         return _with_reference(
             earlier,
@@ -708,7 +715,7 @@ def compute_breakdown(
             if decision_favourable
             else _favourable_complement(counts, enough)
         ),
-        estimator=estimator,
+        estimator=estimator if with_intervals else None,
         significance=significance,
         alpha=alpha,
         fisher=fisher,
@@ -716,14 +723,20 @@ def compute_breakdown(
     rate_lists = {m: _none_if_nan(all_rates[m]) for m in available}
     ratio_lists, difference_lists = _reference_lists(all_rates, ref_index, compared)
     z = _exact_z(estimator)
-    if z is not None:
+    if z is not None and with_intervals:
         wilson = {m: _interval_list(*wilson_intervals(*parts[m], z=z)) for m in available}
-    comparisons = _comparison_intervals(
-        parts, counts, ref_index=ref_index, compared=compared, z=z, estimator=estimator
+    comparisons = (
+        _comparison_intervals(
+            parts, counts, ref_index=ref_index, compared=compared, z=z, estimator=estimator
+        )
+        if with_intervals
+        else lambda index: ({}, {})
     )
     groups = []
     for index, (key, group_counts) in enumerate(zip(keys, counts, strict=True)):
-        if z is not None:
+        if not with_intervals:
+            rate_ci = {}
+        elif z is not None:
             rate_ci = {m: wilson[m][index] for m in available}
         else:
             rate_ci = _only(estimator.rate_intervals(group_counts), available)
@@ -814,6 +827,7 @@ def _same_groups(
         like is not None
         and like.by == by
         and len(like.groups) == len(counts)
+        and bool(like.groups[0].intervals)  # computed in full (not a verdicts-only breakdown)
         and all(
             (group.counts is c or group.counts == c) and group.key == key
             for group, key, c in zip(like.groups, keys, counts, strict=True)

@@ -266,7 +266,8 @@ def current() -> tuple[auditor.AuditResult, dict[str, Any]]:
 
 def threshold_view(threshold: float, attribute: str) -> auditor.AuditResult:
     """The audit at a moved score threshold, with the chosen references and policy, and
-    significance tests for the groups of ``attribute`` (what the Scores page shows) —
+    intervals and significance tests for the groups of ``attribute`` (what the Scores page
+    shows; the other breakdowns carry what the verdicts read) —
     memoised per session (one view) by (threshold, attribute, references, policy), so that a
     rerun of the Scores page that changes none of them (coming back to the page, another
     chart) does not evaluate every breakdown again."""
@@ -283,7 +284,7 @@ def threshold_view(threshold: float, attribute: str) -> auditor.AuditResult:
     cached = st.session_state.get(THRESHOLD_VIEW)
     if cached is None or cached[0] != key:
         view = evaluate_at(
-            result, threshold, reference=references(), policy=policy(), tested=(attribute,)
+            result, threshold, reference=references(), policy=policy(), shown=(attribute,)
         )
         st.session_state[THRESHOLD_VIEW] = cached = [key, view, result, None]
     return cached[1]

@@ -15,12 +15,13 @@ from auditor.policy import Policy
 __all__ = ["evaluate_with_cube", "private_view", "threshold_view"]
 
 
-def evaluate_with_cube(result, cube, *, reference=None, policy=None, tested=None, **changes):
+def evaluate_with_cube(result, cube, *, reference=None, policy=None, detailed=None, **changes):
     """``result`` recomputed on another count cube (moved threshold, DP release) — no data read.
 
     :func:`auditor.reaudit` keeps the cube and may reuse breakdowns, so a new cube goes through
     :func:`auditor.evaluate_cube` instead, with the interval estimator that fits it.
-    ``tested``: the breakdowns whose groups get significance tests (default all; see
+    ``detailed``: the breakdowns computed in full, with intervals and significance tests
+    (default all; the others carry what the verdicts read, see
     :func:`auditor.audit.evaluate_cube`).
     """
     from auditor.audit import evaluate_cube, parse_reference
@@ -48,7 +49,7 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, tested=None
         intervals=estimator,
         decision_favourable=options.get("decision_favourable", True),
         group_order=options.get("group_order"),
-        tested=tested,
+        detailed=detailed,
     )
     return dataclasses.replace(
         result,
@@ -61,13 +62,15 @@ def evaluate_with_cube(result, cube, *, reference=None, policy=None, tested=None
     )
 
 
-def threshold_view(result, threshold: float, *, reference=None, policy=None, tested=None):
+def threshold_view(result, threshold: float, *, reference=None, policy=None, shown=None):
     """The audit with predictions re-derived as 'score ≥ threshold' — from the cube, no rescan.
 
-    ``tested``: the attributes whose own breakdown gets significance tests (default all
-    breakdowns). The Scores page shows one attribute's groups: testing every group of every
-    breakdown (Fisher's exact test on hundreds of tables) was half of a threshold move. The
-    verdicts are the same either way (a check tests its worst group itself).
+    ``shown``: the attributes whose own breakdown is computed in full, with intervals and
+    significance tests (default all breakdowns); the others carry only what the policy's
+    verdicts read. The Scores page shows one attribute's groups: testing every group of every
+    breakdown (Fisher's exact test on hundreds of tables) was half of a threshold move, and
+    their intervals most of the rest. The verdicts are the same either way (a check computes
+    the test and the interval of its worst group itself).
     """
     from auditor.scores import cube_at_threshold
 
@@ -76,7 +79,7 @@ def threshold_view(result, threshold: float, *, reference=None, policy=None, tes
         cube_at_threshold(result.cube, threshold),
         reference=reference,
         policy=policy,
-        tested=None if tested is None else {(name,) for name in tested},
+        detailed=None if shown is None else {(name,) for name in shown},
         mapping=dataclasses.replace(result.mapping, threshold=float(threshold)),
     )
 
