@@ -119,7 +119,10 @@ def _count(value: Any) -> Any:
 def _interval(value: tuple[float, float] | None) -> list[float] | None:
     if value is None:
         return None
-    low, high = _number(value[0]), _number(value[1])
+    low, high = value
+    if type(low) is float and type(high) is float:  # the common case, first (as _number)
+        return [low, high] if math.isfinite(low) and math.isfinite(high) else None
+    low, high = _number(low), _number(high)
     return None if low is None or high is None else [low, high]
 
 
@@ -180,12 +183,18 @@ def _same_figures(group: GroupResult, earlier: GroupResult) -> bool:
     are NaN compare unequal, so such a group is written again: never wrongly shared)."""
     return (
         group.key == earlier.key
-        and group.counts == earlier.counts
-        and group.flags == earlier.flags
-        and group.metrics == earlier.metrics
-        and group.intervals == earlier.intervals
-        and group.adverse_impact == earlier.adverse_impact
+        and _same(group.counts, earlier.counts)
+        and _same(group.flags, earlier.flags)
+        and _same(group.metrics, earlier.metrics)
+        and _same(group.intervals, earlier.intervals)
+        and _same(group.adverse_impact, earlier.adverse_impact)
     )
+
+
+def _same(value: Any, earlier: Any) -> bool:
+    """Equal: at once when it is the same object (a reference change shares the reference-free
+    figures with the result it replaces), else compared value by value."""
+    return value is earlier or value == earlier
 
 
 def _adverse_impact(group: GroupResult) -> dict[str, Any]:
