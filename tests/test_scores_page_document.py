@@ -85,3 +85,18 @@ rule = "at_most"
 bound = 0.05
 evidence = "interval"
 """
+
+
+def test_the_roc_curves_are_computed_once_per_attribute_and_equal_a_fresh_computation(
+    compas_audit,
+):
+    from dashboard.scores import _roc_frame, roc_frame
+
+    for attribute in compas_audit.mapping.protected:
+        kept = roc_frame(compas_audit, attribute)
+        assert roc_frame(compas_audit, attribute) is kept  # a moved threshold reuses it
+        fresh = _roc_frame(compas_audit.cube, attribute)
+        assert fresh is not kept
+        assert kept.equals(fresh) and set(kept["group"]) == {
+            g.key[attribute] for g in compas_audit.breakdown(attribute).groups if g.n > 0
+        }
