@@ -74,6 +74,7 @@ __all__ = [
     "AuditStore",
     "AuditSummary",
     "BudgetState",
+    "LedgerEntry",
     "ReleaseRecord",
     "StoreLockedError",
     "checked_dataset_name",
@@ -162,6 +163,18 @@ class ReleaseRecord:
     delta: float
     cells: list[dict[str, Any]] = field(repr=False)
     details: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One recorded release as the ledger's table lists it: what it spent, not its cells."""
+
+    id: str
+    dataset: str
+    created_at: str
+    mechanism: str
+    epsilon: float
+    delta: float
 
 
 def _now() -> str:
@@ -746,6 +759,30 @@ class AuditStore:
             write=False,
         )
         return [self._to_record(r) for r in rows]
+
+    def ledger_entries(self, dataset: str) -> list[LedgerEntry]:
+        """Every release recorded for a data set, oldest first, without its cells and
+        details: what the ledger's table shows (:meth:`releases` reads every release's
+        noisy cells, ~70 ms a release for 12,000 cells)."""
+        rows = self._run(
+            lambda con: con.execute(
+                "SELECT id, name, created_at, mechanism, epsilon, delta FROM ledger_releases "
+                "WHERE name = ? ORDER BY created_at, id",
+                [dataset],
+            ).fetchall(),
+            write=False,
+        )
+        return [
+            LedgerEntry(
+                id=r[0],
+                dataset=r[1],
+                created_at=r[2],
+                mechanism=r[3],
+                epsilon=float(r[4]),
+                delta=float(r[5]),
+            )
+            for r in rows
+        ]
 
 
 def checked_dataset_name(name: str) -> str:

@@ -65,6 +65,11 @@ def test_budget_is_checked_recorded_and_refused_beyond_the_total(tmp_path):
     assert store.budget(name).remaining == pytest.approx(0.0)
     assert store.budget(name).spent_delta == pytest.approx(1e-7)
     assert store.release(record.id) == releases[0]
+    entries = store.ledger_entries(name)  # the ledger table's view: the same, without cells
+    assert [(e.id, e.dataset, e.created_at, e.mechanism, e.epsilon, e.delta) for e in entries] == [
+        (r.id, r.dataset, r.created_at, r.mechanism, r.epsilon, r.delta) for r in releases
+    ]
+    assert store.ledger_entries("no such data set") == []
 
 
 def test_total_is_declared_once(tmp_path):
