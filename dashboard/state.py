@@ -143,6 +143,9 @@ def set_audit(
     st.session_state.pop(CHARTS, None)
     st.session_state.pop("private_result", None)
     st.session_state.pop("dp_cost_table", None)
+    ahead = st.session_state.pop(NOISE_AHEAD, None)
+    if ahead is not None:
+        ahead[1].discard()
     seen = st.session_state.setdefault(SEEN_DATASETS, [])
     if result.dataset.sha256 and result.dataset.sha256 not in seen:
         seen.append(result.dataset.sha256)
@@ -394,6 +397,8 @@ def release(
     from dashboard.views import private_view
 
     result = require_audit()
+    # the noise drawn while ε was chosen: handed to this release, never to another one
+    ahead = st.session_state.pop(NOISE_AHEAD, None)
     with AuditStore(store_path()) as store:
         released = private_view(
             result,
@@ -407,6 +412,7 @@ def release(
             categories=categories,
             dataset_name=dataset_name,
             workload=workload,
+            noise_ahead=None if ahead is None else ahead[1],
         )
         # filed under the session's file in the store's own history (not in the document);
         # the same document is what the pages read (written once per release, ~70 ms)
@@ -415,6 +421,54 @@ def release(
     st.session_state[PRIVATE] = (result.dataset.sha256, released)
     st.session_state[PRIVATE_DOCUMENT] = (released, document)
     return released
+
+
+NOISE_AHEAD = "_noise_ahead"
+
+
+def draw_noise_ahead(
+    *,
+    epsilon: float,
+    delta: float | None,
+    mechanism: str,
+    categories: dict[str, list[str]] | None,
+    workload: str,
+) -> None:
+    """Start drawing the noise of the release the Privacy page would make now, in the
+    background (:func:`auditor.privacy.noise_ahead.draw_ahead`), so that the click on
+    "Release" does not wait for OpenDP's draws. A new draw only when the choices changed or
+    the last one was used; the one drawn for earlier choices is discarded. Spends nothing."""
+    from auditor.privacy.noise_ahead import draw_ahead
+
+    result = base_audit()
+    if result is None or result.is_private:
+        return
+    key = (
+        id(result.cube),
+        float(epsilon),
+        delta,
+        mechanism,
+        None if categories is None else tuple((k, tuple(v)) for k, v in categories.items()),
+        workload,
+    )
+    current = st.session_state.get(NOISE_AHEAD)
+    if current is not None and current[0] == key and not current[1].used:
+        return
+    if current is not None:
+        current[1].discard()
+    ahead = draw_ahead(
+        result.cube,
+        epsilon=epsilon,
+        delta=delta,
+        mechanism=mechanism,
+        categories=categories,
+        workload=workload,
+        intersections=bool(result.options.get("intersections", True)),
+    )
+    if ahead is None:
+        st.session_state.pop(NOISE_AHEAD, None)
+    else:
+        st.session_state[NOISE_AHEAD] = (key, ahead)
 
 
 def private_result() -> auditor.AuditResult | None:

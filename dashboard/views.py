@@ -98,6 +98,7 @@ def private_view(
     categories: Mapping[str, Any] | None = None,
     dataset_name: str | None = None,
     workload: str = "marginals",
+    noise_ahead: Any = None,
 ):
     """Release the exact audit's cached count cube with (ε, δ)-DP and recompute every figure.
 
@@ -105,7 +106,9 @@ def private_view(
     (:func:`auditor.privacy.release_cube`, which checks and records the spend in ``store``'s
     ledger, keyed by the rows' content and ``dataset_name``). ``categories`` declares the
     public values of some attributes; the others go through partition selection.
-    ``workload`` is what the budget measures (:func:`auditor.privacy.release_cube`). The
+    ``workload`` is what the budget measures (:func:`auditor.privacy.release_cube`).
+    ``noise_ahead``: the noise drawn for this release while ε was being chosen
+    (:func:`auditor.privacy.noise_ahead.draw_ahead`; used only if it fits, at most once). The
     returned audit holds only the released noisy counts and no fingerprint of the data.
     """
     from auditor.privacy import release_cube
@@ -127,6 +130,7 @@ def private_view(
         seed=seed,
         intersections=bool(result.options.get("intersections", True)),
         workload=workload,
+        noise_ahead=noise_ahead,
         request={
             "columns": mapping_document(result.mapping),
             "options": {

@@ -67,7 +67,7 @@ dataset_name = st.text_input(
 ledger_name = known_name or dataset_name or None
 with AuditStore(store_path) as store:
     ledger = store.budget(ledger_name) if ledger_name else None
-    releases = store.releases(ledger_name) if ledger_name else []
+    releases = store.ledger_entries(ledger_name) if ledger_name else []
 
 st.subheader("Public group values")
 st.caption(DECLARE_NOTE)
@@ -163,7 +163,7 @@ if st.button(
         ledger_name = released.privacy["ledger"]["dataset"]
         with AuditStore(store_path) as store:
             ledger = store.budget(ledger_name)
-            releases = store.releases(ledger_name)
+            releases = store.ledger_entries(ledger_name)
 
 st.subheader("Budget ledger for this data set")
 if ledger is None:
@@ -174,9 +174,19 @@ else:
     st.caption(f"Data set '{md(ledger.dataset)}'")
 st.table(budget_table(ledger, releases).set_index("when (UTC)"))
 
+
+def _draw_noise_ahead() -> None:
+    """OpenDP's noise for the choices above, drawn in the background while the user decides
+    (the next "Release" takes it); started when the page is drawn, so the rerun does not wait."""
+    _state.draw_noise_ahead(
+        epsilon=epsilon, delta=delta, mechanism=mechanism, categories=categories, workload=workload
+    )
+
+
 private = _state.private_result()
 if private is None:
     st.info("No private release in this session yet: choose ε and release.")
+    _draw_noise_ahead()
     st.stop()
 
 _, exact_document = _state.current()
@@ -225,3 +235,4 @@ if st.button("Compute the cost of ε (takes a few seconds)", key="dp_cost"):
 cost = st.session_state.get("dp_cost_table")
 if cost is not None and cost[:2] == (attribute, metric):
     st.table(cost[2].set_index("release"))
+_draw_noise_ahead()

@@ -71,6 +71,43 @@ def test_fingerprint_ignores_format_order_whitespace_and_label_spelling(copies):
     assert _fingerprint(copies["csv"], ("sex", "race")) == prints["csv"]
 
 
+@pytest.mark.parametrize("workload", ["finest", "marginals"])
+def test_the_ledger_stores_the_released_cells_as_pandas_records(workload):
+    """Integer cells (the finest table alone) and fractional ones (a least-squares fit)."""
+    import json
+
+    from auditor.privacy import release_cube
+    from auditor.privacy.release import ledger_cells
+
+    from .test_privacy_workload import BIG_CATEGORIES, _big_cube
+
+    noisy, _ = release_cube(_big_cube(), epsilon=1.0, categories=BIG_CATEGORIES, workload=workload)
+    released = noisy.cells
+    expected = released.to_dict(orient="records")
+    found = ledger_cells(released)
+    assert found == expected
+    assert [[type(v) for v in row.values()] for row in found] == [
+        [type(v) for v in row.values()] for row in expected
+    ]
+    assert json.dumps(found) == json.dumps(expected)
+
+
+def test_the_kept_fingerprint_is_the_cube_s_own(compas_audit):
+    """Kept with the cube after the first call (the Privacy page asks on every rerun), and
+    never handed to a copy of the cube that shares its cache but holds other cells."""
+    import dataclasses
+
+    from auditor.privacy.fingerprint import _fingerprint as computed
+
+    cube = compas_audit.cube
+    first = content_fingerprint(cube)
+    assert first == computed(cube) and content_fingerprint(cube) is first
+    fewer = dataclasses.replace(cube, cells=cube.cells.iloc[1:])  # shares cube's cache
+    assert fewer._cache is cube._cache
+    assert content_fingerprint(fewer) == computed(fewer) != first
+    assert content_fingerprint(cube) == first
+
+
 def test_fingerprint_changes_with_one_row(copies):
     frame = copies["frame"]
     assert _fingerprint(frame.iloc[1:]) != _fingerprint(frame)

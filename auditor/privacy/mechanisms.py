@@ -176,10 +176,13 @@ def _laplace_scale(dp, epsilon: float, fractional: bool) -> float:
     )
 
 
-def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
+def opendp_noise(
+    spec: NoiseSpec, counts: Sequence[int], *, threads: int | None = None
+) -> np.ndarray:
     """Release ``counts`` through OpenDP's measurement for ``spec`` (secure randomness).
 
     The measurement's privacy map is checked against the (ε, δ) the spec promises.
+    ``threads``: at most this many threads draw (default :func:`draw_threads`).
     """
     dp = _dp()
     measurement = _measurement(dp, spec.mechanism, spec.scale, spec.delta or None, spec.fractional)
@@ -191,13 +194,15 @@ def opendp_noise(spec: NoiseSpec, counts: Sequence[int]) -> np.ndarray:
             )
     elif spent[0] > spec.epsilon * (1 + 1e-9):
         raise PrivacyError(f"internal error: the release would spend {spent}, not {spec.epsilon}")
-    return _invoke(measurement, counts, fractional=spec.fractional)
+    return _invoke(measurement, counts, fractional=spec.fractional, threads=threads)
 
 
 _I32 = np.iinfo(np.int32)
 
 
-def _invoke(measurement, counts: Sequence[int], *, fractional: bool) -> np.ndarray:
+def _invoke(
+    measurement, counts: Sequence[int], *, fractional: bool, threads: int | None = None
+) -> np.ndarray:
     """Run ``measurement`` on the whole vector of ``counts`` in one OpenDP call.
 
     OpenDP's integer counts are ``i32`` (``atom_domain(T=int)``) and its floats ``f64``: a numpy
@@ -213,7 +218,7 @@ def _invoke(measurement, counts: Sequence[int], *, fractional: bool) -> np.ndarr
     if values.dtype != object and (
         not values.size or (values.min() >= _I32.min and values.max() <= _I32.max)
     ):
-        return _invoke_in_parts(measurement, values.astype(np.int32))
+        return _invoke_in_parts(measurement, values.astype(np.int32), threads=threads)
     return np.asarray(measurement([int(c) for c in counts]), dtype=np.int64)
 
 
@@ -245,7 +250,7 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL[pid]
 
 
-def _invoke_in_parts(measurement, values: np.ndarray) -> np.ndarray:
+def _invoke_in_parts(measurement, values: np.ndarray, *, threads: int | None = None) -> np.ndarray:
     """``measurement(values)``, run on consecutive parts of ``values`` in parallel threads.
 
     The same mechanism, not a new one: OpenDP's integer Laplace and Gaussian measurements on
@@ -259,7 +264,7 @@ def _invoke_in_parts(measurement, values: np.ndarray) -> np.ndarray:
     OpenDP is called through ctypes, which releases the GIL during the Rust call, so the parts
     run on separate cores (the calling thread draws the first part itself).
     """
-    parts = min(draw_threads(), len(values) // PART_CELLS)
+    parts = min(draw_threads() if threads is None else threads, len(values) // PART_CELLS)
     if parts < 2:
         return np.asarray(measurement(values), dtype=np.int64)
     pieces = np.array_split(values, parts)
@@ -276,7 +281,9 @@ def gaussian_rho(scale: float, *, fractional: bool = False) -> float:
     return float(dp.m.make_gaussian(domain, metric, scale=scale).map(1.0 if fractional else 1))
 
 
-def opendp_zcdp_noise(spec: NoiseSpec, counts: Sequence[int], *, rho: float) -> np.ndarray:
+def opendp_zcdp_noise(
+    spec: NoiseSpec, counts: Sequence[int], *, rho: float, threads: int | None = None
+) -> np.ndarray:
     """Release ``counts`` through OpenDP's Gaussian mechanism at ``spec.scale`` as one ρ-zCDP
     measurement of a composition (ρ adds up; the sum is converted to (ε, δ) once).
 
@@ -288,7 +295,7 @@ def opendp_zcdp_noise(spec: NoiseSpec, counts: Sequence[int], *, rho: float) -> 
     spent = float(measurement.map(1.0 if spec.fractional else 1))
     if spent > rho * (1 + 1e-9):
         raise PrivacyError(f"internal error: the measurement would spend ρ={spent}, not {rho}")
-    return _invoke(measurement, counts, fractional=spec.fractional)
+    return _invoke(measurement, counts, fractional=spec.fractional, threads=threads)
 
 
 def partition_threshold(*, scale: float, delta: float, attributes: int) -> int:
