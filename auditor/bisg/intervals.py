@@ -9,8 +9,10 @@ variance Σp(1 − p) (the cube's ``n_var``). One imputation of a rate a/(a+b) i
 2. the rate ~ Beta(a* + ½, b* + ½) — the sampling uncertainty given the imputed counts
    (Jeffreys).
 
-The interval is the central ``confidence`` range of 2,000 such draws; ratios and differences to
-the reference group use independent draws of both groups (the small negative covariance of two
+The interval is the central ``confidence`` range of 2,000 such draws; a complementary rate's
+draws (FNR = 1 − TPR, TNR, FDR, FOR) are one minus its rate's, which is the same distribution
+(Beta(b + ½, a + ½) is 1 − Beta(a + ½, b + ½)). Ratios and differences to the reference group
+use independent draws of both groups (the small negative covariance of two
 races' counts within one cell is ignored, which widens comparison intervals slightly).
 
 What it does not carry: the *bias* of the weighted estimator. With soft counts a group's rate is
@@ -41,6 +43,27 @@ __all__ = ["DRAWS", "ProxyIntervals"]
 
 DRAWS = 2000
 _CELLS = ("tp", "fp", "tn", "fn")
+
+
+def _complements() -> dict[str, str]:
+    """Each rate that is one minus an earlier rate (same denominator, the other cells as
+    numerator: FNR = 1 − TPR, TNR = 1 − FPR, FDR = 1 − PPV, FOR = 1 − NPV) → that rate."""
+    found: dict[str, str] = {}
+    for index, metric in enumerate(RATE_METRICS):
+        numerator, denominator = _RATE_CELLS[metric]
+        for earlier in RATE_METRICS[:index]:
+            other, same = _RATE_CELLS[earlier]
+            if (
+                earlier not in found
+                and set(same) == set(denominator)
+                and set(other) == set(denominator) - set(numerator)
+            ):
+                found[metric] = earlier
+                break
+    return found
+
+
+_COMPLEMENT_OF = _complements()
 
 
 def _seed(counts: ConfusionCounts) -> int:
@@ -79,8 +102,11 @@ class ProxyIntervals:
     def _new_draws(self, counts: ConfusionCounts) -> dict[str, np.ndarray]:
         """Draws of every rate of one group, made together: one generator and one call per
         distribution for all rates (numpy's per-call cost was most of the time). Each rate's
-        draws are the same distribution as drawn one rate at a time, and independent of the
-        other rates' draws."""
+        draws are the same distribution as drawn one rate at a time; a rate's are independent
+        of the other rates' draws, except a complement's (FNR, TNR, FDR, FOR), which are one
+        minus its rate's (TPR, FPR, PPV, NPV). The normal draws are made for every rate, so
+        the rates drawn before the first complement (selection rate, base rate, TPR, FPR) get
+        the draws they got when every rate was drawn."""
         mean = dict(zip(_CELLS, (float(getattr(counts, c)) for c in _CELLS), strict=True))
         variance = dict(zip(_CELLS, counts.proxy_variance, strict=True))
         metrics, a_mean, a_sd, b_mean, b_sd = [], [], [], [], []
@@ -102,8 +128,22 @@ class ProxyIntervals:
         a = rng.normal(np.array(a_mean)[:, None], np.array(a_sd)[:, None], shape)
         b = rng.normal(np.array(b_mean)[:, None], np.array(b_sd)[:, None], shape)
         a, b = np.clip(a, 0, None), np.clip(b, 0, None)
-        rates = rng.beta(a + 0.5, b + 0.5)
-        return dict(zip(metrics, rates, strict=True))
+        # A complement's imputation draws its counts the other way round, and
+        # Beta(b + ½, a + ½) is 1 − Beta(a + ½, b + ½): its draws are one minus the drawn
+        # rate's, the same distribution at 7 Beta calls instead of 11 (the Beta draws are most
+        # of the cost). Its two rates' intervals are then mirror images, as Wilson's are.
+        drawn = [i for i, metric in enumerate(metrics) if metric not in _COMPLEMENT_OF]
+        rates = dict(
+            zip(
+                [metrics[i] for i in drawn],
+                rng.beta(a[drawn] + 0.5, b[drawn] + 0.5),
+                strict=True,
+            )
+        )
+        for metric in metrics:
+            if metric in _COMPLEMENT_OF:
+                rates[metric] = 1 - rates[_COMPLEMENT_OF[metric]]
+        return rates
 
     def _range(self, values: np.ndarray) -> Interval | None:
         """The central ``confidence`` range of the draws (sorted once; numpy's percentile
