@@ -405,20 +405,28 @@ def build_bisg_cubes(
             )
         cells = _unpivot(raw, attributes=attributes, kind=kind)
         cube = _normalise(cells, with_race, grouping_sets=False, max_groups=max_groups)
-        # rows/exclusions count people, not person × race cells
-        people = _normalise(
-            raw.assign(**{f"a{attributes}": "all", "grouping_id": 0})[
-                [f"a{i}" for i in range(attributes + 1)] + ["y_raw", "p_raw", "n", "grouping_id"]
-            ],
-            with_race,
-            grouping_sets=False,
-            max_groups=max_groups,
+        # rows/exclusions count people, not person × race cells. In the soft cube they do
+        # already: a person's probabilities sum to 1, so its totals (rounded to whole people)
+        # are the people counts; the threshold cube leaves the unassigned out, so they are
+        # counted from the people per cell.
+        people = (
+            cube
+            if kind == "weighted"
+            else _normalise(
+                raw.assign(**{f"a{attributes}": "all", "grouping_id": 0})[
+                    [f"a{i}" for i in range(attributes + 1)]
+                    + ["y_raw", "p_raw", "n", "grouping_id"]
+                ],
+                with_race,
+                grouping_sets=False,
+                max_groups=max_groups,
+            )
         )
         exclusions = dict(people.exclusions)
         excluded = people.rows_excluded
         if kind == "threshold":
             # people whose most probable race is below the threshold are left out, and counted
-            exclusions["race_unassigned"] = people.rows_used - cube.rows
+            exclusions["race_unassigned"] = people.rows_used - cube.rows_used
             excluded += exclusions["race_unassigned"]
         cubes[kind] = dataclasses.replace(
             cube,
