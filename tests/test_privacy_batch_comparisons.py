@@ -115,3 +115,26 @@ def test_every_breakdown_in_one_pass_gives_the_breakdown_by_breakdown_intervals(
     monkeypatch.setattr(NoisyIntervals, "prepare_breakdowns", spy)
     evaluate_cube(released, intervals=NoisyIntervals(released.release))
     assert calls == [breakdowns]
+
+
+def test_interval_rows_are_the_per_row_dictionaries():
+    """The column-at-a-time builder gives, for every row, ``{metric: (low, high)}`` in the
+    metrics' order, ``None`` where the interval is not defined — the per-row definition."""
+    from auditor.privacy.intervals import _interval_rows
+
+    rng = np.random.default_rng(16)
+    names = ["a", "b", "c", "d"]
+    low, high = rng.random((50, 4)), rng.random((50, 4)) + 1.0
+    low[3, 1] = np.nan
+    defined = rng.random((50, 4)) > 0.2
+    defined[:, 2] = True  # a column without any undefined interval
+    expected = [
+        {
+            name: (low[row, i].item(), high[row, i].item()) if defined[row, i] else None
+            for i, name in enumerate(names)
+        }
+        for row in range(50)
+    ]
+    found = _interval_rows(names, low, high, defined)
+    assert [list(row) for row in found] == [names] * 50
+    assert str(found) == str(expected)  # NaN compares unequal to itself: compare the text

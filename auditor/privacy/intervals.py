@@ -138,16 +138,14 @@ class _RateTable:
         )
         sampling = np.maximum(denominator, 0.0) * p[..., 0] * (1.0 - p[..., 0])
         self.variance = noise_variance + sampling
-        self._lists: tuple[list, list, list] | None = None
+        self._rows: list[dict[str, Interval | None]] | None = None
 
     def intervals(self, row: int) -> dict[str, Interval | None]:
-        """Every rate's interval of one group (``None``: not estimable at this ε)."""
-        if self._lists is None:
-            self._lists = (self.low.tolist(), self.high.tolist(), self.shown.tolist())
-        low, high, shown = (values[row] for values in self._lists)
-        return {
-            metric: (low[i], high[i]) if shown[i] else None for i, metric in enumerate(RATE_METRICS)
-        }
+        """Every rate's interval of one group (``None``: not estimable at this ε); a fresh
+        dictionary (every group's are built together the first time one is asked for)."""
+        if self._rows is None:
+            self._rows = _interval_rows(RATE_METRICS, self.low, self.high, self.shown)
+        return dict(self._rows[row])
 
 
 class NoisyIntervals:
@@ -371,33 +369,35 @@ def _comparison_lists(
 ) -> list[tuple[dict[str, Interval | None], dict[str, Interval | None]]]:
     """Per row of ``results``: (ratio intervals, difference intervals) by compared metric."""
     names = [metric for index, metric in enumerate(RATE_METRICS) if _COMPARED[index]]
-    values = {name: array[:, _COMPARED].tolist() for name, array in results.items()}
-    return list(
-        zip(
-            _interval_dicts(
-                names, values["ratio_low"], values["ratio_high"], values["ratio_defined"]
-            ),
-            _interval_dicts(
-                names,
-                values["difference_low"],
-                values["difference_high"],
-                values["difference_defined"],
-            ),
-            strict=True,
+    ratio, difference = (
+        _interval_rows(
+            names,
+            results[f"{kind}_low"][:, _COMPARED],
+            results[f"{kind}_high"][:, _COMPARED],
+            results[f"{kind}_defined"][:, _COMPARED],
         )
+        for kind in ("ratio", "difference")
     )
+    return list(zip(ratio, difference, strict=True))
 
 
-def _interval_dicts(
-    names: Sequence[str], lows: list[list], highs: list[list], defined: list[list]
+def _interval_rows(
+    names: Sequence[str], low: np.ndarray, high: np.ndarray, defined: np.ndarray
 ) -> list[dict[str, Interval | None]]:
-    """One {metric: (low, high) or None} per row (rows of equal-length lists, one per metric)."""
-    out = []
-    for low, high, ok in zip(lows, highs, defined, strict=True):
-        row = dict(zip(names, zip(low, high, strict=True), strict=True))
-        if not all(ok):
-            for name, is_defined in zip(names, ok, strict=True):
-                if not is_defined:
-                    row[name] = None
-        out.append(row)
-    return out
+    """One ``{metric: (low, high) or None}`` per row of the (rows, metrics) arrays, keys in
+    the order of ``names``: built a metric column at a time (each column's pairs in one
+    ``zip``), then one dictionary per row."""
+    columns = []
+    for index in range(len(names)):
+        pairs = zip(low[:, index].tolist(), high[:, index].tolist(), strict=True)
+        ok = defined[:, index]
+        if ok.all():
+            columns.append(list(pairs))
+        else:
+            columns.append(
+                [
+                    pair if is_defined else None
+                    for pair, is_defined in zip(pairs, ok.tolist(), strict=True)
+                ]
+            )
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
