@@ -11,7 +11,9 @@ length: the output is the noise alone. The release then outputs each exact count
 noise, saturated to ``i32`` as OpenDP does (:func:`~auditor.privacy.release.add_drawn_noise`):
 for every input, exactly the output OpenDP's measurement gives with that noise, so the
 release has the law of the measurement invoked on the counts, and its accounting is
-OpenDP's map of that measurement.
+OpenDP's map of that measurement. (Only a draw itself beyond the ``i32`` range would be
+saturated once more: at any scale below 2·10⁶ — the supported ε and the workload's smallest
+share give at most ≈ 2·10⁵ — its probability is below e⁻¹⁰⁰⁰.)
 
 Rules that keep it private (each is tested in ``tests/test_privacy_noise_ahead.py``):
 

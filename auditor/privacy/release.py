@@ -22,7 +22,7 @@ import json
 import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,9 +46,6 @@ from .mechanisms import (
 from .record import Release
 from .workload import WORKLOADS, MeasurementPlan, Workload, plan_from_description, plan_measurements
 
-if TYPE_CHECKING:
-    from .noise_ahead import NoiseAhead
-
 __all__ = [
     "DEFAULT_SELECTION_DELTA",
     "SELECTION_SHARE",
@@ -61,6 +58,15 @@ DEFAULT_SELECTION_DELTA = 1e-6
 """δ spent on partition selection when no categories are declared and no δ is given."""
 SELECTION_SHARE = 0.25
 """Share of ε spent on partition selection when no categories are declared."""
+
+
+class NoiseAhead(Protocol):
+    """Noise drawn for a release before it was asked for (:class:`~auditor.privacy.
+    noise_ahead.NoiseAhead`): handed out once, for the plan it was drawn for."""
+
+    def take(self, plan: MeasurementPlan, spec: NoiseSpec) -> list[np.ndarray] | None: ...
+
+    def discard(self) -> None: ...
 
 
 def _finest_cells(cube: CountCube) -> pd.DataFrame:
