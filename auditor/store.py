@@ -75,6 +75,7 @@ __all__ = [
     "AuditSummary",
     "BudgetState",
     "LedgerEntry",
+    "LedgerOverview",
     "ReleaseRecord",
     "StoreLockedError",
     "checked_dataset_name",
@@ -175,6 +176,20 @@ class LedgerEntry:
     mechanism: str
     epsilon: float
     delta: float
+
+
+@dataclass(frozen=True)
+class LedgerOverview:
+    """What a page shows of the ledger for some rows, read in one transaction."""
+
+    known_name: str | None
+    """The name these rows were released under (``None``: never released)."""
+    name: str | None
+    """The data set read: ``known_name``, else the name asked for (``None``: neither)."""
+    budget: BudgetState | None
+    """That data set's budget (``None`` without a name)."""
+    entries: tuple[LedgerEntry, ...] = ()
+    """Its releases, oldest first, without their cells."""
 
 
 def _now() -> str:
@@ -764,14 +779,34 @@ class AuditStore:
         """Every release recorded for a data set, oldest first, without its cells and
         details: what the ledger's table shows (:meth:`releases` reads every release's
         noisy cells, ~70 ms a release for 12,000 cells)."""
-        rows = self._run(
-            lambda con: con.execute(
-                "SELECT id, name, created_at, mechanism, epsilon, delta FROM ledger_releases "
-                "WHERE name = ? ORDER BY created_at, id",
-                [dataset],
-            ).fetchall(),
-            write=False,
-        )
+        return self._run(lambda con: self._entries(con, dataset), write=False)
+
+    def ledger_overview(self, content: str, dataset: str | None = None) -> LedgerOverview:
+        """In one read transaction (one connection, ~20–30 ms each): the name the rows with
+        this content fingerprint were released under, and the budget and entries of that
+        data set — else of ``dataset``, the name a user is about to give them."""
+
+        def read(con: duckdb.DuckDBPyConnection) -> LedgerOverview:
+            known = self._resolve_dataset(con, content, None, create=False)[0]
+            name = known or dataset or None
+            if name is None:
+                return LedgerOverview(known_name=None, name=None, budget=None)
+            return LedgerOverview(
+                known_name=known,
+                name=name,
+                budget=self._budget(con, name),
+                entries=tuple(self._entries(con, name)),
+            )
+
+        return self._run(read, write=False)
+
+    @staticmethod
+    def _entries(con: duckdb.DuckDBPyConnection, dataset: str) -> list[LedgerEntry]:
+        rows = con.execute(
+            "SELECT id, name, created_at, mechanism, epsilon, delta FROM ledger_releases "
+            "WHERE name = ? ORDER BY created_at, id",
+            [dataset],
+        ).fetchall()
         return [
             LedgerEntry(
                 id=r[0],

@@ -21,6 +21,7 @@ __all__ = [
     "exact_vs_private",
     "interval_cost",
     "known_dataset_name",
+    "ledger_overview",
     "planned_guarantee",
     "seen_values",
     "WORKLOAD_CHOICES",
@@ -206,6 +207,15 @@ def planned_guarantee(
         delta=spent_delta,
         selection_delta=selection_delta,
     )
+
+
+def ledger_overview(store, result, dataset: str | None):
+    """The ledger as the Privacy page shows it, in one read of the store: the name the
+    audit's rows were released under, and the budget and releases of that data set (else of
+    ``dataset``, the name typed for them). See :meth:`auditor.store.AuditStore.ledger_overview`."""
+    from auditor.privacy import content_fingerprint
+
+    return store.ledger_overview(content_fingerprint(result.cube), dataset or None)
 
 
 def known_dataset_name(store, result) -> str | None:

@@ -15,7 +15,7 @@ from dashboard.privacy import (
     declared_categories,
     exact_vs_private,
     interval_cost,
-    known_dataset_name,
+    ledger_overview,
     planned_guarantee,
     seen_values,
 )
@@ -55,8 +55,11 @@ st.markdown(
 )
 
 store_path = _state.store_path()
-with AuditStore(store_path) as store:
-    known_name = known_dataset_name(store, base)
+with AuditStore(store_path) as store:  # one read: the rows' name, its budget and releases
+    overview = ledger_overview(
+        store, base, str(st.session_state.get("dp_dataset_name") or "").strip()
+    )
+known_name = overview.known_name
 dataset_name = st.text_input(
     "Data set name in the ledger (public; the budget belongs to it)",
     value=known_name or "",
@@ -65,9 +68,11 @@ dataset_name = st.text_input(
     help="These rows were released before under this name." if known_name else None,
 ).strip()
 ledger_name = known_name or dataset_name or None
-with AuditStore(store_path) as store:
-    ledger = store.budget(ledger_name) if ledger_name else None
-    releases = store.ledger_entries(ledger_name) if ledger_name else []
+ledger, releases = overview.budget, list(overview.entries)
+if ledger_name != overview.name:  # (the typed name is the one read; this is a safeguard)
+    with AuditStore(store_path) as store:
+        ledger = store.budget(ledger_name) if ledger_name else None
+        releases = store.ledger_entries(ledger_name) if ledger_name else []
 
 st.subheader("Public group values")
 st.caption(DECLARE_NOTE)

@@ -70,6 +70,15 @@ def test_budget_is_checked_recorded_and_refused_beyond_the_total(tmp_path):
         (r.id, r.dataset, r.created_at, r.mechanism, r.epsilon, r.delta) for r in releases
     ]
     assert store.ledger_entries("no such data set") == []
+    # the page's one read: the rows' name, then that data set's budget and entries
+    overview = store.ledger_overview(CONTENT, "typed but ignored: the rows have a name")
+    assert (overview.known_name, overview.name) == (name, name)
+    assert overview.budget == store.budget(name) and list(overview.entries) == entries
+    fresh = store.ledger_overview("not released content", "a new name")
+    assert (fresh.known_name, fresh.name) == (None, "a new name")
+    assert fresh.budget == store.budget("a new name") and fresh.entries == ()
+    nothing = store.ledger_overview("not released content", None)
+    assert (nothing.name, nothing.budget, nothing.entries) == (None, None, ())
 
 
 def test_total_is_declared_once(tmp_path):
