@@ -28,6 +28,8 @@ st.caption(
     "the file's SHA-256): you see the history of data you hold, never other people's audits. "
     "The store lives on the server (its operator sets where, with AUDITOR_STORE)."
 )
+for error in _state.wait_for_history():  # this session's releases, recorded in the background
+    st.warning(f"A private release could not be recorded in the history: {md(error, limit=500)}")
 seen = _state.seen_datasets()
 with AuditStore(_state.store_path()) as store:
     summaries = visible_audits(store, seen)

@@ -166,9 +166,12 @@ if st.button(
             f"{released.privacy.get('release_id')}. The ledger below records the spend."
         )
         ledger_name = released.privacy["ledger"]["dataset"]
-        with AuditStore(store_path) as store:
-            ledger = store.budget(ledger_name)
-            releases = store.ledger_entries(ledger_name)
+        with AuditStore(store_path) as store:  # one read: the budget and releases now
+            overview = ledger_overview(store, base, ledger_name)
+            ledger, releases = overview.budget, list(overview.entries)
+            if overview.name != ledger_name:  # (a safeguard: the rows' name is the one charged)
+                ledger = store.budget(ledger_name)
+                releases = store.ledger_entries(ledger_name)
 
 st.subheader("Budget ledger for this data set")
 if ledger is None:
