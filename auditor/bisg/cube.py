@@ -114,6 +114,24 @@ def _slow_names(name: str, table: str, source: str, *, parts: bool) -> str:
     )
 
 
+_FIXED_SCALE = "4503599627370496.0"  # 2^52
+"""Posteriors are summed as whole multiples of 2^-52 (:func:`_fixed`): integer sums do not
+depend on the order DuckDB's threads add the rows in, so the same file gives the same soft
+counts, bit for bit, on every run (summed as doubles they differed in their last bits between
+runs, and so did the JSON). Each row's probability moves by at most 2^-53 ≈ 1.1e-16."""
+
+
+def _fixed(expression: str) -> str:
+    """``expression`` (a probability, or a product of them, in [0, 1]) as a whole number of
+    2^-52 units, for :data:`_FIXED_SCALE` sums (a HUGEINT sum holds 2^75 rows of 1)."""
+    return f"CAST(round(({expression}) * {_FIXED_SCALE}) AS BIGINT)"
+
+
+def _unfixed(expression: str) -> str:
+    """A sum of :func:`_fixed` units as the double it stands for."""
+    return f"CAST({expression} AS DOUBLE) / {_FIXED_SCALE}"
+
+
 def _with_largest(source: str, prefix: str) -> str:
     """``source`` with the largest of its posteriors ``{prefix}_<race>`` as ``{prefix}_largest``."""
     largest = f"greatest({', '.join(f'{prefix}_{race}' for race in RACES)})"
@@ -212,11 +230,11 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         f"(SELECT {', '.join(joined)} FROM base {joins})))"
     )
     assigned = _assignment("p") if threshold else "NULL::INTEGER"
-    sums = [f"sum(p_{race}) AS p_{race}" for race in RACES]
+    sums = [f"sum({_fixed(f'p_{race}')}) AS p_{race}" for race in RACES]
     if weighted:
-        sums += [f"sum(p_{race} * (1 - p_{race})) AS v_{race}" for race in RACES]
+        sums += [f"sum({_fixed(f'p_{race} * (1 - p_{race})')}) AS v_{race}" for race in RACES]
     else:
-        sums += [f"0.0 AS v_{race}" for race in RACES]
+        sums += [f"CAST(0 AS HUGEINT) AS v_{race}" for race in RACES]
     slow_struct = ", ".join(f"key_{f} := key_{f}, id_{f} := id_{f}" for f in names)
     # the fast rows summed per cell (and assignment); the slow rows' keys listed per cell
     fast = (
@@ -296,7 +314,8 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         f"{_assignment('q')} AS assigned, "
         "sum(n) AS n, "
         + ", ".join(
-            f"sum(n * q_{race}) AS p_{race}, sum(n * (q_{race} * (1 - q_{race}))) AS v_{race}"
+            f"sum(CAST(n AS HUGEINT) * {_fixed(f'q_{race}')}) AS p_{race}, "
+            f"sum(CAST(n AS HUGEINT) * {_fixed(f'q_{race} * (1 - q_{race})')}) AS v_{race}"
             for race in RACES
         )
         + f" FROM {_with_largest('missed_posterior', 'q')} GROUP BY ALL)"
@@ -319,8 +338,8 @@ def _query(mapping: ColumnMapping, others: tuple[str, ...], spec: BisgSpec, *, t
         "nullif(trim(CAST(rp AS VARCHAR)), '') AS p_raw",
     ]
     totals = ["sum(n) AS n"]
-    totals += [f"sum(p_{race}) AS p_{race}" for race in RACES]
-    totals += [f"sum(v_{race}) AS v_{race}" for race in RACES]
+    totals += [f"{_unfixed(f'sum(p_{race})')} AS p_{race}" for race in RACES]
+    totals += [f"{_unfixed(f'sum(v_{race})')} AS v_{race}" for race in RACES]
     totals += [
         f"coalesce(sum(n) FILTER (WHERE assigned = {i}), 0) AS t_{race}"
         for i, race in enumerate(RACES)
