@@ -66,6 +66,7 @@ def _session(result, store: Path):
     }
     at.session_state[state.VIEWS] = {}
     at.session_state[state.POLICY_TEXT] = state.default_policy_text()
+    state.settle_heap()  # as state.set_audit does when an audit is loaded
     return at
 
 

@@ -155,6 +155,17 @@ def set_audit(
         del st.session_state[key]
     st.session_state.setdefault(POLICY_TEXT, default_policy_text())
     draw_status()
+    settle_heap()
+
+
+def settle_heap() -> None:
+    """Keep what lives as long as the loaded audit out of later full garbage collections
+    (:mod:`dashboard.heap`); called when an audit is loaded. The charts' libraries are
+    imported first (every audit page draws with them): their ~80,000 objects are frozen too."""
+    from auditor import charts  # noqa: F401 - imported for its objects, see above
+    from dashboard import heap, unchecked_charts  # noqa: F401
+
+    heap.settle()
 
 
 def load_sample(name: str) -> None:
