@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -443,20 +442,15 @@ def release(
 
 
 HISTORY_WRITES = "_history_writes"
-_WRITER_LOCK = threading.Lock()
-_WRITERS: dict[int, ThreadPoolExecutor] = {}
-"""One thread per server process writes release records, in order (by process id: a forked
-process has none of its parent's threads). Its pending writes finish before the process
-exits (the thread is joined at exit)."""
 
 
 def _history_writer() -> ThreadPoolExecutor:
-    with _WRITER_LOCK:
-        pid = os.getpid()
-        if pid not in _WRITERS:
-            _WRITERS.clear()
-            _WRITERS[pid] = ThreadPoolExecutor(1, thread_name_prefix="release-history")
-        return _WRITERS[pid]
+    """One thread per server process writes release records, in order (a forked process
+    makes its own). Its pending writes finish before the process exits (the thread is joined
+    at exit)."""
+    from auditor.thread_pools import process_pool
+
+    return process_pool("release-history")
 
 
 def _record_release(path: Path, document: dict[str, Any], sha256: str | None) -> str:

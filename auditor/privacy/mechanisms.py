@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import PrivacyError
+from ..thread_pools import process_pool
 
 __all__ = [
     "Mechanism",
@@ -224,10 +224,6 @@ def _invoke(
 
 PART_CELLS = 1024
 """The smallest part of a count vector worth a thread of its own (≈ 8 ms of OpenDP draws)."""
-_POOL_LOCK = threading.Lock()
-_POOL: dict[int, ThreadPoolExecutor] = {}
-"""The draw threads, by process id: a forked child has none of its parent's threads (work
-submitted to the parent's pool would never run), so it starts its own."""
 
 
 def draw_threads() -> int:
@@ -240,14 +236,8 @@ def draw_threads() -> int:
 
 
 def _pool() -> ThreadPoolExecutor:
-    with _POOL_LOCK:
-        pid = os.getpid()
-        if pid not in _POOL:
-            _POOL.clear()  # the parent's pool, if this process was forked: its threads are gone
-            _POOL[pid] = ThreadPoolExecutor(
-                max(1, draw_threads() - 1), thread_name_prefix="opendp-draws"
-            )
-        return _POOL[pid]
+    """The draw threads of this process (a forked child makes its own)."""
+    return process_pool("opendp-draws", workers=max(1, draw_threads() - 1))
 
 
 def _invoke_in_parts(measurement, values: np.ndarray, *, threads: int | None = None) -> np.ndarray:

@@ -32,7 +32,6 @@ Rules that keep it private (each is tested in ``tests/test_privacy_noise_ahead.p
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,23 +40,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import AuditorError
+from ..thread_pools import process_pool
 from .mechanisms import NoiseSpec
 from .workload import MeasurementPlan
 
 __all__ = ["NoiseAhead", "draw_ahead"]
 
-_EXECUTOR_LOCK = threading.Lock()
-_EXECUTOR: dict[int, ThreadPoolExecutor] = {}
-"""One drawing thread per process id (a forked child has none of its parent's threads)."""
-
 
 def _executor() -> ThreadPoolExecutor:
-    with _EXECUTOR_LOCK:
-        pid = os.getpid()
-        if pid not in _EXECUTOR:
-            _EXECUTOR.clear()
-            _EXECUTOR[pid] = ThreadPoolExecutor(1, thread_name_prefix="opendp-ahead")
-        return _EXECUTOR[pid]
+    """One drawing thread per process (a forked child has none of its parent's threads)."""
+    return process_pool("opendp-ahead")
 
 
 class NoiseAhead:
