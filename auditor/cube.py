@@ -182,6 +182,12 @@ class CountCube:
             self._cache[key] = make()
         return self._cache[key]
 
+    def share_group_layouts(self, layouts: dict) -> None:
+        """Work out which cells each group sums in ``layouts`` (and reuse what is there): a
+        dict kept by the caller for cubes whose cells come in the same order — e.g. every DP
+        release of one domain, whose cells differ only in their counts."""
+        self._cache[("kept", _GROUP_LAYOUTS)] = layouts
+
     def at_threshold(
         self, cells: pd.DataFrame, *, threshold: float, without_scores: pd.DataFrame
     ) -> CountCube:
@@ -231,7 +237,7 @@ class CountCube:
                 cells,
                 by,
                 released=self.is_private,
-                factorized=self._cache.setdefault(("factorized",), {}),
+                factorized=self.kept(_GROUP_LAYOUTS, dict),
             )
             if fast is not None:
                 return self._made_whole(fast, by)  # already with empty intersections, sorted
@@ -333,6 +339,11 @@ def _confusion_by(cells: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
             out[name + suffix] = column.astype("int64") if integral else column.astype(float)
     out["n"] = out[list(CONFUSION)].sum(axis=1)
     return out.reset_index(drop=not by)
+
+
+_GROUP_LAYOUTS = "group_layouts"
+"""The name under which a cube keeps which of its cells each group sums (see
+:meth:`CountCube.share_group_layouts`)."""
 
 
 def _integer_confusion_by(

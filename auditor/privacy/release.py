@@ -72,19 +72,13 @@ class NoiseAhead(Protocol):
 def _finest_cells(cube: CountCube) -> pd.DataFrame:
     """The exact finest cells (attributes…, y, yhat, n), summed over score bins; computed once
     per cube (kept in the exact cube's own cache, next to the exact cells it came from)."""
-    key = ("dp_finest_cells",)
-    if key not in cube._cache:
-        cube._cache[key] = _sum_finest_cells(cube)
-    return cube._cache[key]
+    return cube.kept("dp_finest_cells", lambda: _sum_finest_cells(cube))
 
 
 def _pooled_cells(cube: CountCube, exact: pd.DataFrame, domain: GroupDomain) -> pd.DataFrame:
     """:func:`pool_cells` of the exact finest cells over ``domain``, once per cube and domain
     (the dashboard releases the same cube at every ε it is moved to). Read-only."""
-    key = ("dp_pooled_cells", _domain_key(domain))
-    if key not in cube._cache:
-        cube._cache[key] = pool_cells(exact, domain)
-    return cube._cache[key]
+    return cube.kept(("dp_pooled_cells", _domain_key(domain)), lambda: pool_cells(exact, domain))
 
 
 def _domain_key(domain: GroupDomain) -> tuple:
@@ -406,9 +400,7 @@ def release_cube(
     noisy_cube = _noisy_cube(cube, released, release)
     # every release of this domain has the same cells in the same order (only their counts
     # differ): which cells each group sums is worked out once, kept with the exact cube
-    noisy_cube._cache[("factorized",)] = cube._cache.setdefault(
-        ("dp_layouts", _domain_key(domain)), {}
-    )
+    noisy_cube.share_group_layouts(cube.kept(("dp_layouts", _domain_key(domain)), dict))
     return noisy_cube, privacy
 
 
