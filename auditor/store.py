@@ -153,20 +153,6 @@ class BudgetState:
 
 
 @dataclass(frozen=True)
-class ReleaseRecord:
-    """One recorded release: what it spent and the noisy cells it published."""
-
-    id: str
-    dataset: str
-    created_at: str
-    mechanism: str
-    epsilon: float
-    delta: float
-    cells: list[dict[str, Any]] = field(repr=False)
-    details: dict[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True)
 class LedgerEntry:
     """One recorded release as the ledger's table lists it: what it spent, not its cells."""
 
@@ -176,6 +162,14 @@ class LedgerEntry:
     mechanism: str
     epsilon: float
     delta: float
+
+
+@dataclass(frozen=True)
+class ReleaseRecord(LedgerEntry):
+    """One recorded release: its ledger entry and the noisy cells it published."""
+
+    cells: list[dict[str, Any]] = field(repr=False)
+    details: dict[str, Any] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -738,14 +732,7 @@ class AuditStore:
     @staticmethod
     def _to_record(row: Sequence[Any]) -> ReleaseRecord:
         return ReleaseRecord(
-            id=row[0],
-            dataset=row[1],
-            created_at=row[2],
-            mechanism=row[3],
-            epsilon=float(row[4]),
-            delta=float(row[5]),
-            cells=json.loads(row[6]),
-            details=json.loads(row[7]),
+            **_entry_fields(row), cells=json.loads(row[6]), details=json.loads(row[7])
         )
 
     def _record(self, con: duckdb.DuckDBPyConnection, release_id: str) -> ReleaseRecord:
@@ -807,17 +794,20 @@ class AuditStore:
             "WHERE name = ? ORDER BY created_at, id",
             [dataset],
         ).fetchall()
-        return [
-            LedgerEntry(
-                id=r[0],
-                dataset=r[1],
-                created_at=r[2],
-                mechanism=r[3],
-                epsilon=float(r[4]),
-                delta=float(r[5]),
-            )
-            for r in rows
-        ]
+        return [LedgerEntry(**_entry_fields(r)) for r in rows]
+
+
+def _entry_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """A :class:`LedgerEntry`'s fields from a row that starts with id, name, created_at,
+    mechanism, epsilon and delta."""
+    return {
+        "id": row[0],
+        "dataset": row[1],
+        "created_at": row[2],
+        "mechanism": row[3],
+        "epsilon": float(row[4]),
+        "delta": float(row[5]),
+    }
 
 
 def checked_dataset_name(name: str) -> str:
