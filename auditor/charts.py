@@ -152,7 +152,13 @@ def rate_chart(
     """Horizontal bars of ``metric`` per group with interval error bars (named in the
     ``vocabulary``'s words when given: "approved (selection rate)")."""
     name = metric_label(metric, vocabulary)
-    rows = [row for row in group_rows(breakdown, metric) if row["value"] is not None]
+    # rates a private release's noise swamps ("not estimable at this ε") are left out, as
+    # undefined rates are: a noisy rate can even fall below 0
+    rows = [
+        row
+        for row in group_rows(breakdown, metric)
+        if row["value"] is not None and not row["not_estimable"]
+    ]
     title = f"{_capitalised(name)} by {' × '.join(breakdown['by'])}"
     # The layers get their data from the layer (``alt.layer(..., data=rows)``): the same spec
     # as layering charts that each hold the rows, without Altair hashing them per layer.
@@ -185,7 +191,11 @@ def disparity_chart(
     breakdown: Mapping[str, Any], metric: str, *, width: int = 480, vocabulary: Any = None
 ) -> alt.Chart:
     """Each group's ratio to the reference (log scale) with its interval and the 0.8–1.25 band."""
-    rows = [row for row in group_rows(breakdown, metric) if _positive(row["ratio"])]
+    rows = [
+        row
+        for row in group_rows(breakdown, metric)
+        if _positive(row["ratio"]) and not row["not_estimable"]
+    ]
     reference = ", ".join(f"{k}={v}" for k, v in breakdown["reference"].items())
     title = f"{_capitalised(metric_label(metric, vocabulary))}: ratio to reference ({reference})"
     values = [BAND[0], BAND[1], *(row["ratio"] for row in rows)]

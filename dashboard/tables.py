@@ -106,6 +106,8 @@ def group_table(
             "group": " × ".join(group["key"].values()),
             ("n (noisy)" if private else "n"): format_count(group.get("n"), private=private),
         }
+        # a private release's rates the noise swamps: no ratio is read off them either
+        unknown = set(group.get("not_estimable") or ()) if private else set()
         for metric in metrics:
             value = group["metrics"].get(metric)
             interval = group.get("intervals", {}).get(metric)
@@ -122,13 +124,19 @@ def group_table(
             if metric == ratio_metric:
                 ratio = group.get("ratio_to_reference", {}).get(metric)
                 row["÷ reference"] = (
-                    "reference" if group.get("is_reference") else format_ratio(ratio)
+                    "reference"
+                    if group.get("is_reference")
+                    else NOT_ESTIMABLE
+                    if metric in unknown
+                    else format_ratio(ratio)
                 )
         if "impact_ratio" in group:
             impact = group.get("adverse_impact") or {}
             row[impact_header] = (
                 "1 (highest)"
                 if impact.get("is_comparison")
+                else NOT_ESTIMABLE
+                if "selection_rate" in unknown
                 else format_ratio(group["impact_ratio"])
             )
             shortfall = impact.get("shortfall_to_four_fifths")
@@ -142,6 +150,9 @@ def group_table(
         row["notes"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+NOT_ESTIMABLE = "not estimable at this ε"
 
 
 def summary_table(breakdown: Mapping[str, Any]) -> pd.DataFrame:
