@@ -61,7 +61,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -493,8 +493,16 @@ class AuditStore:
         return self._run(lambda con: self._declare(con, name, total), write=True)
 
     def _declare(
-        self, con: duckdb.DuckDBPyConnection, name: str | None, total: float | None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str | None,
+        total: float | None,
+        *,
+        record: bool = True,
     ) -> BudgetState:
+        """The budget of ``name`` with ``total`` declared, recorded when ``record`` (a write
+        transaction, under the write lock); an early check (a read) only computes it: two
+        threads' checks recording the same new name at once collided on its key."""
         state = self._budget(con, name)
         if total is None:
             return state
@@ -508,6 +516,8 @@ class AuditStore:
                 spent_delta=0.0,
                 releases=0,
             )
+        if state.total is None and not record:  # an early check: the total as declared
+            return replace(state, total=float(total))
         if state.total is None:
             con.execute(
                 "INSERT INTO ledger_datasets VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -523,9 +533,15 @@ class AuditStore:
         return state
 
     def _check(
-        self, con: duckdb.DuckDBPyConnection, name: str | None, epsilon: float, total: float | None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str | None,
+        epsilon: float,
+        total: float | None,
+        *,
+        record: bool = True,
     ) -> BudgetState:
-        state = self._declare(con, name, total)
+        state = self._declare(con, name, total, record=record)
         label = f"data set '{name}'" if name else "this new data set"
         if state.total is None:
             raise PrivacyError(
@@ -554,7 +570,7 @@ class AuditStore:
 
         def check(con: duckdb.DuckDBPyConnection) -> BudgetState:
             name, _ = self._resolve_dataset(con, content, dataset, create=False)
-            return self._check(con, name, epsilon, total)
+            return self._check(con, name, epsilon, total, record=False)
 
         return self._run(check, write=False)
 
