@@ -19,6 +19,7 @@ import altair as alt
 import pandas as pd
 
 from . import heatmap_cells
+from .chart_building import layered, with_properties, with_title_config
 from .heatmap_cells import (
     SMALL_FILL,
     ColourBy,
@@ -160,7 +161,7 @@ def rate_chart(
         if row["value"] is not None and not row["not_estimable"]
     ]
     title = f"{_capitalised(name)} by {' × '.join(breakdown['by'])}"
-    # The layers get their data from the layer (``alt.layer(..., data=rows)``): the same spec
+    # The layers get their data from the layer (``layered(..., data=rows)``): the same spec
     # as layering charts that each hold the rows, without Altair hashing them per layer.
     base = alt.Chart().encode(y=alt.Y("group:N", sort=None, title=None))
     bars = base.mark_bar().encode(
@@ -182,8 +183,8 @@ def rate_chart(
     errors = base.mark_errorbar(ticks=True, color="black").encode(
         x=alt.X("lower:Q", title=name), x2=alt.X2("upper:Q")
     )
-    return alt.layer(bars, errors, data=_inline(rows)).properties(
-        title=title, width=width, height=max(60, 22 * len(rows))
+    return layered(
+        bars, errors, data=_inline(rows), title=title, width=width, height=max(60, 22 * len(rows))
     )
 
 
@@ -241,8 +242,8 @@ def disparity_chart(
         .mark_rule(color="black")
         .encode(x=alt.X("ratio_lower:Q"), x2=alt.X2("ratio_upper:Q"))
     )
-    return alt.layer(band, one, errors, points).properties(
-        title=title, width=width, height=max(60, 22 * len(rows))
+    return layered(
+        band, one, errors, points, title=title, width=width, height=max(60, 22 * len(rows))
     )
 
 
@@ -432,7 +433,13 @@ def intersection_heatmap(
         if suppress_small
         else "grey dashed, *: too few rows or not estimable"
     )
-    return alt.layer(cells, small, outline, rate_labels, ratio_labels, data=frame).properties(
+    return layered(
+        cells,
+        small,
+        outline,
+        rate_labels,
+        ratio_labels,
+        data=frame,
         title=alt.TitleParams(
             f"{_capitalised(metric_label(metric, vocabulary))} by {first} × {second}",
             subtitle="; ".join(notes),
@@ -490,7 +497,7 @@ def roc_chart(
             )
         )
         title = alt.TitleParams("ROC by group", subtitle="◆ each group at the current threshold")
-    return alt.layer(*layers).properties(title=title, width=width, height=width)
+    return layered(*layers, title=title, width=width, height=width)
 
 
 GROUP_PALETTE = (
@@ -598,7 +605,8 @@ def calibration_chart(
         subtitle += "; dashed: y = x, a perfectly calibrated score"
     else:
         subtitle += "; scores are not probabilities, so no y = x line"
-    return alt.layer(*layers).properties(
+    return layered(
+        *layers,
         title=alt.TitleParams("Calibration by group", subtitle=subtitle),
         width=width,
         height=width * 0.75,
@@ -728,7 +736,11 @@ def baseline_tradeoff_chart(document: Mapping[str, Any], *, width: int = 440) ->
         ],
     )
     subtitle = "grey line: the output constraint relaxed step by step" if len(frontier) else ""
-    return alt.layer(band, rule, line, dots).properties(
+    return layered(
+        band,
+        rule,
+        line,
+        dots,
         title=alt.TitleParams(
             f"Accuracy and disparity by '{document['protected']}': input rules vs an output constraint",
             subtitle=subtitle,
@@ -753,12 +765,12 @@ def sized_for_page(
     ``"square"`` (continuous axes, as wide as the container, ``height`` px: ROC, calibration).
     """
     if layout == "rows":
-        sized = chart.properties(width="container", height=alt.Step(row_height))
+        sized = with_properties(chart, width="container", height=alt.Step(row_height))
     elif layout == "grid":
         sized = chart  # heatmaps size their cells for their labels (intersection_heatmap)
     elif layout == "square":
-        sized = chart.properties(width="container", height=height)
+        sized = with_properties(chart, width="container", height=height)
     else:
         raise ValueError(f"layout must be 'rows', 'grid' or 'square', not {layout!r}")
     # Long titles (e.g. naming the reference group) wrap instead of being cut off with '…'.
-    return sized.configure_title(limit=0, fontSize=13)
+    return with_title_config(sized, limit=0, fontSize=13)

@@ -22,6 +22,8 @@ from typing import Any
 
 from altair.utils.schemapi import debug_mode
 
+from auditor.chart_building import with_properties
+
 __all__ = ["built_unchecked", "unchecked"]
 
 _UNCHECKED: dict[type, type] = {}
@@ -36,10 +38,22 @@ def _unchecked_class(chart_class: type) -> type:
         def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:
             return chart_class.to_dict(self, validate=validate, **kwargs)
 
+        def copy(self, deep: Any = True, ignore: Any = None) -> Any:
+            # ``to_dict`` starts with a shallow copy, which Altair makes through ``__init__``
+            # (for a LayerChart: every layer deep-copied twice); this one copies the properties
+            if deep is False:
+                return with_properties(self)
+            return chart_class.copy(self, deep, ignore)
+
         cached = type(
             chart_class.__name__,
             (chart_class,),
-            {"to_dict": to_dict, "__module__": chart_class.__module__, "__doc__": None},
+            {
+                "to_dict": to_dict,
+                "copy": copy,
+                "__module__": chart_class.__module__,
+                "__doc__": None,
+            },
         )
         _UNCHECKED[chart_class] = cached
     return cached
