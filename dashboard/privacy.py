@@ -107,19 +107,31 @@ def interval_cost(
     epsilons: Sequence[float] = (0.1, 0.5, 1.0, 5.0),
     mechanism: str = "laplace",
     delta: float | None = None,
+    categories: Mapping[str, Any] | None = None,
+    workload: str = "marginals",
     seed: int = 0,
 ) -> pd.DataFrame:
     """What each ε costs: the half-width of each group's 95% interval of ``metric``, in points.
 
-    One row per release (exact first), one column per group. Uses seeded noise that is **not
-    private** and is never published or recorded: it only illustrates the precision each ε
-    buys. 'pooled' marks a group that partition selection folded into '(other)'.
+    One row per release (exact first), one column per group, each release made as the one the
+    user is about to make (``mechanism``, ``delta``, the declared ``categories``, the
+    ``workload``) at another ε. Uses seeded noise that is **not private** and is never
+    published or recorded: it only illustrates the precision each ε buys. 'pooled' marks a
+    group that partition selection folded into '(other)' (never a group of a declared value).
     """
     exact = breakdown_for(result.to_dict(), attribute)
     names = [" × ".join(g["key"].values()) for g in exact["groups"]]
     rows = [{"release": "exact (no noise)", **_half_widths(exact, metric, names)}]
     for epsilon in epsilons:
-        view = private_view(result, epsilon=epsilon, mechanism=mechanism, delta=delta, seed=seed)
+        view = private_view(
+            result,
+            epsilon=epsilon,
+            mechanism=mechanism,
+            delta=delta,
+            categories=categories,
+            workload=workload,
+            seed=seed,
+        )
         breakdown = breakdown_for(view.to_dict(), attribute)
         rows.append({"release": f"ε = {epsilon:g}", **_half_widths(breakdown, metric, names)})
     return pd.DataFrame(rows)

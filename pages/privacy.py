@@ -230,17 +230,26 @@ st.caption(
 
 st.subheader("What each ε costs in precision")
 st.caption(
-    "Half-width of each group's 95% interval (percentage points). Computed with seeded, "
-    "NON-private noise that is never published or recorded — an illustration only."
+    "Half-width of each group's 95% interval (percentage points), for releases made as the one "
+    "chosen above (noise, declared values, precision) at other values of ε. Computed with "
+    "seeded, NON-private noise that is never published or recorded — an illustration only."
 )
+cost_settings = (attribute, metric, mechanism, delta, categories, workload)
 if st.button("Compute the cost of ε (takes a few seconds)", key="dp_cost"):
     with st.spinner("Simulating releases…"):
         st.session_state["dp_cost_table"] = (
-            attribute,
-            metric,
-            interval_cost(base, attribute, metric, mechanism=mechanism, delta=delta),
+            cost_settings,
+            interval_cost(
+                base,
+                attribute,
+                metric,
+                mechanism=mechanism,
+                delta=delta,
+                categories=categories,
+                workload=workload,
+            ),
         )
 cost = st.session_state.get("dp_cost_table")
-if cost is not None and cost[:2] == (attribute, metric):
-    st.table(cost[2].set_index("release"))
+if cost is not None and cost[0] == cost_settings:  # a table for other settings is not shown
+    st.table(cost[1].set_index("release"))
 _draw_noise_ahead()

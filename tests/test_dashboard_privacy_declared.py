@@ -92,3 +92,25 @@ def test_the_private_document_is_written_once_per_release(monkeypatch):
     _open(at, "privacy")
     at.button(key="dp_release").click().run()
     assert at.session_state[PRIVATE_DOCUMENT][1] is not kept
+
+
+def _cost_table(at):
+    at.button(key="dp_cost").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = [t for t in _tables(at) if t.index.name == "release"]
+    return table
+
+
+def test_the_cost_of_epsilon_is_shown_for_the_release_chosen_declared_values_included():
+    at = _open(_loaded(), "privacy")
+    at.button(key="dp_release").click().run()  # the cost table is shown after a release
+    at.selectbox(key="dp_attribute").set_value("race").run()
+    declared = _cost_table(at)
+    assert "Native American" in declared.columns  # a small group of a declared value
+    assert "pooled" not in declared.to_string()  # a declared value is never pooled
+    assert all(v == "not estimable" or v.startswith("±") for v in declared.loc["ε = 0.1"])
+    # the table belongs to its settings: undeclaring race hides it until it is computed again
+    at.checkbox(key="dp_declare_race").uncheck().run()
+    assert all(t.index.name != "release" for t in _tables(at))
+    selected = _cost_table(at)
+    assert selected.loc["ε = 0.1", "Native American"] == "pooled"  # partition selection
