@@ -772,5 +772,11 @@ def sized_for_page(
         sized = with_properties(chart, width="container", height=height)
     else:
         raise ValueError(f"layout must be 'rows', 'grid' or 'square', not {layout!r}")
-    # Long titles (e.g. naming the reference group) wrap instead of being cut off with '…'.
+    # Long titles (e.g. naming the reference group) are not cut off with '…': on the title
+    # itself too, because Streamlit's theme replaces the chart's title configuration.
+    title = sized.title
+    if isinstance(title, str):
+        sized = with_properties(sized, title=alt.TitleParams(title, limit=0))
+    elif isinstance(title, alt.TitleParams):
+        sized = with_properties(sized, title=with_properties(title, limit=0))
     return with_title_config(sized, limit=0, fontSize=13)

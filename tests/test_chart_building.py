@@ -77,9 +77,14 @@ def test_a_dashboard_chart_is_merged_once_from_its_build_to_its_drawing(monkeypa
         original(self, *args, **kwargs)
 
     for build in (charts.rate_chart, charts.disparity_chart):
+        chart = build(breakdown, "selection_rate")
         expected = (
-            build(breakdown, "selection_rate")
-            .properties(width="container", height=alt.Step(24))
+            chart.properties(
+                width="container",
+                height=alt.Step(24),
+                # on the title too: Streamlit's theme replaces the title configuration
+                title=alt.TitleParams(chart.title, limit=0),
+            )
             .configure_title(limit=0, fontSize=13)
             .to_dict(validate=False)
         )
@@ -91,3 +96,11 @@ def test_a_dashboard_chart_is_merged_once_from_its_build_to_its_drawing(monkeypa
         assert chart.to_dict() == expected
         assert len(merges) == 1, build.__name__
         monkeypatch.setattr(alt.LayerChart, "__init__", original)
+
+
+def test_a_page_chart_title_is_never_cut_off_whatever_its_form():
+    plain = alt.Chart(FRAME).mark_bar().encode(x="rate:Q", y="group:N")
+    for title in ("A long title naming the reference group", alt.TitleParams("T", subtitle="s")):
+        sized = charts.sized_for_page(plain.properties(title=title)).to_dict()
+        assert sized["title"]["limit"] == 0 and sized["config"]["title"]["limit"] == 0
+    assert "title" not in charts.sized_for_page(plain).to_dict()  # none given: none added
