@@ -78,7 +78,7 @@ def _comparison_row(key, exact_group, noisy_group, metric: str) -> dict[str, str
         value = group["metrics"].get(metric)
         interval = group.get("intervals", {}).get(metric)
         shown = display_rate(value) if private else format_rate(value)
-        if private and "not_estimable" in group.get("flags", []):
+        if private and metric in (group.get("not_estimable") or ()):  # this rate, not another
             return shown, "not estimable at this ε"
         if not interval:
             return shown, "n/a"
@@ -145,7 +145,7 @@ def _half_widths(breakdown: Mapping[str, Any], metric: str, names: Sequence[str]
         interval = group.get("intervals", {}).get(metric) if group else None
         if group is None:
             cells[name] = "pooled"
-        elif "not_estimable" in group.get("flags", []):
+        elif metric in (group.get("not_estimable") or ()):  # this rate, not another of the group
             cells[name] = "not estimable"
         elif not interval:
             cells[name] = "n/a"

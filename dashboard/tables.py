@@ -118,7 +118,7 @@ def group_table(
                 text = format_rate(value)
             if value is not None and interval:
                 text += f" ({format_interval(interval)})"
-            if private and "not_estimable" in group.get("flags", []):
+            if metric in unknown:  # this rate; the group's other rates may be estimable
                 text = f"{text} — not estimable at this ε"
             row[f"{metric_label(metric, vocabulary)} (95% interval)"] = text
             if metric == ratio_metric:
