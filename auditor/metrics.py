@@ -517,9 +517,10 @@ def _adverse_impact(
     alpha: float,
     fisher: FisherCache,
 ) -> tuple[int | None, list[AdverseImpact]]:
-    """Impact ratios against the highest selection rate among the groups with enough data,
-    with the z and Fisher tests (Holm over the groups) and the shortfalls; with their
-    intervals from ``estimator`` (none without one)."""
+    """Impact ratios against the highest selection rate among the groups with enough data
+    (``enough_data``: in a DP release also a selection rate that is estimable), with the z and
+    Fisher tests (Holm over the groups) and the shortfalls; with their intervals from
+    ``estimator`` (none without one)."""
     selected, totals = parts["selection_rate"]
     ratios = impact_ratios(selected=selected, total=totals, eligible=enough_data)
     best = ratios.comparison_index
@@ -709,11 +710,12 @@ def compute_breakdown(
         )
     flags = _flag_tuples(confusion, sizes, min_group_size=min_group_size, has_label=has_label)
     enough = np.array(["insufficient_data" not in f and "empty" not in f for f in flags])
+    comparable = enough & _estimable(estimator, counts, all_rates["selection_rate"])
     comparison_index, impacts = _adverse_impact(
         *(
-            (counts, confusion, enough, parts)
+            (counts, confusion, comparable, parts)
             if decision_favourable
-            else _favourable_complement(counts, enough)
+            else _favourable_complement(counts, comparable)
         ),
         estimator=estimator if with_intervals else None,
         significance=significance,
@@ -769,6 +771,27 @@ def compute_breakdown(
         ),
         has_label=has_label,
         decision_favourable=decision_favourable,
+    )
+
+
+def _estimable(
+    estimator: IntervalEstimator, counts: Sequence[ConfusionCounts], rates: np.ndarray
+) -> np.ndarray:
+    """Which groups' selection rates can be read: all of them, unless the estimator says
+    otherwise (a DP release: a rate the noise swamps is not estimable at this ε). The
+    comparison group of the impact ratios is chosen among these: a noisy rate that came out
+    highest by chance would set every other group's impact ratio. (The favourable complement's
+    rate has the same interval width, so the same groups qualify.)"""
+    judge = getattr(estimator, "estimable", None)
+    if judge is None:
+        return np.ones(len(counts), dtype=bool)
+    values = [None if rate != rate else rate for rate in rates.tolist()]
+    return np.array(
+        [
+            judge(group, "selection_rate", value)
+            for group, value in zip(counts, values, strict=True)
+        ],
+        dtype=bool,
     )
 
 

@@ -306,7 +306,8 @@ class CheckResult:
     """The verdict of one check on one breakdown: pass, fail or not evaluable.
 
     ``passed`` is ``True``/``False``, or ``None`` when the check is not evaluable.
-    ``skipped_groups`` are the groups the verdict left out (too little data); ``test`` is
+    ``skipped_groups`` are the groups the verdict left out (too little data; in a DP release
+    also a rate not estimable at this ε); ``test`` is
     the significance test of the worst group against the comparison group (Holm-corrected
     over the groups the check compares), ``None`` for summary checks or in DP mode.
     """
@@ -423,6 +424,17 @@ def _is_small(group: GroupResult) -> bool:
     return "insufficient_data" in group.flags or "empty" in group.flags
 
 
+def _swamped_by_noise(group: GroupResult, metric: str) -> bool:
+    """A DP release's rate too noisy to read ("not estimable at this ε"): a verdict on it, or
+    on a ratio to it, would be a verdict on the noise, so such a group is left out as a
+    group with too little data is."""
+    if "not_estimable" not in group.flags:
+        return False
+    from .privacy import not_estimable_metrics
+
+    return metric in not_estimable_metrics(group.metrics, group.intervals)
+
+
 def _not_evaluable(
     check: PolicyCheck, breakdown: BreakdownResult, reason: str, skipped=()
 ) -> CheckResult:
@@ -533,7 +545,9 @@ def _evaluate_group_rule_on(
 ) -> CheckResult:
     eligible, skipped = [], []
     for group in breakdown.groups:
-        if _is_small(group) and not check.include_small_groups:
+        # a rate the DP noise swamps is never judged, whatever the check says of small groups
+        small = _is_small(group) and not check.include_small_groups
+        if small or _swamped_by_noise(group, check.metric):
             skipped.append(group)
         else:
             eligible.append(group)

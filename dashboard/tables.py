@@ -141,7 +141,9 @@ def group_table(
             )
             shortfall = impact.get("shortfall_to_four_fifths")
             row["short of 4/5"] = (
-                "" if shortfall is None else format_count(shortfall, private=private)
+                ""
+                if shortfall is None or "selection_rate" in unknown  # none read off noise
+                else format_count(shortfall, private=private)
             )
         notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]
         test = group.get("tests", {}).get(ratio_metric) if ratio_metric else None

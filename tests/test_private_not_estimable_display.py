@@ -46,6 +46,7 @@ def test_no_ratio_is_shown_for_a_rate_that_is_not_estimable():
     for group in hidden:
         assert table.loc[group, "÷ reference"] in (NOT_ESTIMABLE, "reference")
         assert table.loc[group, impact] in (NOT_ESTIMABLE, "1 (highest)")
+        assert table.loc[group, "short of 4/5"] == ""  # no shortfall read off noise either
     shown = set(table.index) - hidden
     assert all(table.loc[g, "÷ reference"] != NOT_ESTIMABLE for g in shown)
 

@@ -51,16 +51,18 @@ def not_estimable_metrics(
     metrics: Mapping[str, float | None], intervals: Mapping[str, Interval | None]
 ) -> list[str]:
     """Rate metrics whose DP interval is missing or too wide to say anything."""
-    found = []
-    for name in RATE_METRICS:
-        interval = intervals.get(name)
-        if (
-            metrics.get(name) is None
-            or interval is None
-            or interval[1] - interval[0] > NOT_ESTIMABLE_WIDTH
-        ):
-            found.append(name)
-    return found
+    return [
+        name for name in RATE_METRICS if not is_estimable(metrics.get(name), intervals.get(name))
+    ]
+
+
+def is_estimable(value: float | None, interval: Interval | None) -> bool:
+    """A released rate can be read: it is defined and its interval at most 0.5 wide."""
+    return (
+        value is not None
+        and interval is not None
+        and interval[1] - interval[0] <= NOT_ESTIMABLE_WIDTH
+    )
 
 
 def _indicators(part: int) -> np.ndarray:
@@ -243,6 +245,12 @@ class NoisyIntervals:
         return self._rows[key]
 
     # -- IntervalEstimator ---------------------------------------------------------------
+
+    def estimable(self, counts: ConfusionCounts, metric: str, value: float | None) -> bool:
+        """Whether the group's released ``metric`` (``value``) can be read at this ε (the rule
+        of :func:`not_estimable_metrics`). A rate the noise swamps is no yardstick: such a
+        group is never the comparison group of the impact ratios."""
+        return is_estimable(value, self.rate_intervals(counts).get(metric))
 
     def rate_intervals(self, counts: ConfusionCounts) -> dict[str, Interval | None]:
         table, row = self._row(counts)

@@ -49,9 +49,8 @@ def _policy_table(ctx: ReportContext) -> Flowable | None:
             detail += "<br/>" + esc(check["reason"])
         skipped = check.get("skipped_groups") or []
         if skipped:
-            detail += "<br/>not judged (too small): " + esc(
-                ", ".join(group_name(g) for g in skipped)
-            )
+            why = "too small, or not estimable at this ε" if ctx.private else "too small"
+            detail += f"<br/>not judged ({why}): " + esc(", ".join(group_name(g) for g in skipped))
         rows.append(
             [
                 Paragraph(esc(check.get("description") or check.get("metric")), ctx.styles.cell),

@@ -189,6 +189,8 @@ def _impact_cell(group: Mapping[str, Any], styles: Styles) -> Paragraph:
     ratio = group.get("impact_ratio")
     if impact.get("is_comparison"):
         return Paragraph('<font color="#555555">1 (highest)</font>', styles.cell)
+    if _not_estimable(group, "selection_rate"):  # DP: a ratio of noise, not a finding
+        return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     if not is_defined(ratio):
         return Paragraph("n/a", styles.cell)
     text = fmt_ratio(ratio)
@@ -230,6 +232,7 @@ def impact_ratio_table(
     for group in breakdown["groups"]:
         impact = group.get("adverse_impact") or {}
         test = impact.get("test") or {}
+        hidden = _not_estimable(group, "selection_rate")  # no shortfall read off noise either
         rows.append(
             [
                 Paragraph(esc(group_name(group["key"])), styles.cell),
@@ -238,11 +241,15 @@ def impact_ratio_table(
                 Paragraph(_p_text(impact.get("fisher_p_value")), styles.cell_right),
                 Paragraph(_p_text(test.get("p_adjusted")), styles.cell_right),
                 Paragraph(
-                    fmt_count(impact.get("shortfall_to_four_fifths"), private=private),
+                    "—"
+                    if hidden
+                    else fmt_count(impact.get("shortfall_to_four_fifths"), private=private),
                     styles.cell_right,
                 ),
                 Paragraph(
-                    fmt_count(impact.get("shortfall_to_parity"), private=private),
+                    "—"
+                    if hidden
+                    else fmt_count(impact.get("shortfall_to_parity"), private=private),
                     styles.cell_right,
                 ),
             ]
