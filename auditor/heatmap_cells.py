@@ -152,15 +152,29 @@ def worst_cell_sentence(
         )
     low, high = ((worst.get("ratio_intervals") or {}).get(metric) or [None, None])[:2]
     if low is not None and high is not None and _finite(low) and _finite(high):
-        chance = (
-            " Its 95% interval for the ratio "
-            f"({low:.2f}–{high:.2f}) includes 1: this gap could be chance."
-            if low <= 1 <= high
-            else f" Its 95% interval for the ratio ({low:.2f}–{high:.2f}) excludes 1."
-        )
+        chance = _chance_words(low, high, inverted=_sentence_inverts(worst, reference, metric))
     else:
         chance = ""
     return f"Largest gap from the reference cell (outlined): {name}. {comparison}{chance}"
+
+
+def _sentence_inverts(group: Mapping[str, Any], reference: Mapping[str, Any], metric: str) -> bool:
+    """Whether the comparison sentence states reference ÷ group (it makes the higher rate its
+    subject, so a group below the reference is compared the other way round)."""
+    value, ref_value = group["metrics"].get(metric), reference["metrics"].get(metric)
+    return value is not None and ref_value is not None and 0 < value < ref_value
+
+
+def _chance_words(low: float, high: float, *, inverted: bool) -> str:
+    """The ratio's 95% interval, for the factor the sentence states: group ÷ reference, or its
+    inverse when the sentence is the other way round ("3.7× as often" with the interval of
+    0.27× read as 0.13–0.55 would contradict itself)."""
+    if inverted:
+        low, high = 1 / high if high > 0 else math.inf, 1 / low if low > 0 else math.inf
+    shown = f"{low:.2f}–{high:.2f}" if math.isfinite(high) else f"{low:.2f} or more"
+    if low <= 1 <= high:
+        return f" Its 95% interval for this factor ({shown}) includes 1: this gap could be chance."
+    return f" Its 95% interval for this factor ({shown}) excludes 1."
 
 
 def _finite(value: Any) -> bool:
