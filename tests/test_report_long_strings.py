@@ -76,3 +76,55 @@ def test_short_names_are_untouched():
     bounded = bound_document(document)
     assert bounded.document == document
     assert (bounded.shortened, bounded.escaped) == (0, 0)
+
+
+def test_the_auditors_own_sentences_are_never_shortened_as_names():
+    """The method statements of estimated race, of the EEOC/OFCCP template and of a DP release
+    run past 160 characters: they are the auditor's sentences, not names from the data, so a
+    report prints them whole (the UGESP section read "… the two-standard-deviatio… [171
+    characters, #a00964]" and the BISG report claimed 5 long names from the data)."""
+    from auditor.templates.run import template_audit
+
+    from .conftest import SAMPLES
+
+    documents = [
+        auditor.audit(
+            SAMPLES / "bisg_applicants.csv",
+            label="repaid",
+            prediction="approved",
+            bisg="surname=last_name,zip=zip",
+            bisg_estimator="both",
+        ).to_dict(),
+        template_audit(
+            SAMPLES / "hiring.csv",
+            template="ugesp",
+            prediction="selected",
+            protected=["sex", "race_ethnicity"],
+            strata=["job_group"],
+        ).to_dict(),
+        auditor.audit(
+            SAMPLES / "compas_predictions.csv",
+            label="two_year_recid",
+            prediction="high_risk",
+            protected=["race"],
+            epsilon=1.0,
+        ).to_dict(),
+    ]
+    long_sentences = 0
+    for document in documents:
+        bounded = bound_document(document)
+        assert (bounded.shortened, bounded.escaped) == (0, 0)
+        assert bounded.document == document
+        long_sentences += sum(len(s) > TEXT_LIMIT for s in _strings(document))
+    assert long_sentences >= 5  # the test covers sentences that a name's limit would cut
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

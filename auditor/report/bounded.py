@@ -8,7 +8,8 @@ digest, so distinct names stay distinct) and its control characters are made vis
 (:func:`auditor.textsafety.visible`). The report then says that it did so.
 
 Sentences the auditor wrote itself (a baseline study's ``conclusion``, a check's
-``description``) may be longer: in those only each word longer than :data:`TEXT_LIMIT` is
+``description``, the stated known bias of estimated race, a template's rule for reading
+Fisher's test: :data:`PROSE_KEYS`) may be longer: in those only each word longer than :data:`TEXT_LIMIT` is
 shortened, and the whole is cut at :data:`PROSE_LIMIT` characters.
 """
 
@@ -27,7 +28,27 @@ TEXT_LIMIT = 160
 """Characters of one string from the data that the report prints."""
 PROSE_LIMIT = 3000
 """Characters of one of the auditor's own sentences (which may quote names from the data)."""
-PROSE_KEYS = frozenset({"conclusion", "description", "note", "notes", "explanation"})
+PROSE_KEYS = frozenset(
+    {
+        "conclusion",
+        "description",
+        "note",
+        "notes",
+        "explanation",
+        "reason",
+        "warning",
+        # the method statements of estimated race, a regulatory template and a DP release
+        "known_bias",
+        "fallback_rules",
+        "estimator_description",
+        "intervals",
+        "fisher_rule",
+        "breslow_day_caveat",
+        "suppressed",
+    }
+)
+"""Keys whose strings the auditor writes: sentences, bounded as prose. (Under a group,
+``intervals`` holds numbers, which are not bounded either way.)"""
 _LONG_WORD = re.compile(rf"\S{{{TEXT_LIMIT + 1},}}")
 
 
