@@ -38,7 +38,8 @@ def test_point_and_interval_evidence(interval, evidence, expected):
     )
     assert outcome == expected and value == pytest.approx(0.03)
     if expected == "not_evaluable":
-        assert "inconclusive" in reason
+        # the interval written as the worsening column writes it
+        assert "inconclusive: the worsening's interval [+0.010, +0.050] straddles" in reason
 
 
 def test_lenient_reading_passes_an_inconclusive_interval():

@@ -332,7 +332,8 @@ def _judge(check: ComparisonCheck, change: MetricChange) -> tuple[Outcome, float
         "not_evaluable",
         point,
         interval,
-        f"inconclusive: the worsening's interval [{interval[0]:.4g}, {interval[1]:.4g}] "
+        # written as the worsening column writes it: +0.031 [+0.007, +0.057]
+        f"inconclusive: the worsening's interval [{interval[0]:+.3f}, {interval[1]:+.3f}] "
         f"straddles the tolerance {check.tolerance:g}; more data would decide",
     )
 
