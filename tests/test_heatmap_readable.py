@@ -272,36 +272,27 @@ def test_the_heatmap_names_the_metric_in_the_audits_words(pair):
 
 
 def test_the_worst_cell_sentence_gives_the_interval_of_the_factor_it_states():
-    def group(key, rate, *, ratio=None, interval=None, reference=False):
-        return {
-            "key": {"a": key, "b": "1"},
-            "n": 500,
-            "metrics": {"fpr": rate},
-            "ratio_to_reference": {"fpr": ratio},
-            "ratio_intervals": {"fpr": interval},
-            "flags": [],
-            "is_reference": reference,
-        }
+    def sentence(reference_rate, rate, interval):
+        """The sentence for a pair breakdown of the reference cell and one other cell."""
+        cells = [(reference_rate, None, None, True), (rate, rate / reference_rate, interval, False)]
+        groups = [
+            {
+                "key": {"a": str(index), "b": "1"},
+                "n": 500,
+                "metrics": {"fpr": value},
+                "ratio_to_reference": {"fpr": ratio},
+                "ratio_intervals": {"fpr": ratio_interval},
+                "flags": [],
+                "is_reference": is_reference,
+            }
+            for index, (value, ratio, ratio_interval, is_reference) in enumerate(cells)
+        ]
+        return worst_cell_sentence({"by": ["a", "b"], "groups": groups}, "fpr")
 
-    below = {
-        "by": ["a", "b"],
-        "groups": [
-            group("ref", 0.40, reference=True),
-            group("low", 0.10, ratio=0.25, interval=[0.125, 0.5]),
-        ],
-    }
-    sentence = worst_cell_sentence(below, "fpr")
-    assert "4.0× as often" in sentence  # the reference is the subject: 0.40 ÷ 0.10
-    assert "interval for this factor (2.00–8.00) excludes 1" in sentence
-    above = {
-        "by": ["a", "b"],
-        "groups": [
-            group("ref", 0.10, reference=True),
-            group("high", 0.40, ratio=4.0, interval=[0.9, 8.0]),
-        ],
-    }
-    sentence = worst_cell_sentence(above, "fpr")
-    assert "4.0× as often" in sentence
-    assert "(0.90–8.00) includes 1: this gap could be chance" in sentence
-    below["groups"][1]["ratio_intervals"]["fpr"] = [0.0, 0.5]
-    assert "(2.00 or more) excludes 1" in worst_cell_sentence(below, "fpr")
+    below = sentence(0.40, 0.10, [0.125, 0.5])  # the reference is the subject: 0.40 ÷ 0.10
+    assert "4.0× as often" in below
+    assert "interval for this factor (2.00–8.00) excludes 1" in below
+    above = sentence(0.10, 0.40, [0.9, 8.0])
+    assert "4.0× as often" in above
+    assert "(0.90–8.00) includes 1: this gap could be chance" in above
+    assert "(2.00 or more) excludes 1" in sentence(0.40, 0.10, [0.0, 0.5])
