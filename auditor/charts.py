@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import heatmap_cells
 from .chart_building import layered, with_properties, with_title_config
+from .findings import not_estimable
 from .heatmap_cells import (
     SMALL_FILL,
     ColourBy,
@@ -118,7 +119,7 @@ def group_rows(breakdown: Mapping[str, Any], metric: str) -> list[dict[str, Any]
                 "ratio": group.get("ratio_to_reference", {}).get(metric),
                 "ratio_lower": ratio_interval[0],
                 "ratio_upper": ratio_interval[1],
-                "not_estimable": metric in (group.get("not_estimable") or ()),
+                "not_estimable": not_estimable(group, metric),
                 "is_reference": bool(group.get("is_reference")),
                 "small": small,
                 "status": "reference"

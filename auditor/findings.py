@@ -24,6 +24,7 @@ __all__ = [
     "estimated_attributes",
     "format_p",
     "iter_ranked_disparities",
+    "not_estimable",
     "ranked_disparities",
 ]
 
@@ -118,6 +119,12 @@ def _comparable(group: Mapping[str, Any], reference: Mapping[str, Any], metric: 
     return value not in (None, 0) and ref_value not in (None, 0)
 
 
+def not_estimable(group: Mapping[str, Any], metric: str) -> bool:
+    """Whether a group record of an audit document says its ``metric`` is "not estimable at
+    this ε" (a DP release: the noise swamps that rate; its other rates may be estimable)."""
+    return metric in (group.get("not_estimable") or ())
+
+
 def estimated_attributes(document: Mapping[str, Any]) -> set[str]:
     """The attributes the document marks as estimated (e.g. race by BISG)."""
     return {
@@ -169,9 +176,7 @@ def iter_ranked_disparities(
                 if ratio is None or ratio <= 0 or max(ratio, 1 / ratio) < MIN_FACTOR:
                     continue
                 # DP: a rate whose interval is too wide to say anything is no finding
-                if metric in (group.get("not_estimable") or ()) or metric in (
-                    reference.get("not_estimable") or ()
-                ):
+                if not_estimable(group, metric) or not_estimable(reference, metric):
                     continue
                 if not _comparable(group, reference, metric):
                     continue

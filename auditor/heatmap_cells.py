@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from .findings import not_estimable
 from .narrative import VOCABULARIES, Vocabulary, describe_group_comparison, format_rate
 
 __all__ = [
@@ -118,7 +119,7 @@ def worst_cell(groups: Sequence[Mapping[str, Any]], metric: str) -> Mapping[str,
         flags = group.get("flags") or ()
         if group.get("is_reference") or "insufficient_data" in flags or "empty" in flags:
             continue
-        if metric in (group.get("not_estimable") or ()):
+        if not_estimable(group, metric):
             continue
         ratio = (group.get("ratio_to_reference") or {}).get(metric)
         if ratio is None or not _finite(ratio) or ratio < 0:

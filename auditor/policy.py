@@ -428,11 +428,11 @@ def _swamped_by_noise(group: GroupResult, metric: str) -> bool:
     """A DP release's rate too noisy to read ("not estimable at this ε"): a verdict on it, or
     on a ratio to it, would be a verdict on the noise, so such a group is left out as a
     group with too little data is."""
-    if "not_estimable" not in group.flags:
+    if "not_estimable" not in group.flags:  # (exact audits never import the privacy code)
         return False
-    from .privacy import not_estimable_metrics
+    from .privacy.intervals import group_not_estimable
 
-    return metric in not_estimable_metrics(group.metrics, group.intervals)
+    return metric in group_not_estimable(group)
 
 
 def _not_evaluable(

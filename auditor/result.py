@@ -233,9 +233,9 @@ def _not_estimable(group: GroupResult) -> dict[str, Any]:
     """DP mode: which rate metrics are "not estimable at this ε" (their intervals say nothing)."""
     if "not_estimable" not in group.flags:
         return {}
-    from .privacy import not_estimable_metrics
+    from .privacy.intervals import group_not_estimable
 
-    return {"not_estimable": not_estimable_metrics(group.metrics, group.intervals)}
+    return {"not_estimable": group_not_estimable(group)}
 
 
 def breakdown_to_dict(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditor.findings import not_estimable
 from auditor.narrative import METRIC_NAMES, format_rate
 
 from .formatting import display_rate, format_count, format_interval
@@ -78,7 +79,7 @@ def _comparison_row(key, exact_group, noisy_group, metric: str) -> dict[str, str
         value = group["metrics"].get(metric)
         interval = group.get("intervals", {}).get(metric)
         shown = display_rate(value) if private else format_rate(value)
-        if private and metric in (group.get("not_estimable") or ()):  # this rate, not another
+        if private and not_estimable(group, metric):
             return shown, "not estimable at this ε"
         if not interval:
             return shown, "n/a"
@@ -145,7 +146,7 @@ def _half_widths(breakdown: Mapping[str, Any], metric: str, names: Sequence[str]
         interval = group.get("intervals", {}).get(metric) if group else None
         if group is None:
             cells[name] = "pooled"
-        elif metric in (group.get("not_estimable") or ()):  # this rate, not another of the group
+        elif not_estimable(group, metric):
             cells[name] = "not estimable"
         elif not interval:
             cells[name] = "n/a"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditor.findings import not_estimable
 from auditor.narrative import format_rate
 from auditor.vocabulary import metric_label
 
@@ -107,7 +108,6 @@ def group_table(
             ("n (noisy)" if private else "n"): format_count(group.get("n"), private=private),
         }
         # a private release's rates the noise swamps: no ratio is read off them either
-        unknown = set(group.get("not_estimable") or ()) if private else set()
         for metric in metrics:
             value = group["metrics"].get(metric)
             interval = group.get("intervals", {}).get(metric)
@@ -118,7 +118,7 @@ def group_table(
                 text = format_rate(value)
             if value is not None and interval:
                 text += f" ({format_interval(interval)})"
-            if metric in unknown:  # this rate; the group's other rates may be estimable
+            if private and not_estimable(group, metric):
                 text = f"{text} — not estimable at this ε"
             row[f"{metric_label(metric, vocabulary)} (95% interval)"] = text
             if metric == ratio_metric:
@@ -127,7 +127,7 @@ def group_table(
                     "reference"
                     if group.get("is_reference")
                     else NOT_ESTIMABLE
-                    if metric in unknown
+                    if private and not_estimable(group, metric)
                     else format_ratio(ratio)
                 )
         if "impact_ratio" in group:
@@ -136,13 +136,13 @@ def group_table(
                 "1 (highest)"
                 if impact.get("is_comparison")
                 else NOT_ESTIMABLE
-                if "selection_rate" in unknown
+                if private and not_estimable(group, "selection_rate")
                 else format_ratio(group["impact_ratio"])
             )
             shortfall = impact.get("shortfall_to_four_fifths")
             row["short of 4/5"] = (
                 ""
-                if shortfall is None or "selection_rate" in unknown  # none read off noise
+                if shortfall is None or (private and not_estimable(group, "selection_rate"))
                 else format_count(shortfall, private=private)
             )
         notes = [FLAG_NAMES.get(flag, flag.replace("_", " ")) for flag in group.get("flags", [])]

@@ -40,7 +40,13 @@ from .score_bounds import (
     shown_rate_bounds,
 )
 
-__all__ = ["NOT_ESTIMABLE_WIDTH", "NoisyIntervals", "not_estimable_metrics"]
+__all__ = [
+    "NOT_ESTIMABLE_WIDTH",
+    "NoisyIntervals",
+    "group_not_estimable",
+    "is_estimable",
+    "not_estimable_metrics",
+]
 
 Interval = tuple[float, float]
 _CELLS = ("tp", "fp", "tn", "fn")
@@ -54,6 +60,14 @@ def not_estimable_metrics(
     return [
         name for name in RATE_METRICS if not is_estimable(metrics.get(name), intervals.get(name))
     ]
+
+
+def group_not_estimable(group: Any) -> list[str]:
+    """The rates a marked group of a DP release flags as not estimable (none when unflagged):
+    what its JSON record lists and what a policy check leaves out."""
+    if "not_estimable" not in group.flags:
+        return []
+    return not_estimable_metrics(group.metrics, group.intervals)
 
 
 def is_estimable(value: float | None, interval: Interval | None) -> bool:

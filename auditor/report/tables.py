@@ -11,6 +11,7 @@ from typing import Any
 
 from reportlab.platypus import LongTable, Paragraph, TableStyle
 
+from ..findings import not_estimable
 from .fonts import BODY
 from .styles import GRID, HEADER_FILL, SUPPRESSED_FILL, Styles
 from .text import esc, fmt_count, fmt_interval, fmt_rate, fmt_ratio, group_name, is_defined
@@ -88,13 +89,8 @@ def grid_table(
     return table
 
 
-def _not_estimable(group: Mapping[str, Any], metric: str) -> bool:
-    """DP mode: the interval is too wide to say anything about this rate."""
-    return metric in (group.get("not_estimable") or ())
-
-
 def _rate_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
-    if _not_estimable(group, metric):
+    if not_estimable(group, metric):
         return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     value = group.get("metrics", {}).get(metric)
     interval = fmt_interval(group.get("intervals", {}).get(metric))
@@ -151,7 +147,7 @@ def group_rate_table(
 def _ratio_cell(group: Mapping[str, Any], metric: str, styles: Styles) -> Paragraph:
     if group.get("is_reference"):
         return Paragraph('<font color="#555555">1 (reference)</font>', styles.cell)
-    if _not_estimable(group, metric):
+    if not_estimable(group, metric):
         return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     ratio = group.get("ratio_to_reference", {}).get(metric)
     if not is_defined(ratio):
@@ -189,7 +185,7 @@ def _impact_cell(group: Mapping[str, Any], styles: Styles) -> Paragraph:
     ratio = group.get("impact_ratio")
     if impact.get("is_comparison"):
         return Paragraph('<font color="#555555">1 (highest)</font>', styles.cell)
-    if _not_estimable(group, "selection_rate"):  # DP: a ratio of noise, not a finding
+    if not_estimable(group, "selection_rate"):  # DP: a ratio of noise, not a finding
         return Paragraph(f'<font color="#555555">{NOT_ESTIMABLE}</font>', styles.cell)
     if not is_defined(ratio):
         return Paragraph("n/a", styles.cell)
@@ -232,7 +228,11 @@ def impact_ratio_table(
     for group in breakdown["groups"]:
         impact = group.get("adverse_impact") or {}
         test = impact.get("test") or {}
-        hidden = _not_estimable(group, "selection_rate")  # no shortfall read off noise either
+        hidden = not_estimable(group, "selection_rate")  # no shortfall read off noise either
+        shortfalls = [
+            "—" if hidden else fmt_count(impact.get(key), private=private)
+            for key in ("shortfall_to_four_fifths", "shortfall_to_parity")
+        ]
         rows.append(
             [
                 Paragraph(esc(group_name(group["key"])), styles.cell),
@@ -240,18 +240,7 @@ def impact_ratio_table(
                 Paragraph(_p_text(impact.get("z_p_value")), styles.cell_right),
                 Paragraph(_p_text(impact.get("fisher_p_value")), styles.cell_right),
                 Paragraph(_p_text(test.get("p_adjusted")), styles.cell_right),
-                Paragraph(
-                    "—"
-                    if hidden
-                    else fmt_count(impact.get("shortfall_to_four_fifths"), private=private),
-                    styles.cell_right,
-                ),
-                Paragraph(
-                    "—"
-                    if hidden
-                    else fmt_count(impact.get("shortfall_to_parity"), private=private),
-                    styles.cell_right,
-                ),
+                *(Paragraph(text, styles.cell_right) for text in shortfalls),
             ]
         )
     return grid_table(rows, widths=[26, 16, 11, 11, 11, 12, 13], frame_width=frame_width)
